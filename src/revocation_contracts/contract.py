@@ -29,6 +29,7 @@ ANSWER_NAMES = (
     "unknown-token",
     "foreign-token",
     "missing-token",
+    "missing-client",
     "unsupported-hint",
     "bad-client",
     "bad-client-basic",
@@ -118,10 +119,10 @@ class Contract:
     deviations: tuple[dict[str, str], ...] = ()
 
     def answer(self, situation: str) -> Answer:
-        """The expected answer for a situation; ``bad-client-basic`` falls back to ``bad-client``."""
+        """The expected answer for a situation; client-auth variants fall back to ``bad-client``."""
         if situation in self.answers:
             return self.answers[situation]
-        if situation == "bad-client-basic":
+        if situation in ("bad-client-basic", "missing-client"):
             return self.answers["bad-client"]
         raise KeyError(f"contract {self.name!r} says nothing about {situation!r}")
 

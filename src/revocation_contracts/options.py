@@ -1,0 +1,313 @@
+"""The suite's command-line options, their environment and ini twins, and their validation.
+
+Why here and not in the plugin: the plugin module holds hooks only (STYLE.md habit 2). Every
+option is declared once in ``OPTIONS`` and gets three spellings: ``--flag``, the environment
+variable ``REVOKE_*`` and the ini key ``revoke_*``. Precedence is command line, then
+environment, then ini. Values are parsed by a ``type=`` function when pytest parses the
+command line, so a malformed value is a one-line usage error before any test runs; the
+environment and ini spellings go through the same functions in ``resolve_settings``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from revocation_contracts.contract import BUNDLED_NAMES, Contract, ContractError, load_contract
+from revocation_contracts.reference.bugs import validate_bug_names
+
+GROUP = "revocation-contracts"
+
+
+def parse_url(value: str) -> str:
+    """An absolute http(s) URL with a host; the spec's path is appended to it."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an http(s) URL with a host, e.g. https://api.example.com")
+    if parts.query or parts.fragment:
+        raise argparse.ArgumentTypeError(f"{value!r}: give a base URL without query string or fragment")
+    return value.rstrip("/")
+
+
+def parse_path(value: str) -> str:
+    if not value.startswith("/") or " " in value:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a URL path; it must start with '/', e.g. /oauth/revoke")
+    return value
+
+
+def parse_command(value: str) -> str:
+    try:
+        words = shlex.split(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"cannot parse command {value!r}: {exc}") from None
+    if not words:
+        raise argparse.ArgumentTypeError("the command is empty")
+    return value
+
+
+def parse_positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} must be at least 1")
+    return number
+
+
+def parse_positive_float(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"{value!r} must be greater than 0")
+    return number
+
+
+RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(s|sec|second|m|min|minute)\s*$")
+
+
+def parse_rate(value: str) -> float:
+    """``N/s`` or ``N/m`` into requests per second."""
+    match = RATE.match(value)
+    if not match or float(match.group(1)) <= 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a rate like 5/s or 100/m")
+    per_second = float(match.group(1))
+    return per_second / 60 if match.group(2).startswith("m") else per_second
+
+
+def parse_spec(value: str) -> str:
+    """A bundled name, 'all', or a readable OpenAPI file with an x-revocation extension."""
+    if value == "all":
+        return value
+    try:
+        load_contract(value)
+    except ContractError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
+def parse_bug(value: str) -> str:
+    try:
+        validate_bug_names([value])
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
+def parse_bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise argparse.ArgumentTypeError(f"{value!r} is not a boolean (use true or false)")
+
+
+@dataclass(frozen=True)
+class Option:
+    flag: str
+    help: str
+    parse: Callable[[str], Any] | None = None
+    repeatable: bool = False
+    is_flag: bool = False
+    metavar: str | None = None
+
+    @property
+    def dest(self) -> str:
+        return "revoke_" + self.flag.lstrip("-").replace("-", "_")
+
+    @property
+    def env(self) -> str:
+        return "REVOKE_" + self.flag.lstrip("-").replace("-", "_").upper()
+
+
+OPTIONS = (
+    Option(
+        "--spec",
+        "contract to check: polar, voucherify, mollie, auth0, rfc7009, all, or a path "
+        "to an OpenAPI file with x-revocation (repeatable; default: all)",
+        parse_spec,
+        repeatable=True,
+        metavar="NAME|PATH",
+    ),
+    Option(
+        "--target-url",
+        "base URL of the endpoint under test; the spec's path is appended "
+        "(default: start the embedded reference server)",
+        parse_url,
+        metavar="URL",
+    ),
+    Option("--endpoint-path", "override the spec's revocation path, e.g. /oauth2/revoke", parse_path, metavar="PATH"),
+    Option("--client-id", "client id the suite authenticates with", metavar="ID"),
+    Option("--client-secret", "client secret (never printed)", metavar="SECRET"),
+    Option("--second-client-id", "a second registered client, for the cross-client checks", metavar="ID"),
+    Option("--second-client-secret", "the second client's secret (never printed)", metavar="SECRET"),
+    Option(
+        "--token-command",
+        "command printing JSON {access_token?, refresh_token?} for a new grant issued to $REVOKE_CLIENT_ID",
+        parse_command,
+        metavar="CMD",
+    ),
+    Option(
+        "--probe-command", "command exiting 0 if $REVOKE_TOKEN is still active, 1 if not", parse_command, metavar="CMD"
+    ),
+    Option("--max-examples", "generated examples per schema test phase (default: 50)", parse_positive_int, metavar="N"),
+    Option(
+        "--request-timeout",
+        "seconds before a request to the target times out (default: 10)",
+        parse_positive_float,
+        metavar="S",
+    ),
+    Option("--rate-limit", "at most this many requests to the target, e.g. 5/s or 100/m", parse_rate, metavar="N/s"),
+    Option(
+        "--strict-semantics",
+        "fail on SHOULD clauses (e.g. RFC 7009 refresh cascade) instead of warning",
+        parse_bool,
+        is_flag=True,
+    ),
+    Option(
+        "--reference-bug",
+        "start the embedded reference server with this planted bug (for the project's own proofs that checks fire)",
+        parse_bug,
+        repeatable=True,
+        metavar="NAME",
+    ),
+)
+
+
+def add_options(parser: Any) -> None:
+    """Register every option in one group, each with an ini twin (pytest-xdist style)."""
+    group = parser.getgroup(GROUP, "OAuth 2.0 token-revocation contract suite")
+    for option in OPTIONS:
+        help_text = f"{option.help} [env {option.env}]"
+        if option.is_flag:
+            group.addoption(option.flag, action="store_true", default=None, dest=option.dest, help=help_text)
+        else:
+            group.addoption(
+                option.flag,
+                action="append" if option.repeatable else "store",
+                type=option.parse,
+                default=None,
+                dest=option.dest,
+                metavar=option.metavar,
+                help=help_text,
+            )
+        parser.addini(
+            option.dest, help=f"ini twin of {option.flag}", type="linelist" if option.repeatable else "string"
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved, validated settings for one pytest session."""
+
+    specs: tuple[str, ...]
+    target_url: str | None
+    endpoint_path: str | None
+    client_id: str | None
+    client_secret: str | None
+    second_client_id: str | None
+    second_client_secret: str | None
+    token_command: str | None
+    probe_command: str | None
+    max_examples: int
+    request_timeout: float
+    rate_limit: float | None
+    strict: bool
+    reference_bugs: frozenset[str]
+
+    @property
+    def embedded(self) -> bool:
+        return self.target_url is None
+
+    def contracts(self) -> list[Contract]:
+        return [load_contract(spec).with_path(self.endpoint_path) for spec in self.specs]
+
+    def secrets(self) -> list[str]:
+        """Every configured secret value, for redaction."""
+        return [value for value in (self.client_secret, self.second_client_secret) if value]
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line saying what to do."""
+
+
+def _raw_value(config: Any, option: Option) -> Any:
+    value = config.getoption(option.dest, default=None)
+    if value is not None:
+        return value
+    env = os.environ.get(option.env)
+    if env is not None and env != "":
+        return _parse_text(option, env, source=option.env)
+    try:
+        ini = config.getini(option.dest)
+    except ValueError:
+        ini = None
+    if ini:
+        return _parse_text(option, ini, source=f"ini {option.dest}")
+    return None
+
+
+def _parse_text(option: Option, text: Any, source: str) -> Any:
+    items: list[str]
+    if option.repeatable:
+        items = text if isinstance(text, list) else [part for part in re.split(r"[,\s]+", text) if part]
+    else:
+        items = [text]
+    parse = option.parse or (lambda value: value)
+    try:
+        parsed = [parse(item) for item in items]
+    except argparse.ArgumentTypeError as exc:
+        raise SettingsError(f"{source}: {exc}") from None
+    return parsed if option.repeatable else parsed[0]
+
+
+def resolve_settings(config: Any) -> Settings:
+    """Settings from command line, environment and ini; raises SettingsError with one clear line."""
+    values = {option.dest: _raw_value(config, option) for option in OPTIONS}
+    specs: list[str] = values["revoke_spec"] or ["all"]
+    expanded: list[str] = []
+    for spec in specs:
+        for name in BUNDLED_NAMES if spec == "all" else (spec,):
+            if name not in expanded:
+                expanded.append(name)
+    target_url = values["revoke_target_url"]
+    client_id, client_secret = values["revoke_client_id"], values["revoke_client_secret"]
+    if target_url is not None and not (client_id and client_secret):
+        raise SettingsError(
+            "--target-url needs the client's credentials: pass --client-id and --client-secret "
+            "(or set REVOKE_CLIENT_ID and REVOKE_CLIENT_SECRET)"
+        )
+    if bool(client_id) != bool(client_secret):
+        raise SettingsError("--client-id and --client-secret go together: give both or neither")
+    second_id, second_secret = values["revoke_second_client_id"], values["revoke_second_client_secret"]
+    if bool(second_id) != bool(second_secret):
+        raise SettingsError("--second-client-id and --second-client-secret go together: give both or neither")
+    if values["revoke_reference_bug"] and target_url is not None:
+        raise SettingsError("--reference-bug only applies to the embedded reference server; drop --target-url")
+    if values["revoke_probe_command"] and not values["revoke_token_command"]:
+        raise SettingsError("--probe-command needs --token-command: the suite only probes tokens it minted itself")
+    return Settings(
+        specs=tuple(expanded),
+        target_url=target_url,
+        endpoint_path=values["revoke_endpoint_path"],
+        client_id=client_id,
+        client_secret=client_secret,
+        second_client_id=second_id,
+        second_client_secret=second_secret,
+        token_command=values["revoke_token_command"],
+        probe_command=values["revoke_probe_command"],
+        max_examples=values["revoke_max_examples"] or 50,
+        request_timeout=values["revoke_request_timeout"] or 10.0,
+        rate_limit=values["revoke_rate_limit"],
+        strict=bool(values["revoke_strict_semantics"]),
+        reference_bugs=frozenset(values["revoke_reference_bug"] or ()),
+    )

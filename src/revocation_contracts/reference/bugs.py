@@ -1,0 +1,62 @@
+"""Planted bugs: each one breaks exactly one rule of CONTRACTS.md in the reference server.
+
+Why they ship inside the package: a check that cannot fail is a defect, and the proof that a
+check fires is a server that breaks its rule. The project's own tests start the reference
+server with one bug switched on (``--reference-bug NAME``) and show that the suite fails on
+it and passes without it. Users never need them, but they cost nothing and document, in one
+table, which rule each check exists for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PlantedBug:
+    """One deliberate deviation and the rule it breaks."""
+
+    name: str
+    rule: str
+    description: str
+
+
+BUGS: dict[str, PlantedBug] = {
+    bug.name: bug
+    for bug in (
+        # Schema and protocol rules (checked by the contract suite's schema and protocol tests).
+        PlantedBug("server-error-on-empty-body", "RFC 6749 5.2: never 5xx", "an empty body crashes the handler"),
+        PlantedBug("server-error-on-non-object-json", "RFC 6749 5.2: never 5xx", "a JSON array body crashes"),
+        PlantedBug("missing-token-accepted", "RFC 6749 5.2 invalid_request", "no token answers success"),
+        PlantedBug("wrong-success-status", "contract success status", "a revocation answers 202"),
+        PlantedBug("success-body-not-contract", "contract success body", "success carries a non-contract body"),
+        PlantedBug("wrong-success-content-type", "contract content type", "success body sent as text/html"),
+        PlantedBug("error-body-not-contract", "RFC 6749 5.2 error body", "errors are plain text"),
+        PlantedBug("error-code-wrong-status", "RFC 6749 5.2 status per code", "invalid_request answered 401"),
+        PlantedBug("no-www-authenticate", "RFC 6749 5.2 WWW-Authenticate", "401 after Basic lacks the header"),
+        PlantedBug("www-authenticate-bearer", "RFC 6749 5.2 WWW-Authenticate", "401 after Basic names Bearer"),
+        PlantedBug("ignores-client-auth", "RFC 7009 2.1 client authentication", "any credentials are accepted"),
+        PlantedBug("accepts-undocumented-method", "RFC 7009 2.1 method", "every method is treated as documented"),
+        PlantedBug("accepts-undocumented-media-type", "contract media types", "any media type is parsed as form"),
+        PlantedBug("hint-not-validated", "contract hint enum", "a hint outside the enum is accepted"),
+        PlantedBug("echoes-secret", "no credential echo", "error descriptions repeat the client secret"),
+        PlantedBug("echoes-token", "no credential echo", "success responses repeat the token in a header"),
+        # Revocation semantics (checked by the semantic property tests).
+        PlantedBug("keeps-token", "RFC 7009 2: a revoked token is dead", "answers success, token stays active"),
+        PlantedBug("hint-restricts-search", "RFC 7009 2.1 hint search", "only the hinted token type is searched"),
+        PlantedBug("no-cascade", "RFC 7009 2 refresh cascade", "revoking a refresh token keeps its access token"),
+        PlantedBug("revokes-all-grants", "no over-revocation", "revokes every grant of the client"),
+        PlantedBug("cross-client-revokes", "RFC 7009 2.1 cross-client", "revokes another client's token"),
+        PlantedBug("no-percent-decode", "form percent-decoding", "form values are not percent-decoded"),
+        PlantedBug("query-string-revokes", "RFC 7009 2.1 no token in query", "a token in the query string revokes"),
+        PlantedBug("second-revoke-error", "RFC 7009 2.2 already revoked", "revoking twice answers 500"),
+    )
+}
+
+
+def validate_bug_names(names: list[str] | tuple[str, ...] | frozenset[str]) -> frozenset[str]:
+    """Reject unknown bug names early, listing the known ones."""
+    unknown = sorted(set(names) - set(BUGS))
+    if unknown:
+        raise ValueError(f"unknown planted bug(s) {', '.join(unknown)}; known: {', '.join(sorted(BUGS))}")
+    return frozenset(names)

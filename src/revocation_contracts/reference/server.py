@@ -1,0 +1,78 @@
+"""Serve a reference app over real loopback HTTP, in a background thread.
+
+Why uvicorn in a thread rather than a subprocess: the suite starts one server per contract
+per session and tears it down at the end; a thread starts in milliseconds, shares nothing
+but the store, and dies with the test process, so no orphaned servers survive a crash.
+The server binds port 0 and reports the port the kernel chose, so parallel sessions
+(pytest-xdist workers) never collide.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from types import TracebackType
+
+import uvicorn
+
+from revocation_contracts.contract import Contract
+from revocation_contracts.reference.app import build_app
+from revocation_contracts.reference.bugs import validate_bug_names
+from revocation_contracts.reference.store import TokenStore
+
+STARTUP_TIMEOUT = 10.0
+
+
+class ReferenceServer:
+    """A running reference server for one contract; use as a context manager or start/stop."""
+
+    def __init__(self, contract: Contract, bugs: frozenset[str] = frozenset(), host: str = "127.0.0.1") -> None:
+        self.contract = contract
+        self.bugs = validate_bug_names(bugs)
+        self.store = TokenStore()
+        self.host = host
+        config = uvicorn.Config(
+            build_app(contract, self.store, self.bugs),
+            host=host,
+            port=0,
+            log_level="critical",
+            access_log=False,
+            lifespan="off",
+            # Keep-alive connections from the suite stay open between examples.
+            timeout_keep_alive=30,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread: threading.Thread | None = None
+        self.port: int | None = None
+
+    @property
+    def base_url(self) -> str:
+        if self.port is None:
+            raise RuntimeError("reference server is not running")
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> ReferenceServer:
+        self._thread = threading.Thread(target=self._server.run, name=f"reference-{self.contract.name}", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the {self.contract.name} reference server did not start")
+            time.sleep(0.005)
+        sockets = self._server.servers[0].sockets
+        self.port = sockets[0].getsockname()[1]
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=STARTUP_TIMEOUT)
+        self._thread = None
+
+    def __enter__(self) -> ReferenceServer:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()

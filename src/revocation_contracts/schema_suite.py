@@ -1,0 +1,139 @@
+"""Schemathesis, configured from the contract: which checks run, with which expectations.
+
+Why configuration instead of forks of the built-in checks: schemathesis' checks take their
+expected statuses from config, and the contract knows them (a Voucherify unknown token is a
+404, a Mollie missing hint may be a 422). So the built-ins run unchanged, fed by
+``x-revocation``, beside the OAuth checks in ``checks.py``.
+
+Two built-ins are replaced where the contract allows what they forbid, each by an explicit
+test in ``tests/contract/test_protocol.py``:
+
+- ``unsupported_method`` demands exactly 405 with an ``Allow`` header; RFC 7009 servers may
+  answer 400 (CONTRACTS.md, as oauthlib does), and no contract requires ``Allow``.
+- ``ignored_auth`` demands 401/403 for a request without credentials; RFC 6749 section 5.2
+  allows 400 ``invalid_client`` when the credentials came in the body. It stays on where the
+  contract's bad-client answer is 401/403 only.
+
+Credentials are never generated (``with-security-parameters: false``): the suite injects the
+configured client's, the way the contract sends them, so positive examples reach the
+revocation logic instead of bouncing off client authentication.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import schemathesis
+from schemathesis import Case
+from schemathesis.checks import load_all_checks
+from schemathesis.config import SchemathesisConfig
+
+from revocation_contracts import checks as oauth_checks
+from revocation_contracts.client import credential_headers
+from revocation_contracts.contract import Contract
+from revocation_contracts.target import Target
+from revocation_contracts.transport import raise_if_throttled
+
+BUILT_IN_CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+    "negative_data_rejection",
+    "positive_data_acceptance",
+    "missing_required_header",
+    "unsupported_method",
+    "ignored_auth",
+)
+
+
+def enabled_builtins(contract: Contract) -> tuple[str, ...]:
+    """The built-in checks that fit this contract (see the module docstring for the two exceptions)."""
+    names = [name for name in BUILT_IN_CHECKS if name != "unsupported_method"]
+    auth_statuses = contract.answer("bad-client").statuses
+    if not auth_statuses <= {401, 403}:
+        names.remove("ignored_auth")
+    return tuple(names)
+
+
+def _statuses(values: frozenset[int] | set[int]) -> list[str]:
+    return [str(value) for value in sorted(values)]
+
+
+def build_config(contract: Contract, max_examples: int, seed: int | None) -> SchemathesisConfig:
+    """Schemathesis configuration derived from the contract's promises."""
+    success = contract.success_statuses
+    refusals = set().union(
+        *(contract.answer(name).statuses for name in ("missing-token", "bad-client", "unsupported-media-type")),
+        *(contract.answer(name).statuses for name in ("unsupported-hint",) if contract.has_answer(name)),
+    )
+    # A well-formed request with a random token is an unknown token, answered as success
+    # (or Voucherify's 404); with our injected credentials it is never refused for auth.
+    positive = success | contract.answer("unknown-token").statuses
+    enabled = set(enabled_builtins(contract))
+    data: dict[str, Any] = {
+        "generation": {
+            "mode": "all",
+            "max-examples": max_examples,
+            "with-security-parameters": False,
+            "database": "none",
+        },
+        "phases": {"stateful": {"enabled": False}},
+        "checks": {
+            **{name: {"enabled": name in enabled} for name in BUILT_IN_CHECKS},
+            "positive_data_acceptance": {"enabled": True, "expected-statuses": _statuses(positive)},
+            "negative_data_rejection": {"enabled": True, "expected-statuses": _statuses(refusals)},
+            "missing_required_header": {"enabled": True, "expected-statuses": _statuses(refusals)},
+        },
+    }
+    if seed is not None:
+        data["seed"] = seed
+    return SchemathesisConfig.from_dict(data)
+
+
+def load_schema(contract: Contract, max_examples: int, seed: int | None) -> Any:
+    """The contract's document as a schemathesis schema with contract-derived configuration."""
+    load_all_checks()
+    config = build_config(contract, max_examples, seed)
+    return schemathesis.openapi.from_dict(contract.document, config=config)
+
+
+# The name under which ``run_case`` hands the target to the ``before_call`` hook below.
+TARGET_KWARG = "_revocation_contracts_target"
+
+
+@schemathesis.hook("before_call")
+def inject_body_credentials(context: Any, case: Case, kwargs: dict[str, Any]) -> None:
+    """Put the suite's credentials into body-authenticated requests (Polar, Auth0).
+
+    It runs as a ``before_call`` hook because schemathesis re-validates a case's
+    positive/negative metadata only after edits made there: a negative example whose only
+    fault was a generated ``client_secret`` becomes positive once the real one replaces it,
+    and its checks must know. It acts only on calls made by ``run_case`` (which passes the
+    target under ``TARGET_KWARG``), so other schemathesis tests in the process are untouched.
+    """
+    target = kwargs.pop(TARGET_KWARG, None)
+    if target is None:
+        return
+    auth = target.contract.client_auth
+    if auth.default_method.endswith("-body") and isinstance(case.body, dict):
+        case.body[auth.id_field] = target.credentials.client_id
+        case.body[auth.secret_field] = target.credentials.client_secret
+
+
+def run_case(case: Case, target: Target) -> None:
+    """Send one generated case with the suite's credentials and validate the answer."""
+    contract = target.contract
+    headers = credential_headers(contract, contract.client_auth.default_method, target.credentials)
+    kwargs: dict[str, Any] = {"headers": headers} if headers else {}
+    response = case.call(
+        base_url=target.base_url, session=target.session, timeout=target.timeout, **kwargs, **{TARGET_KWARG: target}
+    )
+    raise_if_throttled(response)
+    case.validate_response(
+        response,
+        additional_checks=list(oauth_checks.OAUTH_CHECKS),
+        headers=kwargs.get("headers"),
+        transport_kwargs={"base_url": target.base_url, "session": target.session, **kwargs},
+    )

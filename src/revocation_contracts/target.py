@@ -1,0 +1,116 @@
+"""The endpoint under test: where it is, who the suite is there, and how it gets tokens.
+
+Why a pool: the suite runs many tests against each contract, and starting a reference server
+or opening a session per test would dominate the run time. ``TargetPool`` builds each
+contract's target once per pytest session (starting its embedded reference server when no
+``--target-url`` is given) and closes them all at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import requests
+
+from revocation_contracts.client import Credentials, RevocationClient
+from revocation_contracts.contract import Contract
+from revocation_contracts.options import Settings
+from revocation_contracts.redact import Redactor
+from revocation_contracts.reference.server import ReferenceServer
+from revocation_contracts.reference.store import DEFAULT_CLIENTS
+from revocation_contracts.tokens import CommandTokenSupply, EmbeddedTokenSupply, TokenSupply
+from revocation_contracts.transport import new_session
+
+
+@dataclass
+class Target:
+    """One contract's endpoint, as the tests see it."""
+
+    contract: Contract
+    base_url: str
+    credentials: Credentials
+    second_credentials: Credentials | None
+    session: requests.Session
+    timeout: float
+    redactor: Redactor
+    tokens: TokenSupply | None = None
+    server: ReferenceServer | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        return self.base_url + self.contract.path
+
+    @property
+    def embedded(self) -> bool:
+        return self.server is not None
+
+    def client(self, credentials: Credentials | None = None) -> RevocationClient:
+        """A request builder for this target, authenticated as ``credentials`` (default: ours)."""
+        return RevocationClient(
+            self.contract, self.base_url, credentials or self.credentials, session=self.session, timeout=self.timeout
+        )
+
+    def sensitive_headers(self) -> frozenset[str]:
+        auth = self.contract.client_auth
+        return frozenset(name for name in (auth.secret_header,) if name)
+
+
+class TargetPool:
+    """Builds each contract's target once per session; closes servers and sessions at the end."""
+
+    def __init__(self, settings: Settings, redactor: Redactor) -> None:
+        self.settings = settings
+        self.redactor = redactor
+        self._targets: dict[str, Target] = {}
+
+    def get(self, contract: Contract) -> Target:
+        if contract.name not in self._targets:
+            self._targets[contract.name] = self._build(contract)
+        return self._targets[contract.name]
+
+    def _build(self, contract: Contract) -> Target:
+        settings = self.settings
+        session = new_session(settings.rate_limit)
+        if settings.embedded:
+            server = ReferenceServer(contract, settings.reference_bugs).start()
+            first, second = DEFAULT_CLIENTS[0], DEFAULT_CLIENTS[1]
+            self.redactor.add(first.client_secret, second.client_secret)
+            return Target(
+                contract=contract,
+                base_url=server.base_url,
+                credentials=Credentials(first.client_id, first.client_secret),
+                second_credentials=Credentials(second.client_id, second.client_secret),
+                session=session,
+                timeout=settings.request_timeout,
+                redactor=self.redactor,
+                tokens=EmbeddedTokenSupply(server.base_url, new_session()),
+                server=server,
+            )
+        assert settings.target_url and settings.client_id and settings.client_secret
+        second = (
+            Credentials(settings.second_client_id, settings.second_client_secret)
+            if settings.second_client_id and settings.second_client_secret
+            else None
+        )
+        tokens = (
+            CommandTokenSupply(settings.token_command, settings.probe_command, self.redactor)
+            if settings.token_command
+            else None
+        )
+        return Target(
+            contract=contract,
+            base_url=settings.target_url,
+            credentials=Credentials(settings.client_id, settings.client_secret),
+            second_credentials=second,
+            session=session,
+            timeout=settings.request_timeout,
+            redactor=self.redactor,
+            tokens=tokens,
+        )
+
+    def close(self) -> None:
+        for target in self._targets.values():
+            target.session.close()
+            if target.server is not None:
+                target.server.stop()
+        self._targets.clear()

@@ -1,0 +1,14 @@
+"""Schema conformance: schemathesis generates valid and invalid requests from the bundled
+document and checks every answer with its built-in checks (configured from the contract's
+``x-revocation``) plus the OAuth checks in ``revocation_contracts.checks``."""
+
+import schemathesis
+
+from revocation_contracts.schema_suite import run_case
+
+schema = schemathesis.pytest.from_fixture("contract_schema")
+
+
+@schema.parametrize()
+def test_schema_conformance(case, target):
+    run_case(case, target)
