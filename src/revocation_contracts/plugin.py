@@ -37,6 +37,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SETTINGS_KEY] = settings
     config.stash[REDACTOR_KEY] = Redactor(*settings.secrets())
     config.addinivalue_line("markers", "semantic: a revocation-semantics property (RFC 7009 section 2)")
+    config.addinivalue_line("markers", "clause(text): the RFC or vendor-doc clause a contract test enforces")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
