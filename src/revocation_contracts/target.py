@@ -73,13 +73,13 @@ class TargetPool:
         session = new_session(settings.rate_limit)
         if settings.embedded:
             server = ReferenceServer(contract, settings.reference_bugs).start()
-            first, second = DEFAULT_CLIENTS[0], DEFAULT_CLIENTS[1]
-            self.redactor.add(first.client_secret, second.client_secret)
+            first, other = DEFAULT_CLIENTS[0], DEFAULT_CLIENTS[1]
+            self.redactor.add(first.client_secret, other.client_secret)
             return Target(
                 contract=contract,
                 base_url=server.base_url,
                 credentials=Credentials(first.client_id, first.client_secret),
-                second_credentials=Credentials(second.client_id, second.client_secret),
+                second_credentials=Credentials(other.client_id, other.client_secret),
                 session=session,
                 timeout=settings.request_timeout,
                 redactor=self.redactor,
