@@ -108,6 +108,7 @@ class Contract:
     method: str
     media_types: tuple[str, ...]
     token_field: str
+    empty_token: str  # "unknown" or "missing"
     hint: HintRule | None
     client_auth: ClientAuth
     answers: dict[str, Answer]
@@ -149,7 +150,7 @@ class Contract:
 
 def bundled_specs_dir() -> Path:
     """Where the five bundled documents live: inside the wheel, or ``specs/`` in a checkout."""
-    packaged = Path(str(resources.files("revocation_contracts"))) / "specs"
+    packaged = Path(__file__).resolve().parent / "specs"
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[2] / "specs"
@@ -235,6 +236,7 @@ def _build(document: dict[str, Any], location: str) -> Contract:
         method=extension["operation"]["method"],
         media_types=tuple(request["media-types"]),
         token_field=request["token-field"],
+        empty_token=request.get("empty-token", "missing"),
         hint=HintRule(
             field=hint["field"],
             required=hint["required"],

@@ -71,6 +71,12 @@ def build_config(contract: Contract, max_examples: int, seed: int | None) -> Sch
     # A well-formed request with a random token is an unknown token, answered as success
     # (or Voucherify's 404); with our injected credentials it is never refused for auth.
     positive = success | contract.answer("unknown-token").statuses
+    if hint_is_free_text(contract) and contract.hint and contract.hint.unknown_value != "ignore":
+        # RFC 7009 2.2.1: a schema-valid but unknown hint may be rejected with unsupported_token_type.
+        positive |= contract.answer("unsupported-hint").statuses
+    # An invalid request can also be read as naming an unknown token where that answer is a 4xx
+    # (Voucherify's 404 for an empty access_token): a refusal either way.
+    refusals |= {status for status in contract.answer("unknown-token").statuses if 400 <= status < 500}
     enabled = set(enabled_builtins(contract))
     data: dict[str, Any] = {
         "generation": {
@@ -90,6 +96,28 @@ def build_config(contract: Contract, max_examples: int, seed: int | None) -> Sch
     if seed is not None:
         data["seed"] = seed
     return SchemathesisConfig.from_dict(data)
+
+
+def hint_is_free_text(contract: Contract) -> bool:
+    """Whether the document lets a schema-valid request carry any hint string (no enum)."""
+    if contract.hint is None:
+        return False
+    operation = contract.document["paths"][contract.path][contract.method.lower()]
+    for media in operation.get("requestBody", {}).get("content", {}).values():
+        schema = _resolve(contract.document, media.get("schema", {}))
+        hint_schema = _resolve(contract.document, schema.get("properties", {}).get(contract.hint.field, {}))
+        if "enum" not in hint_schema:
+            return True
+    return False
+
+
+def _resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        node: Any = document
+        for part in schema["$ref"].lstrip("#/").split("/"):
+            node = node[part]
+        schema = node
+    return schema
 
 
 def load_schema(contract: Contract, max_examples: int, seed: int | None) -> Any:
@@ -114,12 +142,17 @@ def inject_body_credentials(context: Any, case: Case, kwargs: dict[str, Any]) ->
     target under ``TARGET_KWARG``), so other schemathesis tests in the process are untouched.
     """
     target = kwargs.pop(TARGET_KWARG, None)
-    if target is None:
+    if target is None or not isinstance(case.body, dict):
         return
     auth = target.contract.client_auth
-    if auth.default_method.endswith("-body") and isinstance(case.body, dict):
+    if auth.default_method.endswith("-body"):
         case.body[auth.id_field] = target.credentials.client_id
         case.body[auth.secret_field] = target.credentials.client_secret
+    elif auth.in_body:
+        # RFC 6749 2.3.1: a client MUST NOT use more than one authentication method per request,
+        # so generated body credentials go when the suite authenticates in a header.
+        case.body.pop(auth.id_field, None)
+        case.body.pop(auth.secret_field, None)
 
 
 def run_case(case: Case, target: Target) -> None:

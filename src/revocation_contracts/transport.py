@@ -26,6 +26,7 @@ THROTTLE_STATUSES = frozenset({429, 503})
 MAX_RETRIES = 3
 MAX_WAIT = 10.0
 DEFAULT_WAIT = 0.5
+THROTTLE_MARKER = "X-Revocation-Contracts-Throttled"
 
 
 class TargetThrottled(Exception):
@@ -85,7 +86,10 @@ class GentleAdapter(HTTPAdapter):
             response = super().send(request, **kwargs)
             if response.status_code not in THROTTLE_STATUSES or attempt >= self.max_retries_on_throttle:
                 if response.status_code in THROTTLE_STATUSES:
-                    response.headers["X-Revocation-Contracts-Throttled"] = str(attempt + 1)
+                    # Set on the raw headers too: schemathesis rebuilds its response from those.
+                    response.headers[THROTTLE_MARKER] = str(attempt + 1)
+                    if response.raw is not None and hasattr(response.raw, "headers"):
+                        response.raw.headers[THROTTLE_MARKER] = str(attempt + 1)
                 return response
             attempt += 1
             time.sleep(retry_after_seconds(response.headers.get("Retry-After")))
@@ -104,7 +108,11 @@ def new_session(rate_limit: float | None = None) -> requests.Session:
 def raise_if_throttled(response: Any) -> None:
     """Turn a final 429/503 into TargetThrottled, so it is never read as a contract verdict."""
     status = getattr(response, "status_code", None)
-    if status in THROTTLE_STATUSES:
-        attempts = response.headers.get("X-Revocation-Contracts-Throttled")
-        if attempts is not None:
-            raise TargetThrottled(status, int(attempts))
+    if status not in THROTTLE_STATUSES:
+        return
+    headers = {str(name).lower(): value for name, value in response.headers.items()}
+    attempts = headers.get(THROTTLE_MARKER.lower())
+    if isinstance(attempts, list):
+        attempts = attempts[0] if attempts else None
+    if attempts is not None:
+        raise TargetThrottled(status, int(attempts))

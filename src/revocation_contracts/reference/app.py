@@ -82,7 +82,9 @@ class RevocationEndpoint:
         params = self._parse_body(request, raw)
         client = self._authenticate(request, params)
         token = params.get(contract.token_field)
-        if token is None and "missing-token-accepted" not in self.bugs:
+        # RFC 6749 3.2: an empty value is an omitted parameter, unless the contract reads it as an unknown token.
+        missing = token is None or (token == "" and contract.empty_token == "missing")
+        if missing and "missing-token-accepted" not in self.bugs:
             raise Reject("missing-token", "invalid_request", f"the {contract.token_field} parameter is required")
         self._check_hint(params)
         token = token or ""
@@ -240,9 +242,11 @@ class RevocationEndpoint:
         status = min(answer.statuses)
         if "wrong-success-status" in self.bugs and revoked:
             status = 202
-        if "success-body-not-contract" in self.bugs:
+        # A 204 carries no body (RFC 9110 section 15.3.5): these two bugs cannot apply to it, and
+        # sending one anyway breaks HTTP framing (the connection resets), not the contract.
+        if "success-body-not-contract" in self.bugs and status != 204:
             return JSONResponse({"revoked": revoked}, status_code=status)
-        if "wrong-success-content-type" in self.bugs:
+        if "wrong-success-content-type" in self.bugs and status != 204:
             return Response("{}", status_code=status, media_type="text/html")
         if answer.body == "empty-object":
             return JSONResponse({}, status_code=status)
