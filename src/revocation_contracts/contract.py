@@ -108,7 +108,7 @@ class Contract:
     method: str
     media_types: tuple[str, ...]
     token_field: str
-    empty_token: str  # "unknown" or "missing"
+    empty_token: str  # "unknown", "missing" or "either"
     hint: HintRule | None
     client_auth: ClientAuth
     answers: dict[str, Answer]
@@ -236,7 +236,7 @@ def _build(document: dict[str, Any], location: str) -> Contract:
         method=extension["operation"]["method"],
         media_types=tuple(request["media-types"]),
         token_field=request["token-field"],
-        empty_token=request.get("empty-token", "missing"),
+        empty_token=request.get("empty-token", "either"),
         hint=HintRule(
             field=hint["field"],
             required=hint["required"],

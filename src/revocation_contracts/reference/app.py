@@ -83,7 +83,7 @@ class RevocationEndpoint:
         client = self._authenticate(request, params)
         token = params.get(contract.token_field)
         # RFC 6749 3.2: an empty value is an omitted parameter, unless the contract reads it as an unknown token.
-        missing = token is None or (token == "" and contract.empty_token == "missing")
+        missing = token is None or (token == "" and contract.empty_token != "unknown")
         if missing and "missing-token-accepted" not in self.bugs:
             raise Reject("missing-token", "invalid_request", f"the {contract.token_field} parameter is required")
         self._check_hint(params)
