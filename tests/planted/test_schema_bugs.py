@@ -1,0 +1,287 @@
+"""Proof that the schema and protocol checks fire: one planted bug per rule, one suite run per bug.
+
+Each row of ``ROWS`` names a bug from ``revocation_contracts.reference.bugs``, the contracts
+where the rule it breaks applies (CONTRACTS.md), and the tests of ``tests/contract`` that must
+fail on that variant, each with the text its failure must show: the clause it enforces, or
+for a schemathesis built-in check, that check's title. The suite runs in a child process
+against the embedded reference server with the bug switched on, on the modules named in the
+row (``-k``), with a fixed Hypothesis seed so the schema tests are reproducible; every
+schema failure listed here was also seen under other seeds, so none is the luck of a seed.
+
+The twin, ``test_expected_failures_pass_on_faithful_server``, runs the same modules on the
+faithful servers and shows that every test listed here exists and passes there; the whole
+suite under several seeds is ``test_faithful_seeds.py``.
+
+Where a rule does not apply, the contract is left out, not expected to pass:
+- ``server-error-on-non-object-json``: only contracts that document JSON bodies (Mollie, Auth0);
+  elsewhere a JSON body is refused as an undocumented media type before it is parsed.
+- ``success-body-not-contract`` / ``wrong-success-content-type``: a 204 carries no body
+  (Mollie, and Voucherify's revoked answer; its unknown-token 404 is judged as an error body);
+  RFC 7009's success body is "any"; Auth0 tolerates a short text body, so only Polar's JSON
+  ``{}`` has a content type to get wrong.
+- ``no-www-authenticate`` / ``www-authenticate-bearer``: only where HTTP Basic is a client-auth
+  method (Polar, Mollie, RFC 7009).
+- ``hint-not-validated``: only where the hint is an enum that must be rejected (Polar, Mollie);
+  RFC 7009 lets a server ignore an unknown hint, and Voucherify and Auth0 have no hint.
+The schema tests only ever send the suite's valid credentials, so the client-authentication
+bugs and ``echoes-secret`` are caught by the protocol tests alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from revocation_contracts.contract import load_contract
+from revocation_contracts.reference.bugs import BUGS
+
+SEED = 0
+
+# Revocation-semantics bugs: proven by the semantic property tests, not by this module.
+SEMANTIC_BUGS = frozenset(
+    {
+        "keeps-token",
+        "hint-restricts-search",
+        "no-cascade",
+        "revokes-all-grants",
+        "cross-client-revokes",
+        "no-percent-decode",
+        "query-string-revokes",
+        "second-revoke-error",
+    }
+)
+
+SCHEMA = "test_schema.py::test_schema_conformance[{spec}]"
+UNKNOWN = "test_protocol.py::test_unknown_token_answer[{spec}]"
+REVOKED = "test_protocol.py::test_revoked_token_answer[{spec}]"
+MISSING = "test_protocol.py::test_missing_token_is_invalid_request[{spec}]"
+HINT = "test_protocol.py::test_unsupported_hint[{spec}]"
+
+
+def method(name: str) -> str:
+    return f"test_protocol.py::test_undocumented_method_is_refused[{{spec}}-{name}]"
+
+
+def media(media_type: str) -> str:
+    return f"test_protocol.py::test_undocumented_media_type_is_refused[{{spec}}-{media_type}]"
+
+
+def malformed(body: str) -> str:
+    return f"test_protocol.py::test_malformed_body_is_a_4xx[{{spec}}-{body}]"
+
+
+def auth(scenario: str) -> str:
+    return f"test_protocol.py::test_client_authentication_is_enforced[{{spec}}-{scenario}]"
+
+
+# Texts a failure must show. Clauses the verdict takes from RFC 6749 / CONTRACTS.md directly:
+RFC6749_5_2 = "RFC 6749 section 5.2"
+NO_ECHO = "CONTRACTS.md credentials never echo"
+# Titles of schemathesis built-in checks (they name no clause of ours):
+SERVER_ERROR = "Server error"
+NEGATIVE_ACCEPTED = "Invalid data should have been rejected"
+
+
+@dataclass(frozen=True)
+class Clause:
+    """The clause the contract's ``x-revocation`` gives a situation, e.g. ``Clause("missing-token")``."""
+
+    situation: str
+
+    def text(self, spec: str) -> str:
+        return load_contract(spec).answer(self.situation).clause
+
+
+@dataclass(frozen=True)
+class PerSpec:
+    """A text that differs by contract (e.g. the error-body format each one uses)."""
+
+    texts: dict[str, str] = field(hash=False)
+
+    def text(self, spec: str) -> str:
+        return self.texts[spec]
+
+
+Expected = str | Clause | PerSpec
+
+
+def _text(expected: Expected, spec: str) -> str:
+    return expected if isinstance(expected, str) else expected.text(spec)
+
+
+@dataclass(frozen=True)
+class Planted:
+    """A bug, the contracts where its rule applies, and ``{test id template: text its failure shows}``."""
+
+    bug: str
+    specs: tuple[str, ...]
+    fails: dict[str, Expected] = field(hash=False)
+
+    def expected(self) -> dict[str, tuple[str, str]]:
+        """``{test id: (spec, text)}`` for every contract of the row."""
+        return {
+            template.format(spec=spec): (spec, _text(text, spec))
+            for spec in self.specs
+            for template, text in self.fails.items()
+        }
+
+    @property
+    def select(self) -> str:
+        """``-k`` naming every module with a test listed: whole modules, never single tests."""
+        modules = sorted({template.split(".py::")[0] for template in self.fails})
+        return " or ".join(modules)
+
+
+ROWS = [
+    Planted(
+        "server-error-on-empty-body",
+        ("polar", "voucherify", "mollie"),
+        {malformed("empty"): RFC6749_5_2, SCHEMA: SERVER_ERROR},
+    ),
+    Planted(
+        "server-error-on-non-object-json",
+        ("mollie", "auth0"),
+        {
+            malformed("json-array"): RFC6749_5_2,
+            malformed("json-null"): RFC6749_5_2,
+            malformed("json-string"): RFC6749_5_2,
+            SCHEMA: SERVER_ERROR,
+        },
+    ),
+    Planted(
+        "missing-token-accepted",
+        ("polar", "mollie", "rfc7009"),
+        {MISSING: Clause("missing-token"), SCHEMA: NEGATIVE_ACCEPTED},
+    ),
+    Planted(
+        "wrong-success-status",
+        ("polar", "voucherify", "mollie"),
+        {REVOKED: Clause("revoked")},
+    ),
+    Planted(
+        "success-body-not-contract",
+        ("polar", "auth0"),
+        {UNKNOWN: Clause("unknown-token"), REVOKED: Clause("revoked"), SCHEMA: Clause("revoked")},
+    ),
+    Planted(
+        "wrong-success-content-type",
+        ("polar",),
+        {UNKNOWN: Clause("unknown-token"), REVOKED: Clause("revoked"), SCHEMA: Clause("revoked")},
+    ),
+    Planted(
+        "error-body-not-contract",
+        ("polar", "voucherify", "mollie"),
+        {
+            MISSING: PerSpec(
+                {"polar": RFC6749_5_2, "voucherify": "Voucherify error format [doc]", "mollie": RFC6749_5_2}
+            ),
+            auth("wrong-secret"): PerSpec(
+                {"polar": RFC6749_5_2, "voucherify": "Voucherify error format [doc]", "mollie": RFC6749_5_2}
+            ),
+            SCHEMA: "Error body breaks the contract",
+        },
+    ),
+    Planted(
+        "error-code-wrong-status",
+        ("polar", "auth0", "rfc7009"),
+        {MISSING: Clause("missing-token"), SCHEMA: f"[{RFC6749_5_2}] expected error 'invalid_request' with status 400"},
+    ),
+    Planted(
+        "no-www-authenticate",
+        ("polar", "mollie", "rfc7009"),
+        {
+            auth("wrong-secret"): Clause("bad-client-basic"),
+            auth("unknown-client"): Clause("bad-client-basic"),
+        },
+    ),
+    Planted(
+        "www-authenticate-bearer",
+        ("polar", "mollie", "rfc7009"),
+        {
+            auth("wrong-secret"): "WWW-Authenticate schemes ['bearer']",
+            auth("unknown-client"): Clause("bad-client-basic"),
+        },
+    ),
+    Planted(
+        "ignores-client-auth",
+        ("polar", "voucherify"),
+        {
+            auth("wrong-secret"): Clause("bad-client"),
+            auth("unknown-client"): Clause("bad-client"),
+            auth("none"): Clause("bad-client"),
+        },
+    ),
+    Planted(
+        "accepts-undocumented-method",
+        ("polar", "mollie"),
+        {
+            method("GET"): Clause("undocumented-method"),
+            method("PUT"): Clause("undocumented-method"),
+            method("PATCH"): Clause("undocumented-method"),
+        },
+    ),
+    Planted(
+        "accepts-undocumented-media-type",
+        ("polar", "voucherify", "auth0"),
+        {
+            media("text/plain"): Clause("unsupported-media-type"),
+            media("application/xml"): Clause("unsupported-media-type"),
+            media("multipart/form-data; boundary=x"): Clause("unsupported-media-type"),
+        },
+    ),
+    Planted(
+        "hint-not-validated",
+        ("polar", "mollie"),
+        {HINT: Clause("unsupported-hint"), SCHEMA: NEGATIVE_ACCEPTED},
+    ),
+    Planted(
+        "echoes-secret",
+        ("polar", "voucherify", "mollie"),
+        {auth("wrong-secret"): NO_ECHO, auth("unknown-client"): NO_ECHO},
+    ),
+    Planted(
+        "echoes-token",
+        ("polar", "voucherify", "rfc7009"),
+        {UNKNOWN: NO_ECHO, REVOKED: NO_ECHO},
+    ),
+]
+
+
+PLANTED = [pytest.param(row, id=row.bug) for row in ROWS]
+
+
+def test_every_schema_and_protocol_bug_has_a_row():
+    """A planted bug without a row is a rule nobody has shown the suite enforces."""
+    rows = [row.bug for row in ROWS]
+    assert len(rows) == len(set(rows)), "a bug has two rows"
+    assert set(rows) == set(BUGS) - SEMANTIC_BUGS
+    assert set(BUGS) >= SEMANTIC_BUGS, "a semantic bug was renamed or removed; update SEMANTIC_BUGS"
+
+
+@pytest.mark.parametrize("planted", PLANTED)
+def test_suite_fails_on_planted_bug(contract_suite, planted: Planted):
+    run = contract_suite(planted.specs, bugs=[planted.bug], seed=SEED, select=planted.select)
+    assert run.returncode == 1, f"the suite did not fail on {planted.bug}: {run.describe()}"
+    assert not run.errors, f"setup/teardown errors are not a verdict: {sorted(run.errors)}\n{run.describe()}"
+    expected = planted.expected()
+    missing = sorted(set(expected) - run.failed)
+    assert not missing, (
+        f"on {planted.bug} these tests did not fail: {missing}\nfailed instead: {sorted(run.failed)}\n{run.describe()}"
+    )
+    for test_id, (_, text) in expected.items():
+        assert text in run.texts[test_id], f"{test_id} failed without naming {text!r}:\n{run.texts[test_id][-4000:]}"
+        # The terminal report a user reads carries it too.
+        assert text in run.output, f"the suite's output does not show {text!r} for {test_id}"
+
+
+def test_expected_failures_pass_on_faithful_server(contract_suite):
+    """Every test the table expects to fail exists, runs, and passes without the bug."""
+    rows = ROWS
+    specs = sorted({spec for row in rows for spec in row.specs})
+    modules = sorted({module for row in rows for module in row.select.split(" or ")})
+    run = contract_suite(specs, seed=SEED, select=" or ".join(modules))
+    assert run.returncode == 0, run.describe()
+    expected = {test_id for row in rows for test_id in row.expected()}
+    not_passed = sorted(test_id for test_id in expected if run.outcomes.get(test_id) != "passed")
+    assert not not_passed, f"not passed on the faithful servers: {not_passed}\n{run.describe()}"
