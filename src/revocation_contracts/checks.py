@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import re
 import uuid
@@ -74,7 +75,7 @@ class ContractViolation(Failure):
 _CONTRACTS_BY_DOCUMENT: dict[int, Contract | None] = {}
 
 
-def contract_for(case: Case) -> Contract | None:
+def contract_for(case: Case[Any]) -> Contract | None:
     """The revocation contract behind a case, or None for any other API's schema."""
     document = case.operation.schema.raw_schema
     key = id(document)
@@ -104,14 +105,14 @@ def _header(response: Response, name: str) -> str | None:
     return values[0] if isinstance(values, list) else values
 
 
-def _fail(case: Case, clause: str, expected: str, actual: str, title: str) -> None:
+def _fail(case: Case[Any], clause: str, expected: str, actual: str, title: str) -> None:
     raise ContractViolation(
         operation=case.operation.label, clause=clause, expected=expected, actual=actual, title=title
     )
 
 
 @schemathesis.check
-def oauth_error_body(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+def oauth_error_body(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """RFC 6749 section 5.2: a 4xx carries the contract's error body, and its code its status."""
     contract = contract_for(case)
     if contract is None or not 400 <= response.status_code < 500:
@@ -184,7 +185,7 @@ def _sent_basic_credentials(response: Response) -> tuple[str, str] | None:
 
 
 @schemathesis.check
-def basic_challenge(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+def basic_challenge(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """RFC 6749 section 5.2: a 401 after HTTP Basic MUST carry WWW-Authenticate for Basic."""
     contract = contract_for(case)
     if contract is None or response.status_code != 401 or "basic" not in contract.client_auth.methods:
@@ -216,7 +217,7 @@ def challenge_violation(header: str | None) -> str | None:
 
 
 @schemathesis.check
-def success_body(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+def success_body(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """The contract's success body: exactly ``{}``, empty, or a short text (CONTRACTS.md, vendor docs)."""
     contract = contract_for(case)
     if contract is None or response.status_code not in contract.success_statuses:
@@ -261,7 +262,7 @@ def _loads(content: bytes) -> Any:
 
 
 @schemathesis.check
-def no_credential_echo(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+def no_credential_echo(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """CONTRACTS.md: no response body or header contains the client secret or the token sent."""
     contract = contract_for(case)
     if contract is None:
@@ -273,7 +274,8 @@ def no_credential_echo(ctx: CheckContext, response: Response, case: Case) -> boo
         token = _body_fields(request.body).get(contract.token_field)
         credentials = [value for value in sent if value != token]
         only_the_token = echoed(credentials, response.content or b"", response.headers) is None
-        if only_the_token and not token_echo_confirmed(contract, request):
+        session = (ctx.internals.transport_kwargs or {}).get("session")
+        if only_the_token and not token_echo_confirmed(contract, request, session):
             return None
         _fail(
             case,
@@ -290,10 +292,8 @@ def sent_secrets(contract: Contract, headers: Any, body: bytes | str | None) -> 
     values: list[str] = []
     header = headers.get("Authorization") or ""
     if header[:6].lower() == "basic ":
-        try:
+        with contextlib.suppress(binascii.Error, UnicodeDecodeError, ValueError):
             values.append(base64.b64decode(header[6:].strip()).decode("utf-8").partition(":")[2])
-        except (binascii.Error, UnicodeDecodeError, ValueError):
-            pass
     if contract.client_auth.secret_header:
         values.append(headers.get(contract.client_auth.secret_header) or "")
     fields = _body_fields(body)
@@ -315,15 +315,16 @@ def _body_fields(body: bytes | str | None) -> dict[str, Any]:
         return dict(parse_qsl(text, keep_blank_values=True))
 
 
-def token_echo_confirmed(contract: Contract, request: Any) -> bool:
+def token_echo_confirmed(contract: Contract, request: Any, session: requests.Session | None = None) -> bool:
     """Whether the server repeats whatever token it is sent, not this one value by coincidence.
 
     A generated token can be a word the server says anyway: Hypothesis draws string constants
     from the code under test, such as an error code, a field name or a phrase of an error
     message, and a response quoting ``token_type_hint`` leaks nothing. So the request goes
     once more with a fresh marker as the token; only a server that echoes tokens repeats it.
-    The control request is sent only when a generated token came back, outside the suite's
-    session. If it cannot be sent, the echo is not ruled out.
+    The control request is sent only when a generated token came back, through the suite's
+    session when there is one (so --rate-limit and retries apply). If it cannot be sent, the
+    echo is not ruled out.
     """
     marker = f"rc-echo-probe-{uuid.uuid4().hex}"
     body = request.body.decode("utf-8", "replace") if isinstance(request.body, bytes) else request.body or ""
@@ -338,7 +339,7 @@ def token_echo_confirmed(contract: Contract, request: Any) -> bool:
         control_body = json.dumps({**data, contract.token_field: marker})
     headers = {name: value for name, value in request.headers.items() if name.lower() != "content-length"}
     try:
-        control = requests.request(
+        control = (session or requests).request(
             request.method,
             request.url,
             headers=headers,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from revocation_contracts.baseline import Baseline, BaselineError, load_baseline
 from revocation_contracts.contract import BUNDLED_NAMES, Contract, ContractError, load_contract
 from revocation_contracts.reference.bugs import validate_bug_names
 
@@ -102,6 +103,24 @@ def parse_bug(value: str) -> str:
     return value
 
 
+REPORT_SUFFIXES = (".html", ".htm", ".md")
+
+
+def parse_report_path(value: str) -> str:
+    """Where the conformance report goes; its suffix picks the format (HTML or Markdown)."""
+    if not value.lower().endswith(REPORT_SUFFIXES):
+        raise argparse.ArgumentTypeError(f"{value!r}: the report path must end in .html (a web page) or .md (Markdown)")
+    return value
+
+
+def parse_baseline(value: str) -> Baseline:
+    """A bundled baseline name (polar) or a baseline YAML file, loaded and validated."""
+    try:
+        return load_baseline(value)
+    except BaselineError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def parse_bool(value: str) -> bool:
     lowered = value.strip().lower()
     if lowered in ("1", "true", "yes", "on"):
@@ -180,6 +199,28 @@ OPTIONS = (
         repeatable=True,
         metavar="NAME",
     ),
+    Option(
+        "--report",
+        "write a conformance report (contracts x checks, clauses, reproduction commands) to PATH: "
+        "an HTML page if PATH ends in .html, Markdown if it ends in .md",
+        parse_report_path,
+        metavar="PATH",
+    ),
+    Option(
+        "--baseline",
+        "known vendor deviations (a bundled name, e.g. polar, or a YAML file): listed tests become strict "
+        "expected failures (repeatable; default: none, the contract is enforced as written)",
+        parse_baseline,
+        repeatable=True,
+        metavar="NAME|PATH",
+    ),
+    Option(
+        "--dry-run",
+        "list, per contract, what the suite would send and to which URL (secrets redacted), then stop "
+        "without sending anything",
+        parse_bool,
+        is_flag=True,
+    ),
 )
 
 
@@ -223,6 +264,9 @@ class Settings:
     rate_limit: float | None
     strict: bool
     reference_bugs: frozenset[str]
+    report: str | None = None
+    baselines: tuple[Baseline, ...] = ()
+    dry_run: bool = False
 
     @property
     def embedded(self) -> bool:
@@ -310,4 +354,7 @@ def resolve_settings(config: Any) -> Settings:
         rate_limit=values["revoke_rate_limit"],
         strict=bool(values["revoke_strict_semantics"]),
         reference_bugs=frozenset(values["revoke_reference_bug"] or ()),
+        report=values["revoke_report"],
+        baselines=tuple(values["revoke_baseline"] or ()),
+        dry_run=bool(values["revoke_dry_run"]),
     )

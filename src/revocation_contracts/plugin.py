@@ -6,22 +6,34 @@ works from the repository and the installed package alike. State lives in
 parametrized over the selected contracts, so a CI log names the contract in each test id.
 Users extend the suite the pytest-httpserver way: override ``target`` or ``contract_schema``
 in their own conftest.
+
+Around the tests: a preflight probe of ``--target-url`` before the first one
+(``preflight.py``), ``--dry-run`` planning instead of running (``dryrun.py``), and the
+problems that are not contract verdicts (throttling, an unreachable target, a failing token
+command) turned into skips and one-line errors with their own exit codes (``runstatus.py``).
+pytest-xdist works as is: every worker starts its own embedded servers on port 0, and the
+preflight runs once, in the controller.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import pytest
 
 from revocation_contracts.contract import Contract
 from revocation_contracts.options import Settings, SettingsError, add_options, resolve_settings
-from revocation_contracts.redact import Redactor
+from revocation_contracts.redact import Redactor, redact_report
+from revocation_contracts.runstatus import RunStatus, mark_report, problem_of
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
 REDACTOR_KEY = pytest.StashKey[Redactor]()
 POOL_KEY = pytest.StashKey[Any]()
+RUNSTATUS_KEY = pytest.StashKey[RunStatus]()
+PLAN_KEY = pytest.StashKey[list[str]]()
+# pytest options that only list things: no test runs, so the target is not probed.
+LISTING_OPTIONS = ("collectonly", "showfixtures", "show_fixtures_per_test")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -38,6 +50,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[REDACTOR_KEY] = Redactor(*settings.secrets())
     config.addinivalue_line("markers", "semantic: a revocation-semantics property (RFC 7009 section 2)")
     config.addinivalue_line("markers", "clause(text): the RFC or vendor-doc clause a contract test enforces")
+    config.stash[RUNSTATUS_KEY] = RunStatus()
+    config.pluginmanager.register(config.stash[RUNSTATUS_KEY], "revocation-contracts-runstatus")
+    if settings.dry_run and config.pluginmanager.hasplugin("xdist"):
+        # A dry run runs nothing: plan in this process instead of starting workers (before xdist's trylast hook).
+        config.option.dist = "no"
+    from revocation_contracts.report import register_reporting
+
+    register_reporting(config, settings, config.stash[REDACTOR_KEY])
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -52,16 +72,67 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("contract", contracts, ids=[contract.name for contract in contracts], scope="session")
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Before the first test, probe --target-url once; if it is not the endpoint, one line and exit 6."""
+    config = session.config
+    settings = config.stash[SETTINGS_KEY]
+    listing_only = any(config.getoption(name, False) for name in LISTING_OPTIONS)
+    if settings.embedded or settings.dry_run or listing_only or hasattr(config, "workerinput"):
+        return
+    from revocation_contracts.preflight import run_preflight
+
+    failure = run_preflight(settings)
+    if failure is not None:
+        pytest.exit(failure.message, returncode=failure.exit_code)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """--dry-run: plan from the tests that survived selection, then deselect them all."""
+    settings = config.stash[SETTINGS_KEY]
+    if not settings.dry_run:
+        return
+    from revocation_contracts.dryrun import plan
+
+    config.stash[PLAN_KEY] = plan(items, settings, config.stash[REDACTOR_KEY])
+    config.stash[RUNSTATUS_KEY].planned = len(items)
+    if items:
+        config.hook.pytest_deselected(items=list(items))
+        items[:] = []
+
+
+def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
+    return config.stash.get(PLAN_KEY, [])
+
+
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
-    """Mask every known secret in failure text before any reporter (terminal, JUnit) sees it."""
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Turn problems that are not verdicts into skips or one-line errors (runstatus.py); then
+    mask every known secret in the report before any reporter (terminal, JUnit) sees it."""
     report = yield
+    problem = problem_of(call.excinfo.value) if report.failed and call.excinfo is not None else None
+    if problem is not None:
+        mark_report(report, call, problem, item)
     redactor = item.config.stash.get(REDACTOR_KEY, None)
-    if redactor is not None and report.failed and report.longrepr is not None:
-        report.longrepr = redactor(str(report.longrepr))
     if redactor is not None:
-        report.sections = [(title, redactor(content)) for title, content in report.sections]
+        redact_report(report, redactor)
     return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_exception_interact(
+    node: pytest.Item | pytest.Collector, call: pytest.CallInfo[Any], report: Any
+) -> Iterator[None]:
+    """Mask again after schemathesis re-renders a failure from the exception (form-body curl lines)."""
+    try:
+        yield
+    finally:
+        redactor = node.config.stash.get(REDACTOR_KEY, None)
+        if redactor is not None:
+            redact_report(report, redactor)
 
 
 @pytest.fixture(scope="session")

@@ -5,14 +5,21 @@ token the suite minted) and can be replaced wherever they appear, in any text. O
 only known by position (an ``Authorization`` header, an ``X-App-Token`` header, a
 ``client_secret`` or ``token`` field in a form or JSON body) and must be masked by name,
 because generated test data may put arbitrary values there. Schemathesis masks headers and
-JSON bodies in its own output but writes form bodies verbatim; ``redact_body`` closes that.
+JSON bodies in its own output but writes form bodies verbatim; ``redact_body`` closes that for
+bodies we render, and ``redact_text`` for text someone else rendered (schemathesis' curl line
+``-d 'token=...&client_secret=...'``, a ``'client_secret': '...'`` repr, an ``Authorization:``
+line). ``redact_report`` applies both to a pytest report in place, keeping its structure, so
+the terminal, JUnit XML and the conformance report all read the same masked text.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import threading
+from collections.abc import Callable, Iterable
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 MASK = "[REDACTED]"
@@ -31,21 +38,33 @@ class Redactor:
         self._lock = threading.Lock()
         self._values: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
+        self._stale = False
         self.add(*values)
 
     def add(self, *values: str | None) -> None:
+        """Register values; cheap, since the pattern is only rebuilt when text is next redacted."""
         with self._lock:
             fresh = {value for value in values if value and len(value) >= MIN_SECRET_LENGTH} - self._values
             if fresh:
                 self._values |= fresh
+                self._stale = True
+
+    def _current_pattern(self) -> re.Pattern[str] | None:
+        with self._lock:
+            if self._stale:
                 ordered = sorted(self._values, key=len, reverse=True)
                 self._pattern = re.compile("|".join(re.escape(value) for value in ordered))
+                self._stale = False
+            return self._pattern
 
     def __call__(self, text: str) -> str:
-        pattern = self._pattern
-        if pattern is None or not text:
+        """``text`` with every known value and every credential-bearing field or header masked."""
+        if not text:
             return text
-        return pattern.sub(MASK, text)
+        pattern = self._current_pattern()
+        if pattern is not None:
+            text = pattern.sub(MASK, text)
+        return redact_text(text)
 
 
 def redact_headers(headers: dict[str, str], extra_sensitive: frozenset[str] = frozenset()) -> dict[str, str]:
@@ -79,3 +98,87 @@ def _mask_json(data: object) -> object:
     if isinstance(data, list):
         return [_mask_json(item) for item in data]
     return data
+
+
+def _text_patterns(fields: Iterable[str], headers: Iterable[str]) -> tuple[re.Pattern[str], ...]:
+    names = "|".join(re.escape(name) for name in sorted(fields, key=len, reverse=True))
+    header_names = "|".join(re.escape(name) for name in sorted(headers, key=len, reverse=True))
+    return (
+        # 'client_secret': '...' / "token": "..." (JSON, Python reprs); the key is kept.
+        re.compile(rf"""(?P<key>(?P<q>["'])(?:{names})(?P=q)\s*:\s*)(?P<v>["'])(?:\\.|(?!(?P=v)).)+(?P=v)""", re.I),
+        # token=... in a form body, a query string or a keyword repr (token='...'); a quoted value must
+        # end its token, so an empty value at the end of a shell-quoted body (-d 'token=' 'http://...')
+        # does not swallow the next argument.
+        re.compile(rf"""(?P<key>(?<![\w-])(?:{names})=)(?:'[^'\n]+'(?![\w/])|"[^"\n]+"(?![\w/])|[^&\s'"]+)""", re.I),
+        # Authorization: Basic ..., -H 'X-App-Token: ...', {'Authorization': '...'}: to the end of the value.
+        re.compile(rf"""(?P<key>(?<![\w-])(?:{header_names})["']?\s*:\s*["']?)[^'"\r\n]+""", re.I),
+    )
+
+
+_PATTERNS = _text_patterns(SENSITIVE_FIELDS, SENSITIVE_HEADERS)
+
+
+def redact_text(text: str) -> str:
+    """Free text with the values of sensitive fields and headers masked, whatever their value.
+
+    Covers the spellings the suite's outputs contain: form and query strings (``token=...``),
+    JSON and Python reprs (``"client_secret": "..."``), header lines and reprs
+    (``Authorization: Basic ...``). Keys stay readable; only values become ``[REDACTED]``.
+    Empty values stay empty: they hide nothing, and ``token=`` versus ``token=[REDACTED]`` is
+    often the difference a reproduction needs.
+    """
+    for pattern in _PATTERNS:
+        text = pattern.sub(_keep_key, text)
+    return text
+
+
+def _keep_key(match: re.Match[str]) -> str:
+    value = match.group(0)[len(match.group("key")) :]
+    quote = value[:1] if value[:1] in ("'", '"') and len(value) > 1 and value[-1:] == value[:1] else ""
+    return f"{match.group('key')}{quote}{MASK}{quote}"
+
+
+def redact_report(report: Any, redact: Callable[[str], str]) -> None:
+    """Mask secrets in a pytest report in place: longrepr (keeping its structure), sections, properties.
+
+    Keeping the structured longrepr (instead of replacing it by its text) keeps what readers
+    of the report rely on: the crash message JUnit uses as ``message=``, colours in the
+    terminal, and the structured form pytest-xdist sends from workers to the controller.
+    """
+    longrepr = report.longrepr
+    if isinstance(longrepr, str):
+        report.longrepr = redact(longrepr)
+    elif isinstance(longrepr, tuple):
+        report.longrepr = tuple(redact(part) if isinstance(part, str) else part for part in longrepr)
+    elif longrepr is not None and not (dataclasses.is_dataclass(longrepr) and _redact_fields(longrepr, redact, set())):
+        report.longrepr = redact(str(longrepr))
+    report.sections = [(title, redact(content)) for title, content in report.sections]
+    if hasattr(report, "user_properties"):  # a CollectReport has none
+        report.user_properties = [
+            (name, redact(value) if isinstance(value, str) else value) for name, value in report.user_properties
+        ]
+
+
+def _redact_fields(node: Any, redact: Callable[[str], str], seen: set[int]) -> bool:
+    """Redact every string reachable through a dataclass tree; False if a field cannot be set."""
+    if id(node) in seen:
+        return True
+    seen.add(id(node))
+    for field in dataclasses.fields(node):
+        try:
+            setattr(node, field.name, _redacted(getattr(node, field.name), redact, seen))
+        except (AttributeError, dataclasses.FrozenInstanceError, TypeError):
+            return False
+    return True
+
+
+def _redacted(value: Any, redact: Callable[[str], str], seen: set[int]) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_redacted(item, redact, seen) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_redacted(item, redact, seen) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type) and not _redact_fields(value, redact, seen):
+        raise TypeError(f"cannot redact {type(value).__name__} in place")
+    return value

@@ -133,7 +133,7 @@ TARGET_KWARG = "_revocation_contracts_target"
 
 
 @schemathesis.hook("before_call")
-def inject_body_credentials(context: Any, case: Case, kwargs: dict[str, Any]) -> None:
+def inject_body_credentials(context: Any, case: Case[Any], kwargs: dict[str, Any]) -> None:
     """Put the suite's credentials into body-authenticated requests (Polar, Auth0).
 
     It runs as a ``before_call`` hook because schemathesis re-validates a case's
@@ -161,14 +161,19 @@ def inject_body_credentials(context: Any, case: Case, kwargs: dict[str, Any]) ->
         case.body.pop(auth.secret_field, None)
 
 
-def run_case(case: Case, target: Target) -> None:
+def run_case(case: Case[Any], target: Target) -> None:
     """Send one generated case with the suite's credentials and validate the answer."""
     contract = target.contract
     headers = credential_headers(contract, contract.client_auth.default_method, target.credentials)
     kwargs: dict[str, Any] = {"headers": headers} if headers else {}
-    response = case.call(
-        base_url=target.base_url, session=target.session, timeout=target.timeout, **kwargs, **{TARGET_KWARG: target}
-    )
+    call_kwargs: dict[str, Any] = {
+        "base_url": target.base_url,
+        "session": target.session,
+        "timeout": target.timeout,
+        TARGET_KWARG: target,
+        **kwargs,
+    }
+    response = case.call(**call_kwargs)
     raise_if_throttled(response)
     case.validate_response(
         response,

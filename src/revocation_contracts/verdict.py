@@ -89,9 +89,9 @@ def check_answer(
             problem = error_body_violation(contract, status, media_type, body)
             if problem is not None:
                 fail(problem[0], situation, problem[1], response, redactor, sensitive, detail=problem[2])
-        if answer.error and contract.error_format == "oauth" and isinstance(body, dict):
-            if body.get("error") != answer.error:
-                fail(answer.clause, situation, f"error {answer.error!r}", response, redactor, sensitive)
+        wrong_code = isinstance(body, dict) and body.get("error") != answer.error
+        if answer.error and contract.error_format == "oauth" and wrong_code:
+            fail(answer.clause, situation, f"error {answer.error!r}", response, redactor, sensitive)
     if status == 401 and answer.www_authenticate:
         problem_text = challenge_violation(response.headers.get("WWW-Authenticate"))
         if problem_text is not None:

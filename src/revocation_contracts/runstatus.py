@@ -1,0 +1,241 @@
+"""How a run ends when the problem is the target or the setup, not the contract.
+
+Why a module of its own: users run the suite in someone else's CI against someone else's
+server, and a red build must say who has to act. A broken contract belongs to the server's
+team; an unreachable target or a failing ``--token-command`` belongs to whoever configured
+the job; a throttled target belongs to nobody and only needs a later run. So each gets one
+clear line (never a traceback) and its own exit code, and only a broken contract is a test
+*failure*: the others are reported as *errors* (setup problems) or, for throttling, as skips
+with the reason ``target throttled: ...`` (RFC 7009 section 2.2.1: a 503 "may" come back
+later; CONTRACTS.md: a 429 or 503 is never a contract failure on its own).
+
+Exit codes. pytest owns 0 to 5; the suite adds 6 to 8. When several apply, the lowest
+non-zero code of 1, 6, 7, 8 wins: a contract failure outranks a setup problem, which
+outranks throttling.
+
+====  =====================================================================================
+0     every selected check ran and passed (or ``--dry-run`` printed its plan)
+1     contract failures: the endpoint broke at least one rule
+2     interrupted
+3     internal error
+4     usage error: unknown ``--spec``, malformed option, missing credentials
+5     no tests collected
+6     target problem: unreachable, DNS failure, TLS error, timeout, or not the endpoint
+      (404 on the path, a redirect); found before the first test, or when the target stops
+      answering during the run
+7     token supply: ``--token-command`` or ``--probe-command`` failed
+8     throttled: nothing failed, but the target kept answering 429/503 after the bounded
+      retries, so some checks did not run
+====  =====================================================================================
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from urllib3.exceptions import NameResolutionError
+
+from revocation_contracts.tokens import TokenSupplyError
+from revocation_contracts.transport import TargetThrottled
+
+EXIT_TARGET = 6
+EXIT_TOKEN_SUPPLY = 7
+EXIT_THROTTLED = 8
+
+# pytest.ExitCode values this module reasons about (kept as ints: the hook passes either).
+_OK, _TESTS_FAILED, _NO_TESTS_COLLECTED = 0, 1, 5
+
+TARGET, TOKEN_SUPPLY, THROTTLED = "target", "token-supply", "throttled"
+EXIT_CODES = {TARGET: EXIT_TARGET, TOKEN_SUPPLY: EXIT_TOKEN_SUPPLY, THROTTLED: EXIT_THROTTLED}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a test could not judge the contract: a kind (which exit code) and one line."""
+
+    kind: str
+    message: str
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and everything it wraps: causes, contexts, urllib3 reasons, args."""
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        current = todo.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        linked = [getattr(current, "reason", None), current.__cause__, current.__context__, *current.args]
+        todo.extend(item for item in linked if isinstance(item, BaseException))
+
+
+def _first(exc: BaseException, kind: type[BaseException]) -> Any:
+    return next((cause for cause in _causes(exc) if isinstance(cause, kind)), None)
+
+
+def explain_request_error(exc: BaseException, method: str, url: str, timeout: float | None = None) -> str:
+    """One line naming what went wrong with a request and what to check, for any requests error."""
+    where = f"{method} {url}"
+    host = urlsplit(url).hostname or url
+    if _first(exc, NameResolutionError) is not None or _first(exc, socket.gaierror) is not None:
+        return (
+            f"DNS failure: cannot resolve host {host!r} ({where}); "
+            "check the host name in --target-url and this runner's DNS"
+        )
+    if isinstance(exc, requests.exceptions.Timeout) or _first(exc, TimeoutError) is not None:
+        within = f" within {timeout:g}s" if timeout else ""
+        return (
+            f"timeout: no answer from {where}{within}; check that the target is reachable from this runner "
+            "(firewall, VPN, proxy) or raise --request-timeout"
+        )
+    if isinstance(exc, requests.exceptions.SSLError) or _first(exc, ssl.SSLError) is not None:
+        verify = _first(exc, ssl.SSLCertVerificationError)
+        tls = _first(exc, ssl.SSLError)
+        reason = (verify and verify.verify_message) or (tls and (tls.reason or tls.strerror)) or "handshake failed"
+        return (
+            f"TLS error talking to {where}: {reason}; check the scheme (http:// or https://) in --target-url "
+            "and the server certificate (set REQUESTS_CA_BUNDLE for a private CA)"
+        )
+    if _first(exc, ConnectionRefusedError) is not None:
+        return f"connection refused by {host} ({where}); check that the server is running and the port in --target-url"
+    reason = _first(exc, OSError)
+    detail = f": {reason.strerror or reason}" if isinstance(reason, OSError) and reason is not exc else ""
+    return (
+        f"cannot reach {where}{detail}; check --target-url, and the proxy and firewall between this runner "
+        "and the target"
+    )
+
+
+def problem_of(exc: BaseException | None) -> Problem | None:
+    """The Problem an exception raised in a test stands for, or None when it is a verdict.
+
+    An exception group (hypothesis reports several distinct errors that way) is a Problem
+    only when every member is one, of one kind; any real failure inside makes it a failure.
+    """
+    if exc is None:
+        return None
+    if isinstance(exc, BaseExceptionGroup):
+        members = [problem_of(member) for member in exc.exceptions]
+        kinds = {member.kind for member in members if member is not None}
+        if None in members or len(kinds) != 1:
+            return None
+        return members[0]
+    if isinstance(exc, TargetThrottled):
+        return Problem(THROTTLED, f"target throttled: {exc}; run again later or pass a lower --rate-limit")
+    if isinstance(exc, TokenSupplyError):
+        return Problem(
+            TOKEN_SUPPLY,
+            f"token supply failed: {exc}; check --token-command / --probe-command by running them by hand",
+        )
+    if isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.Timeout):
+        request = getattr(exc, "request", None)
+        method = getattr(request, "method", None) or "request"
+        url = getattr(request, "url", None) or "the target"
+        return Problem(TARGET, "target stopped answering: " + explain_request_error(exc, method, url))
+    return None
+
+
+# The attribute a report carries when it stands for a Problem (plain, so it survives xdist).
+PROBLEM_ATTRIBUTE = "revocation_problem"
+
+
+def mark_report(report: Any, call: pytest.CallInfo[Any], problem: Problem, item: pytest.Item) -> None:
+    """Rewrite a failed report into what the Problem is: a skip, or an error of one line.
+
+    A throttled check becomes a skip whose reason starts ``target throttled:``. Anything else
+    becomes an error: a call-phase report is moved to the setup phase, because that is what
+    every reporter (terminal, JUnit XML, the HTML report) files as an error rather than a
+    failure, and a token or an answering target is the test's precondition, not its verdict.
+    ``call.excinfo`` follows, so the runner does not open ``--pdb`` on a skip and no later
+    hook re-renders a traceback from the original exception.
+    """
+    setattr(report, PROBLEM_ATTRIBUTE, problem.kind)
+    if problem.kind == THROTTLED:
+        report.outcome = "skipped"
+        report.longrepr = (*_test_location(item), f"Skipped: {problem.message}")
+        call.excinfo = pytest.CallInfo.from_call(lambda: pytest.skip(problem.message), call.when).excinfo
+        return
+    report.longrepr = problem.message
+    if report.when == "call":
+        report.when = "setup"
+    if call.excinfo is not None and isinstance(call.excinfo.value, BaseExceptionGroup):
+        first = call.excinfo.value.exceptions[0]
+        if first.__traceback__ is not None:
+            call.excinfo = pytest.ExceptionInfo.from_exception(first)
+
+
+def _test_location(item: pytest.Item) -> tuple[str, int | None]:
+    """Where the skipped test is, as pytest's own skips say it (a 1-based line, or none)."""
+    path, line = item.reportinfo()[:2]
+    if Path(path) != item.path:
+        # schemathesis' lazy schema tests report the wrapper it generated; name the test file instead.
+        return str(item.path), None
+    return str(path), (line or 0) + 1
+
+
+class RunStatus:
+    """Counts the run's problems and picks the exit code; a plugin object the plugin registers.
+
+    It reads reports in ``pytest_runtest_logreport``, which under pytest-xdist runs in the
+    controller for every worker's reports, so the count is the whole run's.
+    """
+
+    def __init__(self) -> None:
+        self.problems: Counter[str] = Counter()
+        self.other_failures = 0
+        self.first: dict[str, str] = {}
+        self.planned: int | None = None
+
+    def exit_status(self, status: int) -> int:
+        """The session's exit code, given pytest's (see the table in the module docstring)."""
+        if self.planned is not None:
+            return _OK if status == _NO_TESTS_COLLECTED and self.planned else status
+        if status == _TESTS_FAILED and not self.other_failures:
+            for kind in (TARGET, TOKEN_SUPPLY):
+                if self.problems[kind]:
+                    return EXIT_CODES[kind]
+        if status == _OK and self.problems[THROTTLED]:
+            return EXIT_THROTTLED
+        return status
+
+    def summary(self) -> list[str]:
+        """Lines for the terminal summary, one per kind of problem seen."""
+        labels = {
+            TARGET: "could not run because the target stopped answering",
+            TOKEN_SUPPLY: "could not run because the token or probe command failed",
+            THROTTLED: "skipped because the target kept answering 429/503 (throttled)",
+        }
+        return [
+            f"{count} check(s) {labels[kind]}; first: {self.first[kind]}"
+            for kind, count in sorted(self.problems.items())
+        ]
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        kind = getattr(report, PROBLEM_ATTRIBUTE, None)
+        if kind is not None:
+            self.problems[kind] += 1
+            self.first.setdefault(kind, str(getattr(report, "head_line", None) or report.nodeid))
+        elif report.failed:
+            self.other_failures += 1
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        session.exitstatus = self.exit_status(int(session.exitstatus))
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        lines = self.summary()
+        if lines:
+            terminalreporter.section("revocation-contracts: checks that could not judge the contract", yellow=True)
+            for line in lines:
+                terminalreporter.write_line(line)

@@ -1,0 +1,147 @@
+"""The preflight probe: a target that is not there ends the run before the first test, with
+one line saying what went wrong and what to check, and exit code 6 (not 1: no contract was
+judged). Every target here is on loopback, misbehaving in one way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from revocation_contracts.contract import load_contract
+from revocation_contracts.reference.server import ReferenceServer
+from revocation_contracts.runstatus import EXIT_TARGET
+
+from .loopback import CREDENTIALS, CannedServer, assert_one_clear_line
+
+
+def run(pytester: pytest.Pytester, url: str, *extra: str) -> pytest.RunResult:
+    return pytester.runpytest("--spec", "rfc7009", "--target-url", url, *CREDENTIALS, *extra)
+
+
+def assert_stopped(result: pytest.RunResult, line: str) -> None:
+    """Exit 6, the line on stderr exactly once, no test run, no traceback."""
+    assert result.ret == EXIT_TARGET
+    result.stderr.fnmatch_lines([f"Exit: revocation-contracts: {line}"])
+    assert sum("revocation-contracts:" in text for text in result.errlines) == 1
+    assert "test_uses_target" not in result.stdout.str()
+    assert_one_clear_line(result)
+
+
+def test_dns_failure(uses_target: pytest.Pytester) -> None:
+    result = run(uses_target, "http://rc-preflight.invalid")
+    assert_stopped(
+        result,
+        "DNS failure: cannot resolve host 'rc-preflight.invalid' (POST http://rc-preflight.invalid/revoke); "
+        "check the host name in --target-url and this runner's DNS",
+    )
+
+
+def test_connection_refused(uses_target: pytest.Pytester, closed_port: int) -> None:
+    result = run(uses_target, f"http://127.0.0.1:{closed_port}")
+    assert_stopped(
+        result,
+        f"connection refused by 127.0.0.1 (POST http://127.0.0.1:{closed_port}/revoke); "
+        "check that the server is running and the port in --target-url",
+    )
+
+
+def test_tls_error(uses_target: pytest.Pytester, canned_server: Callable[..., CannedServer]) -> None:
+    """https:// pointed at a plain-HTTP server: the handshake fails."""
+    server = canned_server(400)
+    https = server.base_url.replace("http://", "https://")
+    result = run(uses_target, https)
+    assert_stopped(
+        result,
+        f"TLS error talking to POST {https}/revoke: *; check the scheme (http:// or https://) in --target-url "
+        "and the server certificate (set REQUESTS_CA_BUNDLE for a private CA)",
+    )
+
+
+def test_timeout(uses_target: pytest.Pytester, silent_port: int) -> None:
+    result = run(uses_target, f"http://127.0.0.1:{silent_port}", "--request-timeout", "0.3")
+    assert_stopped(
+        result,
+        f"timeout: no answer from POST http://127.0.0.1:{silent_port}/revoke within 0.3s; check that the target "
+        "is reachable from this runner (firewall, VPN, proxy) or raise --request-timeout",
+    )
+
+
+def test_wrong_endpoint_path_is_not_the_endpoint(uses_target: pytest.Pytester) -> None:
+    """A real revocation server, asked on the wrong path, answers 404."""
+    with ReferenceServer(load_contract("rfc7009")) as server:
+        result = run(uses_target, server.base_url, "--endpoint-path", "/oauth2/revoke")
+    assert_stopped(
+        result,
+        f"POST {server.base_url}/oauth2/revoke answered 404: this is not the rfc7009 revocation endpoint; "
+        "check --target-url (the base URL, without the path) and --endpoint-path (given: /oauth2/revoke)",
+    )
+
+
+def test_base_url_with_the_path_is_not_the_endpoint(
+    uses_target: pytest.Pytester, canned_server: Callable[..., CannedServer]
+) -> None:
+    server = canned_server(404, {"Content-Type": "text/html"}, b"<h1>Not Found</h1>")
+    result = run(uses_target, server.base_url + "/revoke")
+    assert_stopped(
+        result,
+        f"POST {server.base_url}/revoke/revoke answered 404: *check --target-url (the base URL, without the path) "
+        "or pass --endpoint-path if the endpoint is not at the spec's path /revoke",
+    )
+
+
+def test_redirect_is_not_followed(uses_target: pytest.Pytester, canned_server: Callable[..., CannedServer]) -> None:
+    server = canned_server(301, {"Location": "https://auth.example.com/revoke"})
+    result = run(uses_target, server.base_url)
+    assert_stopped(result, "*answered 301, redirecting to https://auth.example.com/revoke; *pass the final base URL*")
+    assert server.requests == ["POST /revoke"]
+
+
+@pytest.mark.parametrize("status", [400, 401, 405, 415, 429, 500, 503])
+def test_an_answering_endpoint_passes(
+    uses_target: pytest.Pytester, canned_server: Callable[..., CannedServer], status: int
+) -> None:
+    """Any answer but 404 or a redirect means something is there: the tests judge it."""
+    server = canned_server(status, {"Retry-After": "0"})
+    result = run(uses_target, server.base_url)
+    assert result.ret == 0
+    result.assert_outcomes(passed=1)
+    assert server.requests == ["POST /revoke"]
+
+
+def test_one_probe_per_contract(uses_target: pytest.Pytester, canned_server: Callable[..., CannedServer]) -> None:
+    server = canned_server(401)
+    result = uses_target.runpytest("--spec", "all", "--target-url", server.base_url, *CREDENTIALS)
+    assert result.ret == 0
+    assert sorted(server.requests) == sorted(
+        f"{load_contract(name).method} {load_contract(name).path}"
+        for name in ("polar", "voucherify", "mollie", "auth0", "rfc7009")
+    )
+
+
+def test_the_probe_sends_no_credentials(
+    uses_target: pytest.Pytester, canned_server: Callable[..., CannedServer]
+) -> None:
+    """Harmless by construction: the documented method and media type, an empty body, no secret."""
+    server = canned_server(401)
+    result = uses_target.runpytest("--spec", "voucherify", "--target-url", server.base_url, *CREDENTIALS)
+    assert result.ret == 0
+    (line, headers, body), *_ = server.received
+    assert line == "POST /v1/oauth/token/revoke"
+    assert body == b""
+    assert headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert not {"Authorization", "X-App-Id", "X-App-Token"} & set(headers)
+    assert "rc-secret-value-9f2e" not in repr(headers)
+
+
+def test_embedded_servers_are_not_probed(uses_target: pytest.Pytester) -> None:
+    result = uses_target.runpytest("--spec", "rfc7009")
+    assert result.ret == 0
+    result.assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize("listing", ["--collect-only", "--fixtures"])
+def test_listing_options_do_not_probe(uses_target: pytest.Pytester, closed_port: int, listing: str) -> None:
+    result = run(uses_target, f"http://127.0.0.1:{closed_port}", listing)
+    assert result.ret == 0
+    assert "connection refused" not in result.stdout.str() + result.stderr.str()

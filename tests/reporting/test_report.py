@@ -1,0 +1,193 @@
+"""The conformance report (``--report``) from a suite whose outcomes are known in advance.
+
+A synthetic test module, parametrized over two contracts by the plugin like the real suite,
+produces every outcome a cell can show: pass, fail (with a reproduction command carrying
+secrets that only name-based redaction can catch), warn (an unmet SHOULD), skip, xfail and
+XPASS(strict) (from a baseline file). The report must show each in the right cell, with the
+clause, escape what it prints, and come out the same under pytest-xdist.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.reporting.helpers import html_problems, visible_text
+
+SYNTHETIC = """
+import pytest
+from revocation_contracts.outcomes import warn_should
+
+PLANTED_BODY = "token=tok-planted-7781&client_secret=planted-secret-9931"
+
+
+@pytest.mark.clause("RFC 7009 section 2.2: the unknown-token answer")
+def test_passes(contract):
+    pass
+
+
+@pytest.mark.clause("RFC 6749 section 5.2: invalid_request")
+def test_fails_on_rfc7009(contract):
+    if contract.name == "rfc7009":
+        raise AssertionError(
+            "[RFC 6749 section 5.2] missing-token: expected status 400\\n"
+            "got: 500 (text/plain) 'boom'\\n"
+            "reproduce: curl -X POST http://127.0.0.1:9/revoke -H 'Authorization: Basic cmMtYTpwbGFudGVk' "
+            "--data-raw '" + PLANTED_BODY + "'"
+        )
+
+
+@pytest.mark.clause("RFC 7009 section 2: refresh cascade (SHOULD)")
+def test_should(contract, request):
+    if contract.name == "rfc7009":
+        warn_should(request, "RFC 7009 section 2", "the access token outlived its refresh token", strict=False)
+
+
+@pytest.mark.clause("needs a token supply")
+def test_skips(contract):
+    pytest.skip("no token supply: pass --token-command")
+
+
+@pytest.mark.clause("a known deviation")
+def test_deviates(contract):
+    assert contract.name != "polar", "polar answers 401"
+
+
+@pytest.mark.clause("a deviation that was fixed")
+def test_fixed(contract):
+    pass
+
+
+@pytest.mark.clause("<script>alert(1)</script> & more")
+@pytest.mark.parametrize("media", ["text/plain", "a|b"])
+def test_escaping(contract, media):
+    pass
+"""
+
+BASELINE = """\
+contract: polar
+deviations:
+  - id: deviates
+    reason: polar answers 401
+    reference: the synthetic suite
+    tests: ["test_synthetic.py::test_deviates[polar]"]
+  - id: fixed
+    reason: polar used to break this
+    reference: the synthetic suite
+    tests: ["test_synthetic.py::test_fixed[*]"]
+"""
+
+INI = """\
+[pytest]
+xfail_strict = true
+filterwarnings =
+    error
+    default::revocation_contracts.outcomes.RevocationWarning
+"""
+
+PLANTED_SECRETS = ("tok-planted-7781", "planted-secret-9931", "cmMtYTpwbGFudGVk")
+
+EXPECTED_CELLS = {
+    "test_synthetic.py::test_passes": ("pass", "pass"),
+    "test_synthetic.py::test_fails_on_rfc7009": ("pass", "**FAIL**"),
+    "test_synthetic.py::test_should": ("pass", "warn"),
+    "test_synthetic.py::test_skips": ("skip", "skip"),
+    "test_synthetic.py::test_deviates": ("xfail", "pass"),
+    "test_synthetic.py::test_fixed": ("**XPASS**", "pass"),
+    "test_synthetic.py::test_escaping[text/plain]": ("pass", "pass"),
+    "test_synthetic.py::test_escaping[a\\|b]": ("pass", "pass"),
+}
+
+
+@pytest.fixture
+def synthetic(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makeini(INI)
+    pytester.makepyfile(test_synthetic=SYNTHETIC)
+    pytester.path.joinpath("baseline.yaml").write_text(BASELINE, encoding="utf-8")
+    return pytester
+
+
+def _run(pytester: pytest.Pytester, report: str, *extra: str) -> pytest.RunResult:
+    args = ["--spec", "polar", "--spec", "rfc7009", "--baseline", "baseline.yaml", "--report", report, *extra]
+    return pytester.runpytest("-p", "no:cacheprovider", *args)
+
+
+def _markdown_cells(markdown: str) -> dict[str, tuple[str, ...]]:
+    """Check -> cells (one per contract) from the report's Markdown table, cell numbers dropped."""
+    rows = {}
+    for line in markdown.splitlines():
+        if not line.startswith("| `"):
+            continue
+        cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+        rows[cells[0].strip("`")] = tuple(re.sub(r" \(\d+\)$", "", cell) for cell in cells[2:])
+    return rows
+
+
+def test_markdown_report_shows_every_outcome_in_its_cell(synthetic: pytest.Pytester) -> None:
+    result = _run(synthetic, "out/report.md")
+    result.assert_outcomes(passed=11, failed=2, skipped=2, xfailed=1)
+    result.stdout.fnmatch_lines(["*conformance report: *report.md*"])
+    markdown = (synthetic.path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "| Check | Clause | polar | rfc7009 |" in markdown
+    assert _markdown_cells(markdown) == EXPECTED_CELLS
+    assert "| `test_synthetic.py::test_should` | RFC 7009 section 2: refresh cascade (SHOULD) |" in markdown
+    # Each non-passing cell has its details: the reason, the warning, the command to reproduce.
+    assert "expected failure: known deviation deviates (baseline.yaml): polar answers 401" in markdown
+    assert "[XPASS(strict)] known deviation fixed" in markdown
+    assert "[RFC 7009 section 2] the access token outlived its refresh token" in markdown
+    assert "no token supply: pass --token-command" in markdown
+    assert (
+        "```sh\ncurl -X POST http://127.0.0.1:9/revoke -H 'Authorization: [REDACTED]' "
+        "--data-raw 'token=[REDACTED]&client_secret=[REDACTED]'\n```"
+    ) in markdown
+    for secret in PLANTED_SECRETS:
+        assert secret not in markdown
+        assert secret not in result.stdout.str()
+
+
+def test_html_report_is_valid_self_contained_and_escaped(synthetic: pytest.Pytester) -> None:
+    _run(synthetic, "report.html")
+    document = (synthetic.path / "report.html").read_text(encoding="utf-8")
+    assert html_problems(document) == []
+    statuses = re.findall(r'<td class="st st-(\w+)"', document)
+    assert sorted(statuses) == sorted(["pass"] * 10 + ["fail", "warn", "skip", "skip", "xfail", "xpass"]), statuses
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in document
+    assert "<script>" not in document
+    text = visible_text(document)
+    assert "RFC 6749 section 5.2: invalid_request" in text
+    assert "curl -X POST http://127.0.0.1:9/revoke -H 'Authorization: [REDACTED]'" in text
+    for secret in PLANTED_SECRETS:
+        assert secret not in document
+
+
+def test_report_is_the_same_under_xdist(synthetic: pytest.Pytester) -> None:
+    """Workers send their reports to the controller; the controller alone writes the report.
+
+    One worker is enough to take the distributed path (and costs one interpreter start, not two).
+    """
+    _run(synthetic, "serial.md")
+    result = _run(synthetic, "parallel.md", "-n", "1")
+    result.assert_outcomes(passed=11, failed=2, skipped=2, xfailed=1)
+    serial = (synthetic.path / "serial.md").read_text(encoding="utf-8")
+    parallel = (synthetic.path / "parallel.md").read_text(encoding="utf-8")
+
+    def stable(markdown: str) -> str:
+        return "\n".join(line for line in markdown.splitlines() if not line.startswith("- Generated:"))
+
+    assert stable(parallel) == stable(serial)
+
+
+@pytest.mark.parametrize("value", ["report.txt", "report", "out/report.json"])
+def test_report_path_must_name_a_format(pytester: pytest.Pytester, value: str) -> None:
+    result = pytester.runpytest("-p", "no:cacheprovider", "--report", value)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--report*must end in .html (a web page) or .md (Markdown)*"])
+
+
+def test_without_report_option_nothing_is_written(synthetic: pytest.Pytester) -> None:
+    synthetic.runpytest("-p", "no:cacheprovider", "--spec", "polar")
+    assert sorted(path.name for path in Path(synthetic.path).iterdir()) == sorted(
+        ["baseline.yaml", "test_synthetic.py", "tox.ini"]
+    )
