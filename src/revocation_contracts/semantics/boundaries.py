@@ -1,0 +1,244 @@
+"""Properties 5, 6, 8 and 9: a revocation touches nothing it should not, and leaks nothing.
+
+The other half of "a revoked token is dead": a request that is not a valid revocation of a
+token (another client's credentials, RFC 7009 section 2.1; an undocumented method or a
+token in the query string) must leave it alive, a valid one must leave every other grant
+alive (CONTRACTS.md, no over-revocation), and no answer may repeat the secret or token it
+was sent (CONTRACTS.md, credentials never echo). Same layout as ``effects.py``: a strategy,
+a body and explicit plans per property.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hypothesis import strategies as st
+
+from revocation_contracts.contract import Contract
+
+from .run import SemanticRun
+from .strategies import Example, Plan, Variant, documented_variant, smuggled_requests, unknown_tokens, variants
+
+# -- 5. another client's token stays active ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ForeignPlan:
+    owner: str  # "a" or "b"; the other client sends the revocation
+    kind: str
+    variant: Variant
+
+
+FOREIGN_CLAUSE = "RFC 7009 section 2.1: the server verifies the token was issued to the requesting client"
+FOREIGN_TITLE = "a token of client A sent with client B's credentials stays active (property 5)"
+
+
+def foreign_plans(run: SemanticRun) -> st.SearchStrategy[Plan]:
+    contract = run.contract
+    return st.tuples(st.sampled_from(("a", "b")), st.sampled_from(run.issued_kinds)).flatmap(
+        lambda pair: st.builds(ForeignPlan, st.just(pair[0]), st.just(pair[1]), variants(contract, pair[1]))
+    )
+
+
+def foreign_token_survives(run: SemanticRun, plan: ForeignPlan) -> None:
+    """RFC 7009 section 2.1: "The authorization server first validates the client credentials
+    ... and then verifies whether the token was issued to the client making the revocation
+    request. If this validation fails, the request is refused"; CONTRACTS.md names the answer."""
+    token = run.token(run.mint(plan.owner), plan.kind)
+    sender = "b" if plan.owner == "a" else "a"
+    response = run.revoke(token, plan.variant, client=sender, action="revoke another client's token")
+    run.expect_answer("foreign-token", response, FOREIGN_CLAUSE, FOREIGN_TITLE)
+    run.expect_alive(token, FOREIGN_CLAUSE, FOREIGN_TITLE, "after another client asked to revoke it")
+
+
+def foreign_applies(run: SemanticRun) -> str | None:
+    if not run.has_second_client:
+        return "the cross-client property needs a second client: pass --second-client-id and --second-client-secret"
+    return None
+
+
+def p5_examples() -> dict[str, Example]:
+    def plan(owner: str, kind: str) -> Example:
+        def build(contract: Contract) -> Plan | None:
+            if kind not in contract.tokens.types:
+                return None
+            return ForeignPlan(owner, kind, documented_variant(contract, kind))
+
+        return build
+
+    return {"b-revokes-a-refresh": plan("a", "refresh_token"), "a-revokes-b-access": plan("b", "access_token")}
+
+
+# -- 6. no over-revocation ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BystanderPlan:
+    grants: int  # grants of the suite's client, one of which is revoked
+    victim: int
+    kind: str
+    variant: Variant
+    second_client: bool  # also mint a bystander grant for the second client
+
+
+OVER_CLAUSE = "CONTRACTS.md no over-revocation: revoking one grant's token leaves the client's other grants active"
+OVER_TITLE = "revoking one grant leaves the client's other grants active (property 6)"
+
+
+def bystander_plans(run: SemanticRun) -> st.SearchStrategy[Plan]:
+    contract = run.contract
+
+    def for_shape(shape: tuple[int, str]) -> st.SearchStrategy[BystanderPlan]:
+        grants, kind = shape
+        return st.builds(
+            BystanderPlan,
+            st.just(grants),
+            st.integers(0, grants - 1),
+            st.just(kind),
+            variants(contract, kind),
+            st.booleans() if run.has_second_client else st.just(False),
+        )
+
+    return st.tuples(st.integers(2, 3), st.sampled_from(run.revocable_kinds)).flatmap(for_shape)
+
+
+def no_over_revocation(run: SemanticRun, plan: BystanderPlan) -> None:
+    """CONTRACTS.md: revoking one grant's token leaves the client's other grants active. RFC
+    7009 section 2.1 lets a revocation reach "related tokens and the underlying authorization
+    grant", never the client's other grants."""
+    grants = [run.mint() for _ in range(plan.grants)]
+    if plan.second_client:
+        grants.append(run.mint("b"))
+    victim = grants.pop(plan.victim)
+    run.revoke(run.token(victim, plan.kind), plan.variant)
+    for grant in grants:
+        for token in grant.tokens.values():
+            run.expect_alive(token, OVER_CLAUSE, OVER_TITLE, f"after {victim.label}.{plan.kind} was revoked")
+
+
+def p6_examples() -> dict[str, Example]:
+    def plan(grants: int, kind_index: int) -> Example:
+        def build(contract: Contract) -> Plan | None:
+            kind = contract.tokens.revocable[kind_index % len(contract.tokens.revocable)]
+            return BystanderPlan(grants, 0, kind, documented_variant(contract, kind), second_client=False)
+
+        return build
+
+    return {"first-of-two-grants": plan(2, 0), "last-type-of-one-of-three": plan(3, -1)}
+
+
+# -- 8. undocumented method or token in the query string ----------------------------------------
+
+
+@dataclass(frozen=True)
+class SmugglePlan:
+    kind: str
+    method: str
+    in_query: bool
+    variant: Variant
+
+
+SMUGGLE_CLAUSE = "RFC 7009 section 2.1: only the documented request revokes; a token in the query string never does"
+SMUGGLE_TITLE = "an undocumented method, or the token in the query string, never revokes (property 8)"
+
+
+def smuggle_plans(run: SemanticRun) -> st.SearchStrategy[Plan]:
+    contract = run.contract
+    return st.tuples(st.sampled_from(run.revocable_kinds), smuggled_requests(contract)).flatmap(
+        lambda pair: st.builds(
+            SmugglePlan, st.just(pair[0]), st.just(pair[1][0]), st.just(pair[1][1]), variants(contract, pair[0])
+        )
+    )
+
+
+def smuggled_request_keeps_token(run: SemanticRun, plan: SmugglePlan) -> None:
+    """RFC 7009 section 2.1 defines the request as an HTTP POST (vendors: their one documented
+    method) with the token in the entity-body; anything else must leave the token alone, and
+    no client input is ever answered with a 5xx (RFC 6749 section 5.2)."""
+    token = run.token(run.mint(), plan.kind)
+    response = run.revoke(token, plan.variant, method=plan.method, token_in_query=plan.in_query, action="try to revoke")
+    if response.status_code >= 500:
+        raise run.fail(SMUGGLE_CLAUSE, SMUGGLE_TITLE, "a 4xx refusal, never a 5xx", f"status {response.status_code}")
+    run.expect_alive(token, SMUGGLE_CLAUSE, SMUGGLE_TITLE, "after a request that is not the documented revocation")
+
+
+def p8_examples() -> dict[str, Example]:
+    def plan(method: str | None, in_query: bool) -> Example:
+        def build(contract: Contract) -> Plan | None:
+            chosen = method or contract.method
+            if chosen == contract.method and method is not None:
+                chosen = "GET" if contract.method != "GET" else "PUT"
+            kind = contract.tokens.revocable[0]
+            return SmugglePlan(kind, chosen, in_query, documented_variant(contract, kind))
+
+        return build
+
+    return {
+        "get-with-token-in-query": plan("GET", True),
+        "put-with-token-in-body": plan("PUT", False),
+        "documented-method-token-only-in-query": plan(None, True),
+    }
+
+
+# -- 9. no echo of secrets or tokens ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EchoStep:
+    action: str  # "revoke", "unknown", "foreign", "smuggle"
+    kind: str
+    variant: Variant
+    extra: str = ""  # the unknown token, or the method of a smuggled request
+
+
+@dataclass(frozen=True)
+class EchoPlan:
+    steps: tuple[EchoStep, ...]
+
+
+def echo_plans(run: SemanticRun) -> st.SearchStrategy[Plan]:
+    contract = run.contract
+    actions = ["revoke", "unknown", "smuggle"] + (["foreign"] if run.has_second_client else [])
+
+    def step(pair: tuple[str, str]) -> st.SearchStrategy[EchoStep]:
+        action, kind = pair
+        extra: st.SearchStrategy[str] = st.just("")
+        if action == "unknown":
+            extra = unknown_tokens()
+        elif action == "smuggle":
+            extra = smuggled_requests(contract).map(lambda choice: choice[0])
+        return st.builds(EchoStep, st.just(action), st.just(kind), variants(contract, kind), extra)
+
+    steps = st.tuples(st.sampled_from(actions), st.sampled_from(run.revocable_kinds)).flatmap(step)
+    return st.lists(steps, min_size=1, max_size=4).map(lambda items: EchoPlan(tuple(items)))
+
+
+def nothing_echoed(run: SemanticRun, plan: EchoPlan) -> None:
+    """CONTRACTS.md: no response body or header contains the client secret or the token being
+    revoked. ``SemanticRun.revoke`` checks every response of every property; this property
+    drives a mix of requests whose only verdict is that check."""
+    grant = run.mint()
+    for step in plan.steps:
+        if step.action == "unknown":
+            run.revoke(run.unknown(step.extra), step.variant)
+        elif step.action == "foreign":
+            foreign = run.token(run.mint("b"), step.kind)
+            run.revoke(foreign, step.variant, action="revoke another client's token")
+        elif step.action == "smuggle":
+            token = run.token(grant, step.kind)
+            run.revoke(token, step.variant, method=step.extra, token_in_query=True, action="try to revoke")
+        else:
+            run.revoke(run.token(grant, step.kind), step.variant)
+
+
+def p9_examples() -> dict[str, Example]:
+    def plan(actions: tuple[str, ...]) -> Example:
+        def build(contract: Contract) -> Plan | None:
+            kind = contract.tokens.revocable[0]
+            variant = documented_variant(contract, kind)
+            extras = {"unknown": "rc-unknown-echo+/=", "smuggle": "GET" if contract.method != "GET" else "PUT"}
+            return EchoPlan(tuple(EchoStep(action, kind, variant, extras.get(action, "")) for action in actions))
+
+        return build
+
+    return {"revoke-then-again": plan(("revoke", "revoke")), "unknown-then-smuggled": plan(("unknown", "smuggle"))}

@@ -1,0 +1,327 @@
+"""Properties 1-4 and 7: a documented revocation takes effect, whatever legal form it takes.
+
+RFC 7009 section 2.1: "The invalidation takes place immediately, and the token cannot be used
+again after the revocation." These properties vary what may legally vary around that
+sentence (a second revocation, a hint naming the wrong type, the refresh token's grant, the
+characters of the token) and probe that the effect is always the one the RFC and the
+contract promise. Each module-level ``*_plans`` function is a Hypothesis strategy for one
+property, each body judges one plan, and each ``pN_examples`` names the explicit plans its
+twin test replays (the plans that once mattered, or that a random draw finds only rarely).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from hypothesis import strategies as st
+
+from revocation_contracts.contract import Contract
+
+from .machine import CLAUSE as DEAD_CLAUSE
+from .machine import TITLE as DEAD_TITLE
+from .machine import revoke_live
+from .run import SemanticRun
+from .strategies import (
+    FORM,
+    Example,
+    Plan,
+    Variant,
+    auth_media_pairs,
+    documented_variant,
+    escaped_fragments,
+    hint_choices,
+    needs_escaping,
+    pair_variant,
+    unknown_tokens,
+    variants,
+)
+from .trail import ShouldNotMet
+
+# -- 1. a revoked token is dead ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SequencePlan:
+    """Revocations in order: (grant number, token type, variant); grants minted on first use."""
+
+    steps: tuple[tuple[int, str, Variant], ...]
+
+
+def revoke_in_sequence(run: SemanticRun, plan: SequencePlan) -> None:
+    """RFC 7009 section 2.1: each revoked token is inactive, and stays so."""
+    grants: dict[int, Any] = {}
+    revoked = []
+    for number, kind, variant in plan.steps:
+        if number not in grants:
+            grants[number] = run.mint()
+        token = run.token(grants[number], kind)
+        revoke_live(run, token, variant)
+        revoked.append(token)
+    for token in revoked:
+        run.expect_dead(token, DEAD_CLAUSE, DEAD_TITLE, "at the end of the sequence")
+
+
+def p1_examples() -> dict[str, Example]:
+    def each_type(contract: Contract) -> Plan | None:
+        return SequencePlan(tuple((1, kind, documented_variant(contract, kind)) for kind in contract.tokens.revocable))
+
+    def refresh_then_access(contract: Contract) -> Plan | None:
+        if not {"access_token", "refresh_token"} <= set(contract.tokens.revocable):
+            return None
+        kinds = ("refresh_token", "access_token")
+        return SequencePlan(tuple((1, kind, documented_variant(contract, kind)) for kind in kinds))
+
+    def every_auth_method(contract: Contract) -> Plan | None:
+        kind = contract.tokens.revocable[-1]
+        pairs = auth_media_pairs(contract)
+        return SequencePlan(tuple((number, kind, pair_variant(contract, kind, number)) for number in range(len(pairs))))
+
+    return {
+        "each-revocable-type": each_type,
+        "refresh-then-access": refresh_then_access,
+        "every-auth-method": every_auth_method,
+    }
+
+
+# -- 2. revoking again, or an unknown token ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgainPlan:
+    kind: str
+    again: tuple[Variant, ...]
+    unknown: tuple[tuple[str, Variant], ...]
+
+
+def again_plans(run: SemanticRun) -> st.SearchStrategy[Plan]:
+    contract = run.contract
+
+    def for_kind(kind: str) -> st.SearchStrategy[AgainPlan]:
+        unknown = st.tuples(unknown_tokens(), variants(contract, "unknown", "any"))
+        return st.builds(
+            AgainPlan,
+            st.just(kind),
+            st.lists(variants(contract, kind), min_size=1, max_size=2).map(tuple),
+            st.lists(unknown, min_size=1, max_size=2).map(tuple),
+        )
+
+    return st.sampled_from(run.revocable_kinds).flatmap(for_kind)
+
+
+AGAIN_CLAUSE = "RFC 7009 section 2.2: an invalid or already revoked token gets the success answer, never a 5xx"
+AGAIN_TITLE = "revoking a token again, or an unknown token, answers as the contract says (property 2)"
+
+
+def revoking_again(run: SemanticRun, plan: AgainPlan) -> None:
+    """RFC 7009 section 2.2: "The authorization server responds with HTTP status code 200 if the
+    token has been revoked successfully or if the client submitted an invalid token"; the
+    contract names the exact answer (Voucherify: 404), and no such request is ever a 5xx."""
+    contract = run.contract
+    token = run.token(run.mint(), plan.kind)
+    run.revoke(token, documented_variant(contract, plan.kind))
+    if run.probe(token):
+        raise run.fail(
+            DEAD_CLAUSE,
+            AGAIN_TITLE,
+            f"{token.label} inactive before it is revoked again",
+            "the documented revocation left it active (property 1)",
+        )
+    for variant in plan.again:
+        response = run.revoke(token, variant, action="revoke again")
+        run.expect_answer("unknown-token", response, AGAIN_CLAUSE, AGAIN_TITLE)
+    for value, variant in plan.unknown:
+        response = run.revoke(run.unknown(value), variant)
+        run.expect_answer("unknown-token", response, AGAIN_CLAUSE, AGAIN_TITLE)
+
+
+def p2_examples() -> dict[str, Example]:
+    def twice(contract: Contract) -> Plan | None:
+        kind = contract.tokens.revocable[0]
+        variant = documented_variant(contract, kind)
+        return AgainPlan(kind, (variant, variant), (("rc-unknown-AAAA", variant),))
+
+    def other_auth_method(contract: Contract) -> Plan | None:
+        kind = contract.tokens.revocable[-1]
+        last = len(auth_media_pairs(contract)) - 1
+        unknown_hint = Variant(hint_choices(contract, "unknown", "any")[-1], *auth_media_pairs(contract)[last])
+        return AgainPlan(kind, (pair_variant(contract, kind, last),), (("rc-unknown-b64+/pad==", unknown_hint),))
+
+    return {"revoke-twice": twice, "again-with-other-auth-and-padding": other_auth_method}
+
+
+# -- 3. a wrong hint still finds the token -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HintPlan:
+    kind: str
+    variant: Variant  # its hint names another token type
+
+
+HINT_CLAUSE = "RFC 7009 section 2.1: with a wrong token_type_hint the server MUST extend its search"
+HINT_TITLE = "a wrong token_type_hint still finds and revokes the token (property 3)"
+
+
+def hint_plans(run: SemanticRun) -> st.SearchStrategy[Plan]:
+    contract = run.contract
+    kinds = [kind for kind in run.revocable_kinds if hint_choices(contract, kind, "wrong")]
+    return st.sampled_from(kinds).flatmap(
+        lambda kind: st.builds(HintPlan, st.just(kind), variants(contract, kind, "wrong"))
+    )
+
+
+def wrong_hint_revokes(run: SemanticRun, plan: HintPlan) -> None:
+    """RFC 7009 section 2.1: "If the server is unable to locate the token using the given hint,
+    it MUST extend its search across all of its supported token types." """
+    token = run.token(run.mint(), plan.kind)
+    response = run.revoke(token, plan.variant)
+    run.expect_answer("revoked", response, HINT_CLAUSE, HINT_TITLE)
+    run.expect_dead(token, HINT_CLAUSE, HINT_TITLE, f"after a revocation hinted {plan.variant.hint}")
+
+
+def hint_applies(run: SemanticRun) -> str | None:
+    contract = run.contract
+    if contract.hint is None:
+        return f"the {contract.name} contract has no token_type_hint field"
+    if not any(hint_choices(contract, kind, "wrong") for kind in run.revocable_kinds):
+        return "no revocable token type has a wrong hint value to send"
+    return None
+
+
+def p3_examples() -> dict[str, Example]:
+    def hinted(kind: str) -> Example:
+        def plan(contract: Contract) -> Plan | None:
+            if contract.hint is None or kind not in contract.tokens.revocable:
+                return None
+            wrong = hint_choices(contract, kind, "wrong")
+            auth_method, media_type = auth_media_pairs(contract)[0]
+            return HintPlan(kind, Variant(wrong[0], auth_method, media_type)) if wrong else None
+
+        return plan
+
+    return {"access-hinted-as-refresh": hinted("access_token"), "refresh-hinted-as-access": hinted("refresh_token")}
+
+
+# -- 4. refresh revocation cascades to the grant's access tokens -----------------------------
+
+
+@dataclass(frozen=True)
+class CascadePlan:
+    variant: Variant  # how the refresh token is revoked
+
+
+def cascade_clause(contract: Contract) -> str:
+    strength = contract.tokens.refresh_revokes_access.upper()
+    return (
+        "RFC 7009 section 2.1: revoking a refresh token invalidates the access tokens of the same grant "
+        f"({strength} for {contract.name})"
+    )
+
+
+CASCADE_TITLE = "revoking a refresh token kills the access tokens of its grant (property 4)"
+
+
+def cascade_plans(run: SemanticRun) -> st.SearchStrategy[Plan]:
+    return st.builds(CascadePlan, variants(run.contract, "refresh_token"))
+
+
+def refresh_revokes_access(run: SemanticRun, plan: CascadePlan) -> None:
+    """RFC 7009 section 2.1: "If the particular token is a refresh token and the authorization
+    server supports the revocation of access tokens, then the authorization server SHOULD also
+    invalidate all access tokens based on the same authorization grant." Polar and Mollie make
+    it a must; for RFC 7009 itself an unmet SHOULD is a warning (``--strict-semantics`` fails)."""
+    contract = run.contract
+    grant = run.mint()
+    refresh, access = run.token(grant, "refresh_token"), run.token(grant, "access_token")
+    run.revoke(refresh, plan.variant)
+    if run.probe(refresh):
+        raise run.fail(
+            DEAD_CLAUSE, CASCADE_TITLE, f"{refresh.label} inactive", "the revocation left it active (property 1)"
+        )
+    if run.probe(access):
+        clause = cascade_clause(contract)
+        failure = run.fail(
+            clause,
+            CASCADE_TITLE,
+            f"{access.label} inactive after its grant's refresh token was revoked",
+            f"the probe says {access.label} is active",
+        )
+        if contract.tokens.refresh_revokes_access == "should":
+            raise ShouldNotMet(clause, str(failure).removeprefix(f"[{clause}] "))
+        raise failure
+
+
+def cascade_applies(run: SemanticRun) -> str | None:
+    rule = run.contract.tokens.refresh_revokes_access
+    if rule == "no" or "refresh_token" not in run.contract.tokens.revocable:
+        return f"the {run.contract.name} contract does not tie access tokens to their refresh token's revocation"
+    if not {"access_token", "refresh_token"} <= set(run.issued_kinds):
+        return "the token supply does not issue an access token and a refresh token in one grant"
+    return None
+
+
+def p4_examples() -> dict[str, Example]:
+    return {
+        "documented-request": lambda contract: CascadePlan(documented_variant(contract, "refresh_token")),
+        "last-auth-method": lambda contract: CascadePlan(
+            pair_variant(contract, "refresh_token", len(auth_media_pairs(contract)) - 1)
+        ),
+    }
+
+
+# -- 7. tokens that need form escaping ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EscapePlan:
+    kind: str
+    tail: str | None  # pinned after a unique prefix (embedded); None: tokens as the supply issues them
+    variant: Variant
+
+
+ESCAPE_CLAUSE = "RFC 6749 appendix B: form bodies are percent-decoded; tokens carry '+', '/', '=' and '%'"
+ESCAPE_TITLE = "a token with characters form encoding must escape is revoked (property 7)"
+
+
+def escape_plans(run: SemanticRun) -> st.SearchStrategy[Plan]:
+    contract = run.contract
+    tails = escaped_fragments() if run.can_pin_values else st.none()
+    return st.sampled_from(run.revocable_kinds).flatmap(
+        lambda kind: st.builds(EscapePlan, st.just(kind), tails, variants(contract, kind))
+    )
+
+
+def escaped_token_revoked(run: SemanticRun, plan: EscapePlan) -> None:
+    """RFC 6749 appendix B (cited by RFC 7009 section 2.1 for the request format): names and
+    values are percent-encoded, so the server must decode them before looking the token up."""
+    if plan.tail is not None and run.can_pin_values:
+        grant = run.mint(values={plan.kind: f"rc-{secrets.token_hex(6)}-{plan.tail}"})
+    else:
+        grant = run.mint()
+    token = run.token(grant, plan.kind)
+    escapes = needs_escaping(token.value)
+    run.escapes_seen.update(escapes)
+    run.trail.note(f"{token.label} contains {' '.join(escapes) if escapes else 'nothing that needs escaping'}")
+    response = run.revoke(token, plan.variant)
+    run.expect_answer("revoked", response, ESCAPE_CLAUSE, ESCAPE_TITLE)
+    run.expect_dead(token, ESCAPE_CLAUSE, ESCAPE_TITLE, f"after a revocation answered {response.status_code}")
+
+
+def p7_examples() -> dict[str, Example]:
+    def tail(text: str) -> Example:
+        def plan(contract: Contract) -> Plan | None:
+            kind = contract.tokens.revocable[0]
+            pairs = auth_media_pairs(contract)
+            # A form body where the contract documents one: that is where escaping matters.
+            index = next((number for number, pair in enumerate(pairs) if pair[1] == FORM), 0)
+            return EscapePlan(kind, text, pair_variant(contract, kind, index))
+
+        return plan
+
+    return {
+        "base64-padding": tail("AbC+/9=="),
+        "literal-escape-sequences": tail("x%2By%25z%3D"),
+        "bare-percent": tail("50%off"),
+    }

@@ -1,0 +1,240 @@
+"""The nine revocation-semantics properties as data, and how the contract suite runs them.
+
+Why properties and not fixed scenarios: a revocation endpoint is stateful, and its bugs hide
+in combinations (a refresh token revoked through HTTP Basic with a hint naming the other type;
+a token whose base64 padding meets a form decoder). Each ``Property`` is a claim quoted from
+RFC 7009 or CONTRACTS.md, a Hypothesis strategy that draws *plans* for it from the contract's
+data (property 1: a state machine instead, ``machine.py``), a body that runs one plan against
+the target through ``SemanticRun``, named explicit plans (the twin that records regressions),
+the planted bug of ``reference/bugs.py`` that breaks exactly it, and the reason it may not
+apply. The bodies live in ``effects.py`` (a revocation takes effect) and ``boundaries.py``
+(it touches and leaks nothing else).
+
+Each body judges only its own claim. What other properties cover (the answer to the first
+revocation, a cascade, a second revocation) is observed but not judged, so a planted bug
+fails one property and the report points at one cause.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from hypothesis import strategies as st
+
+from .boundaries import (
+    FOREIGN_CLAUSE,
+    FOREIGN_TITLE,
+    OVER_CLAUSE,
+    OVER_TITLE,
+    SMUGGLE_CLAUSE,
+    SMUGGLE_TITLE,
+    bystander_plans,
+    echo_plans,
+    foreign_applies,
+    foreign_plans,
+    foreign_token_survives,
+    no_over_revocation,
+    nothing_echoed,
+    p5_examples,
+    p6_examples,
+    p8_examples,
+    p9_examples,
+    smuggle_plans,
+    smuggled_request_keeps_token,
+)
+from .effects import (
+    AGAIN_CLAUSE,
+    AGAIN_TITLE,
+    CASCADE_TITLE,
+    ESCAPE_CLAUSE,
+    ESCAPE_TITLE,
+    HINT_CLAUSE,
+    HINT_TITLE,
+    again_plans,
+    cascade_applies,
+    cascade_plans,
+    escape_plans,
+    escaped_token_revoked,
+    hint_applies,
+    hint_plans,
+    p1_examples,
+    p2_examples,
+    p3_examples,
+    p4_examples,
+    p7_examples,
+    refresh_revokes_access,
+    revoke_in_sequence,
+    revoking_again,
+    wrong_hint_revokes,
+)
+from .machine import CLAUSE as DEAD_CLAUSE
+from .machine import TITLE as DEAD_TITLE
+from .machine import RevocationLifecycle
+from .run import ECHO_CLAUSE, ECHO_TITLE, SemanticRun
+from .strategies import Example, Plan
+
+
+@dataclass(frozen=True)
+class Property:
+    """One semantic claim, its strategy, body, explicit examples and planted bug."""
+
+    number: int
+    test: str  # the test function in the contract suite
+    clause: str
+    title: str
+    bug: str  # the planted bug (reference/bugs.py) that breaks exactly this property
+    body: Callable[[SemanticRun, Plan], None]
+    plans: Callable[[SemanticRun], st.SearchStrategy[Plan]] | None
+    examples: dict[str, Example] = field(default_factory=dict)
+    needs_revocation: Callable[[SemanticRun], tuple[str, ...]] = lambda run: ()
+    applies: Callable[[SemanticRun], str | None] = lambda run: None
+
+
+def _revocable(run: SemanticRun) -> tuple[str, ...]:
+    return run.revocable_kinds
+
+
+# -- the table ----------------------------------------------------------------------------------
+
+P1 = Property(
+    1, "test_revoked_token_is_dead", DEAD_CLAUSE, DEAD_TITLE, "keeps-token", revoke_in_sequence, None, p1_examples()
+)
+P2 = Property(
+    2,
+    "test_revoking_again_or_unknown_answers_per_contract",
+    AGAIN_CLAUSE,
+    AGAIN_TITLE,
+    "second-revoke-error",
+    revoking_again,
+    again_plans,
+    p2_examples(),
+    needs_revocation=_revocable,
+)
+P3 = Property(
+    3,
+    "test_wrong_hint_still_revokes",
+    HINT_CLAUSE,
+    HINT_TITLE,
+    "hint-restricts-search",
+    wrong_hint_revokes,
+    hint_plans,
+    p3_examples(),
+    applies=hint_applies,
+    needs_revocation=_revocable,
+)
+P4 = Property(
+    4,
+    "test_refresh_revocation_kills_grant_access_tokens",
+    "RFC 7009 section 2.1 refresh cascade",
+    CASCADE_TITLE,
+    "no-cascade",
+    refresh_revokes_access,
+    cascade_plans,
+    p4_examples(),
+    applies=cascade_applies,
+    needs_revocation=lambda run: ("refresh_token",),
+)
+P5 = Property(
+    5,
+    "test_foreign_token_stays_active",
+    FOREIGN_CLAUSE,
+    FOREIGN_TITLE,
+    "cross-client-revokes",
+    foreign_token_survives,
+    foreign_plans,
+    p5_examples(),
+    applies=foreign_applies,
+)
+P6 = Property(
+    6,
+    "test_no_over_revocation",
+    OVER_CLAUSE,
+    OVER_TITLE,
+    "revokes-all-grants",
+    no_over_revocation,
+    bystander_plans,
+    p6_examples(),
+)
+P7 = Property(
+    7,
+    "test_tokens_needing_form_escapes_are_revoked",
+    ESCAPE_CLAUSE,
+    ESCAPE_TITLE,
+    "no-percent-decode",
+    escaped_token_revoked,
+    escape_plans,
+    p7_examples(),
+    needs_revocation=_revocable,
+)
+P8 = Property(
+    8,
+    "test_undocumented_method_or_query_token_never_revokes",
+    SMUGGLE_CLAUSE,
+    SMUGGLE_TITLE,
+    "query-string-revokes",
+    smuggled_request_keeps_token,
+    smuggle_plans,
+    p8_examples(),
+)
+P9 = Property(
+    9, "test_nothing_echoed", ECHO_CLAUSE, ECHO_TITLE, "echoes-token", nothing_echoed, echo_plans, p9_examples()
+)
+
+PROPERTIES = (P1, P2, P3, P4, P5, P6, P7, P8, P9)
+
+
+# -- running them -------------------------------------------------------------------------------
+
+LIFECYCLE_STEPS = 6
+
+
+def _preconditions(run: SemanticRun, prop: Property) -> None:
+    reason = prop.applies(run)
+    if reason is not None:
+        pytest.skip(reason)
+    if not run.revocable_kinds:
+        revocable = " or ".join(run.contract.tokens.revocable)
+        pytest.skip(f"the token supply issues no {revocable}, the token types the {run.contract.name} contract revokes")
+    for kind in prop.needs_revocation(run):
+        run.require_revocation_works(kind)
+
+
+def verify(run: SemanticRun, prop: Property, request: Any) -> None:
+    """Check ``prop`` on drawn plans (property 1: its state machine) against ``run``'s target."""
+    __tracebackhide__ = True
+    _preconditions(run, prop)
+    if prop.plans is None:
+        before = run.live_revocations
+        run.check_machine(lambda: RevocationLifecycle(run), request, steps=LIFECYCLE_STEPS)
+        if run.live_revocations == before:
+            pytest.skip("the token supply issued no token the contract revokes, so nothing was revoked")
+    else:
+        run.check(prop.plans(run), prop.body, request)
+    if prop is P7 and not run.can_pin_values:
+        _report_escapes(run, request)
+
+
+def verify_example(run: SemanticRun, prop: Property, case: str, request: Any) -> None:
+    """Check ``prop`` on one named explicit plan (its regression twin)."""
+    __tracebackhide__ = True
+    _preconditions(run, prop)
+    plan = prop.examples[case](run.contract)
+    if plan is None:
+        pytest.skip(f"example {case!r} does not apply to the {run.contract.name} contract")
+    run.explicit(prop.body, plan, request)
+
+
+def _report_escapes(run: SemanticRun, request: Any) -> None:
+    """Tokens from --token-command come as they are; say what property 7 actually covered."""
+    if not run.escapes_seen:
+        pytest.skip(
+            "property 7 not exercised: no token from --token-command contained + / = or %; "
+            "the embedded reference servers pin such values"
+        )
+    covered = " ".join(sorted(run.escapes_seen))
+    request.node.user_properties.append(
+        ("revocation-note", f"property 7 ran on the token command's own tokens, which contained: {covered}")
+    )

@@ -1,0 +1,88 @@
+"""Fixtures of the contract suite's semantic tests: the token supply and the semantic run.
+
+Small and overridable, the pytest-httpserver way: a user with another way to mint and probe
+tokens overrides ``token_supply`` in their own conftest and returns any object with
+``mint(client, token_types)`` and ``is_active(token)`` (``revocation_contracts.tokens``).
+
+Each contract's ``SemanticRun`` lives for the whole session in ``semantic_runs``, not in a
+session-scoped fixture parametrized by contract: pytest interleaves the contracts' tests and
+would tear such a fixture down and build it again at every switch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from revocation_contracts.semantics import SemanticRun, flush_secrets
+from revocation_contracts.tokens import TokenSupply
+
+NO_SUPPLY = (
+    "revocation semantics need live tokens: pass --token-command CMD and --probe-command CMD "
+    "(CONTRACTS.md, 'Token supply and probes'), or drop --target-url to use the embedded reference server"
+)
+NO_PROBE = (
+    "revocation semantics need to know whether a token still works: pass --probe-command CMD "
+    "(exit 0 = active, 1 = inactive for the token in $REVOKE_TOKEN)"
+)
+
+
+@pytest.fixture
+def token_supply(target: Any) -> TokenSupply:
+    """Where live tokens come from: the embedded server's, or --token-command/--probe-command.
+
+    Skips, saying which option enables the semantic tests, when the target has none.
+    """
+    if target.tokens is None:
+        pytest.skip(NO_SUPPLY)
+    if getattr(target.tokens, "probe_command", "") is None:
+        pytest.skip(NO_PROBE)
+    supply: TokenSupply = target.tokens
+    return supply
+
+
+@pytest.fixture(scope="session")
+def semantic_runs() -> Iterator[dict[str, SemanticRun | BaseException]]:
+    """Every contract's semantic run (or the setup error its smoke check raised), by name.
+
+    At the end of the session every token the runs minted is registered with the redactor,
+    before the terminal summary and reports are written.
+    """
+    runs: dict[str, SemanticRun | BaseException] = {}
+    yield runs
+    flush_secrets(run for run in runs.values() if isinstance(run, SemanticRun))
+
+
+@pytest.fixture
+def semantic_run(
+    target: Any,
+    token_supply: TokenSupply,
+    revocation_settings: Any,
+    semantic_runs: dict[str, SemanticRun | BaseException],
+) -> SemanticRun:
+    """This contract's semantic run; built once, after checking that a fresh token probes active.
+
+    A probe that calls a new token inactive would make "a revoked token is dead" pass for any
+    server, so it is a setup error (a ``TokenSupplyError``), never a pass; it is raised again
+    for every semantic test of the contract without running the commands again.
+    """
+    name = target.contract.name
+    if name not in semantic_runs:
+        run = SemanticRun(
+            target,
+            token_supply,
+            strict=revocation_settings.strict,
+            max_examples=revocation_settings.max_examples,
+        )
+        try:
+            run.smoke_check()
+        except Exception as error:
+            semantic_runs[name] = error
+            raise
+        semantic_runs[name] = run
+    cached = semantic_runs[name]
+    if isinstance(cached, BaseException):
+        raise cached
+    return cached

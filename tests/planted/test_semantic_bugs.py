@@ -1,0 +1,283 @@
+"""Proof that every revocation-semantics property fires, and only on what it claims.
+
+For each property in ``revocation_contracts.semantics.PROPERTIES`` the embedded reference
+servers run with the planted bug that breaks exactly its rule (``reference/bugs.py``); the
+property's test must fail on every contract it applies to, and no other semantic property
+may fail (a bug that fails several properties would point a user at the wrong cause). The
+one exception is the echo property: every semantic test checks every response for echoed
+secrets, so a server that echoes the token fails them all, by design.
+
+The faithful servers must pass every property under five Hypothesis seeds, and the command
+path (``--token-command`` / ``--probe-command``, here ``examples/token_command.py`` and
+``examples/probe_command.py`` against a reference server started in this process) must pass
+on a faithful server and catch a planted bug, exactly as a user's commands would.
+
+All child runs are started once per session, in parallel, by ``semantic_runs``; each test
+only reads its run's outcomes. The runner is this file's own (``tests/planted/conftest.py``
+runs the whole contract suite for the schema bugs; these runs select ``test_semantics.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from revocation_contracts.contract import BUNDLED_NAMES, load_contract
+from revocation_contracts.reference import DEFAULT_CLIENTS, ReferenceServer
+from revocation_contracts.semantics import PROPERTIES, Property
+
+REPO = Path(__file__).resolve().parents[2]
+SEMANTICS = REPO / "tests" / "contract" / "test_semantics.py"
+EXAMPLES = REPO / "examples"
+FAITHFUL_SEEDS = (3, 17, 101, 2718, 65537)
+RUN_TIMEOUT = 600.0
+WORKERS = 3
+# The command path runs one subprocess per mint and per probe; a few examples prove the plumbing.
+COMMAND_MAX_EXAMPLES = "2"
+COMMAND_CONTRACTS = ("polar", "voucherify")
+# Bugs that every semantic test catches by design (each checks every response for echoes).
+EVERYWHERE = frozenset({"echoes-token"})
+# What the reference server's own tokens look like (store.new_token_value): never in any output.
+REFERENCE_TOKEN = re.compile(r"\b[ar]t\.[A-Za-z0-9+/]{20,}")
+
+
+@dataclass
+class Run:
+    """One child run of the semantic tests: exit code, output, and per-test outcomes."""
+
+    returncode: int
+    output: str
+    outcomes: dict[str, str] = field(default_factory=dict)  # "test_x[polar]" -> passed/failed/error/skipped
+    texts: dict[str, str] = field(default_factory=dict)
+    properties: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    def with_outcome(self, outcome: str) -> set[str]:
+        return {test for test, value in self.outcomes.items() if value == outcome}
+
+    def describe(self) -> str:
+        return f"exit code {self.returncode}; child output (tail):\n{self.output[-5000:]}"
+
+
+@dataclass(frozen=True)
+class Job:
+    """A child run: extra command-line arguments, and a reference server to start for it."""
+
+    args: tuple[str, ...]
+    server: tuple[str, frozenset[str]] | None = None  # (contract, bugs) for the command path
+
+
+def _parse(junit: Path) -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[str, str]]]]:
+    outcomes: dict[str, str] = {}
+    texts: dict[str, str] = {}
+    properties: dict[str, list[tuple[str, str]]] = {}
+    for case in ElementTree.parse(junit).getroot().iter("testcase"):
+        name = case.get("name") or ""
+        outcome = "passed"
+        for child in case:
+            if child.tag in ("failure", "error", "skipped"):
+                outcome = "failed" if child.tag == "failure" else child.tag
+                texts[name] = "\n".join(part for part in (child.get("message"), child.text) if part)
+            if child.tag == "properties":
+                properties[name] = [(item.get("name") or "", item.get("value") or "") for item in child]
+        # A setup error after a pass (or vice versa) is reported twice; keep the worse.
+        if outcomes.get(name) not in ("failed", "error"):
+            outcomes[name] = outcome
+    return outcomes, texts, properties
+
+
+def run_semantics(workdir: Path, args: tuple[str, ...], env_extra: dict[str, str] | None = None) -> Run:
+    """Run ``tests/contract/test_semantics.py`` in a child pytest, from ``workdir``."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    junit = workdir / "junit.xml"
+    command = [sys.executable, "-m", "pytest", str(SEMANTICS), "-p", "no:cacheprovider", "-q", "-rA"]
+    # --assert=plain: the semantic tests use no bare asserts, and rewriting every plugin module
+    # again in each child (no bytecode cache here) costs more than some runs themselves.
+    command += ["-p", "no:randomly", "--assert=plain", f"--junitxml={junit}", *args]
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("REVOKE_", "PYTEST_ADDOPTS"))}
+    env.update(env_extra or {})
+    result = subprocess.run(
+        command, cwd=workdir, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False
+    )
+    output = result.stdout + result.stderr
+    if not junit.is_file():
+        return Run(result.returncode, output)
+    outcomes, texts, properties = _parse(junit)
+    return Run(result.returncode, output, outcomes, texts, properties)
+
+
+def command_args(base_url: str, contract: str) -> tuple[str, ...]:
+    """The options a user passes to drive any server through the example commands."""
+    first, second = DEFAULT_CLIENTS
+    python = shlex.quote(sys.executable)
+    return (
+        "--spec", contract,
+        "--target-url", base_url,
+        "--client-id", first.client_id,
+        "--client-secret", first.client_secret,
+        "--second-client-id", second.client_id,
+        "--second-client-secret", second.client_secret,
+        "--token-command", f"{python} {shlex.quote(str(EXAMPLES / 'token_command.py'))}",
+        "--probe-command", f"{python} {shlex.quote(str(EXAMPLES / 'probe_command.py'))}",
+        "--max-examples", COMMAND_MAX_EXAMPLES,
+    )  # fmt: skip
+
+
+def jobs() -> dict[str, Job]:
+    table = {f"faithful-{seed}": Job(("--spec", "all", f"--hypothesis-seed={seed}")) for seed in FAITHFUL_SEEDS}
+    for prop in PROPERTIES:
+        # Each bug under its own seed: the proof does not hang on one lucky seed.
+        args = ("--spec", "all", "--reference-bug", prop.bug, f"--hypothesis-seed={1000 + prop.number}")
+        if prop.bug in EVERYWHERE:
+            args += ("-k", prop.test)  # it fails every test; shrinking them all proves nothing more
+        table[f"bug-{prop.bug}"] = Job(args)
+    table["strict-no-cascade"] = Job(
+        ("--spec", "rfc7009", "--reference-bug", "no-cascade", "--strict-semantics", "-k", "kills_grant_access")
+    )
+    for contract in COMMAND_CONTRACTS:
+        table[f"command-{contract}"] = Job((), server=(contract, frozenset()))
+    table["command-keeps-token"] = Job(
+        ("-k", "test_revoked_token_is_dead"), server=("rfc7009", frozenset({"keeps-token"}))
+    )
+    return table
+
+
+@pytest.fixture(scope="session")
+def semantic_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Run]]:
+    """Every child run of this module, started once and in parallel."""
+    table = jobs()
+    servers: dict[str, ReferenceServer] = {}
+    for key, job in table.items():
+        if job.server is not None:
+            contract, bugs = job.server
+            servers[key] = ReferenceServer(load_contract(contract), bugs).start()
+    root = tmp_path_factory.mktemp("semantic-runs")
+
+    def launch(key: str) -> Run:
+        job = table[key]
+        if key not in servers:
+            return run_semantics(root / key, job.args)
+        server = servers[key]
+        args = (*command_args(server.base_url, server.contract.name), *job.args)
+        return run_semantics(root / key, args, {"REFERENCE_URL": server.base_url})
+
+    try:
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            results = dict(zip(table, pool.map(launch, table), strict=True))
+        yield results
+    finally:
+        for server in servers.values():
+            server.stop()
+
+
+def _contracts_where(prop: Property, fails: bool) -> list[str]:
+    """Contracts on which the embedded run applies ``prop`` (and, with ``fails``, fails on its bug)."""
+    names = []
+    for name in BUNDLED_NAMES:
+        contract = load_contract(name)
+        if prop.number == 3 and contract.hint is None:
+            continue
+        if prop.number == 4:
+            strength = contract.tokens.refresh_revokes_access
+            if strength == "no" or (fails and strength == "should"):
+                continue
+        names.append(name)
+    return names
+
+
+def _semantic_tests(run: Run) -> set[str]:
+    return {test for test in run.outcomes if test.startswith("test_")}
+
+
+@pytest.mark.parametrize("seed", FAITHFUL_SEEDS)
+def test_faithful_servers_pass_every_property(semantic_runs, seed):
+    run = semantic_runs[f"faithful-{seed}"]
+    assert run.returncode == 0, run.describe()
+    assert not run.with_outcome("failed") and not run.with_outcome("error"), run.describe()
+    for prop in PROPERTIES:
+        for contract in _contracts_where(prop, fails=False):
+            test = f"{prop.test}[{contract}]"
+            assert run.outcomes.get(test) == "passed", f"{test}: {run.outcomes.get(test)}\n{run.texts.get(test, '')}"
+    # Nothing is silently skipped: every skip says why the property does not apply.
+    for test in run.with_outcome("skipped"):
+        assert any(reason in run.texts[test] for reason in SKIP_REASONS), f"{test}: {run.texts[test]}"
+    assert "RevocationWarning" not in run.output, "a faithful server met every SHOULD"
+
+
+SKIP_REASONS = (
+    "has no token_type_hint field",
+    "does not tie access tokens",
+    "does not apply to the",
+    "issued no refresh_token",
+)
+
+
+@pytest.mark.parametrize("prop", PROPERTIES, ids=[f"P{prop.number}-{prop.bug}" for prop in PROPERTIES])
+def test_planted_bug_fails_exactly_its_property(semantic_runs, prop):
+    run = semantic_runs[f"bug-{prop.bug}"]
+    assert run.returncode == 1, run.describe()
+    for contract in _contracts_where(prop, fails=True):
+        test = f"{prop.test}[{contract}]"
+        assert run.outcomes.get(test) == "failed", f"{test} did not fail: {run.outcomes.get(test)}\n{run.describe()}"
+        message = run.texts[test]
+        assert f"property {prop.number})" in message, message  # the failure names its property ...
+        assert "request sequence (secrets redacted):" in message and "$ curl -X " in message, message
+        assert "-> " in message, message  # ... the requests, their answers and the probes
+    assert not run.with_outcome("error"), run.describe()
+    if prop.bug in EVERYWHERE:
+        return  # the run selected only this property's tests
+    own = (prop.test + "[", prop.test + "_examples[")
+    strays = sorted(test for test in run.with_outcome("failed") if not test.startswith(own))
+    assert not strays, f"{prop.bug} should break only property {prop.number}, but these failed too: {strays}"
+
+
+def test_unmet_should_is_a_warning_and_strict_mode_fails(semantic_runs):
+    """RFC 7009's cascade is a SHOULD: without it rfc7009 passes with a RevocationWarning in the
+    summary (Polar and Mollie fail: a must there); under --strict-semantics it fails."""
+    lenient = semantic_runs["bug-no-cascade"]
+    test = "test_refresh_revocation_kills_grant_access_tokens[rfc7009]"
+    assert lenient.outcomes.get(test) == "passed", lenient.describe()
+    warnings = [value for name, value in lenient.properties.get(test, []) if name == "revocation-warning"]
+    assert warnings and "property 4" in warnings[0], lenient.properties.get(test)
+    assert "RevocationWarning" in lenient.output and "SHOULD" in lenient.output.upper(), lenient.describe()
+    strict = semantic_runs["strict-no-cascade"]
+    assert strict.outcomes.get(test) == "failed", strict.describe()
+    assert "--strict-semantics" in strict.texts[test], strict.texts[test]
+
+
+# Not called ``contract``: the plugin parametrizes every test that names that argument.
+@pytest.mark.parametrize("spec", COMMAND_CONTRACTS)
+def test_command_path_passes_on_a_faithful_server(semantic_runs, spec):
+    """--token-command / --probe-command against a faithful server: every property runs and passes."""
+    run = semantic_runs[f"command-{spec}"]
+    assert run.returncode == 0, run.describe()
+    assert not run.with_outcome("failed") and not run.with_outcome("error"), run.describe()
+    for prop in PROPERTIES:
+        if spec in _contracts_where(prop, fails=False):
+            test = f"{prop.test}[{spec}]"
+            assert run.outcomes.get(test) == "passed", f"{test}: {run.outcomes.get(test)}\n{run.texts.get(test)}"
+    # Property 7 ran on the commands' own tokens (base64 with '=' padding) and says so.
+    escapes = next(prop for prop in PROPERTIES if prop.number == 7)
+    notes = [value for name, value in run.properties.get(f"{escapes.test}[{spec}]", []) if name == "revocation-note"]
+    assert notes and "=" in notes[0].rpartition(":")[2], run.properties
+    secrets = [client.client_secret for client in DEFAULT_CLIENTS]
+    assert not any(secret in run.output for secret in secrets), "a client secret reached the output"
+
+
+def test_command_path_fails_a_server_that_keeps_revoked_tokens(semantic_runs):
+    run = semantic_runs["command-keeps-token"]
+    assert run.returncode == 1, run.describe()
+    test = "test_revoked_token_is_dead[rfc7009]"
+    assert run.outcomes.get(test) == "failed", run.describe()
+    assert "the probe says g1." in run.texts[test] and "is active" in run.texts[test], run.texts[test]
+    # The commands' tokens never appear: every probe result names a label, every curl masks the token.
+    assert not REFERENCE_TOKEN.search(run.output + run.texts[test]), run.texts[test]

@@ -1,0 +1,244 @@
+"""The command token supply (CONTRACTS.md, "Token supply and probes"): what a failing, malformed
+or hanging ``--token-command`` / ``--probe-command`` turns into.
+
+A command problem is a setup problem: ``TokenSupplyError`` with the command's stderr, every
+known secret masked. The contract suite reports it as an error, never as a contract failure
+and never as a pass; without a token supply (or without a second client) the semantic tests
+are skipped with a reason naming the option that enables them. The first half calls
+``CommandTokenSupply`` directly; the second runs the contract suite in a child process
+against a reference server started here, as a user would.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+
+from revocation_contracts import tokens
+from revocation_contracts.client import Credentials
+from revocation_contracts.contract import load_contract
+from revocation_contracts.redact import Redactor
+from revocation_contracts.reference import DEFAULT_CLIENTS, ReferenceServer
+from revocation_contracts.tokens import CommandTokenSupply, TokenSupplyError
+
+REPO = Path(__file__).resolve().parents[2]
+SEMANTICS = REPO / "tests" / "contract" / "test_semantics.py"
+EXAMPLES = REPO / "examples"
+SECRET = DEFAULT_CLIENTS[0].client_secret
+CLIENT = Credentials(DEFAULT_CLIENTS[0].client_id, SECRET)
+
+
+def python(code: str) -> str:
+    """A command line running ``code`` with this interpreter."""
+    return f"{shlex.quote(sys.executable)} -c {shlex.quote(code)}"
+
+
+def supply(token_command: str, probe_command: str | None = None) -> CommandTokenSupply:
+    return CommandTokenSupply(token_command, probe_command, Redactor(SECRET))
+
+
+# -- CommandTokenSupply -------------------------------------------------------------------------
+
+
+def test_tokens_are_read_for_the_named_client_and_registered_for_redaction():
+    command = python(
+        "import json, os; print(json.dumps({'access_token': 'at-' + os.environ['REVOKE_CLIENT_ID'] + '-x1y2z3', "
+        "'refresh_token': 'rt-q9w8e7r6', 'expires_in': 3600}))"
+    )
+    redactor = Redactor()
+    grant = CommandTokenSupply(command, None, redactor).mint(CLIENT)
+    assert grant.tokens == {"access_token": "at-rc-client-a-x1y2z3", "refresh_token": "rt-q9w8e7r6"}
+    assert redactor("sent rt-q9w8e7r6") == "sent [REDACTED]"
+    assert "rt-q9w8e7r6" not in repr(grant)
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("import sys; sys.stderr.write('upstream said 500'); sys.exit(3)", "--token-command exited with 3"),
+        ("print('access_token=abc')", "--token-command did not print JSON"),
+        ("print('[\"at-1\"]')", "--token-command did not print a JSON object"),
+        ('print(\'{"access_token": 42, "id_token": "x"}\')', "printed no access_token or refresh_token string"),
+        ("print('{}')", "printed no access_token or refresh_token string"),
+    ],
+    ids=["exit-code", "not-json", "not-an-object", "no-token-string", "empty-object"],
+)
+def test_failing_or_malformed_token_command_is_a_supply_error(code, expected):
+    with pytest.raises(TokenSupplyError, match=expected):
+        supply(python(code)).mint(CLIENT)
+
+
+def test_stderr_is_reported_with_secrets_masked():
+    code = f"import sys; sys.stderr.write('login failed for secret {SECRET}'); sys.exit(1)"
+    with pytest.raises(TokenSupplyError) as caught:
+        supply(python(code)).mint(CLIENT)
+    message = str(caught.value)
+    assert "stderr: login failed for secret [REDACTED]" in message
+    assert SECRET not in message
+
+
+def test_probe_exit_codes():
+    active = python("import os, sys; sys.exit(0 if os.environ['REVOKE_TOKEN'] == 'tok-alive-123' else 1)")
+    probe = supply(python("print('{}')"), active)
+    assert probe.is_active("tok-alive-123") is True
+    assert probe.is_active("tok-dead-456") is False
+
+
+def test_probe_error_exit_code_is_a_supply_error_with_the_token_masked():
+    code = "import os, sys; sys.stderr.write('cannot introspect ' + os.environ['REVOKE_TOKEN']); sys.exit(2)"
+    token_supply = supply(python("print('{}')"), python(code))
+    token_supply.redact.add("tok-minted-7f3a9c")
+    with pytest.raises(TokenSupplyError, match=r"exited with 2 \(0 = active, 1 = inactive\)") as caught:
+        token_supply.is_active("tok-minted-7f3a9c")
+    assert "cannot introspect [REDACTED]" in str(caught.value)
+
+
+def test_hanging_command_times_out(monkeypatch):
+    monkeypatch.setattr(tokens, "COMMAND_TIMEOUT", 0.5)
+    with pytest.raises(TokenSupplyError, match="did not finish within"):
+        supply(python("import time; time.sleep(30)")).mint(CLIENT)
+
+
+def test_missing_command_and_missing_probe():
+    with pytest.raises(TokenSupplyError, match="command not found: rc-no-such-command-x"):
+        supply("rc-no-such-command-x --mint").mint(CLIENT)
+    with pytest.raises(TokenSupplyError, match="no --probe-command"):
+        supply(python("print('{}')")).is_active("tok-1")
+
+
+# -- the contract suite with a command supply -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def polar_server():
+    server = ReferenceServer(load_contract("polar")).start()
+    yield server
+    server.stop()
+
+
+def run_suite(
+    tmp_path: Path,
+    server: ReferenceServer,
+    *options: str,
+    select: str = "test_revoked_token_is_dead[ or test_foreign_token_stays_active[",
+) -> tuple[int, str, dict[str, tuple[str, str]]]:
+    """The semantic tests for Polar against ``server``; (exit code, output, test -> (outcome, text))."""
+    junit = tmp_path / "junit.xml"
+    first = DEFAULT_CLIENTS[0]
+    command = [
+        sys.executable, "-m", "pytest", str(SEMANTICS), "-p", "no:cacheprovider", "-q", "-rA", "--assert=plain",
+        "-p", "no:randomly", f"--junitxml={junit}", "--spec", "polar", "--target-url", server.base_url,
+        "--client-id", first.client_id, "--client-secret", first.client_secret, "--max-examples", "2",
+        "-k", select, *options,
+    ]  # fmt: skip
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("REVOKE_", "PYTEST_ADDOPTS"))}
+    env["REFERENCE_URL"] = server.base_url
+    result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False)
+    outcomes: dict[str, tuple[str, str]] = {}
+    for case in ElementTree.parse(junit).getroot().iter("testcase"):
+        outcome, text = "passed", ""
+        for child in case:
+            if child.tag in ("failure", "error", "skipped"):
+                outcome = child.tag
+                text = "\n".join(part for part in (child.get("message"), child.text) if part)
+        outcomes[case.get("name") or ""] = (outcome, text)
+    return result.returncode, result.stdout + result.stderr, outcomes
+
+
+def example(name: str) -> str:
+    return f"{shlex.quote(sys.executable)} {shlex.quote(str(EXAMPLES / name))}"
+
+
+def test_failing_token_command_is_a_setup_error_never_a_pass(tmp_path, polar_server):
+    failing = python(f"import sys; sys.stderr.write('oauth flow failed for {SECRET}'); sys.exit(3)")
+    code, output, outcomes = run_suite(
+        tmp_path, polar_server, "--token-command", failing, "--probe-command", example("probe_command.py")
+    )
+    assert code not in (0, 1), output  # neither a pass nor a contract failure
+    assert outcomes, output
+    for test, (outcome, text) in outcomes.items():
+        assert outcome == "error", f"{test}: {outcome}\n{output[-3000:]}"
+        assert "--token-command exited with 3" in text and "oauth flow failed for [REDACTED]" in text, text
+    assert SECRET not in output
+
+
+def test_probe_that_calls_fresh_tokens_inactive_is_a_setup_error(tmp_path, polar_server):
+    """A probe that always exits 1 would make "a revoked token is dead" pass for any server."""
+    code, output, outcomes = run_suite(
+        tmp_path,
+        polar_server,
+        "--token-command",
+        example("token_command.py"),
+        "--probe-command",
+        python("import sys; sys.exit(1)"),
+    )
+    assert code not in (0, 1), output
+    assert outcomes and all(outcome == "error" for outcome, _ in outcomes.values()), output[-3000:]
+    assert all("minted a moment ago inactive" in text for _, text in outcomes.values()), output[-3000:]
+
+
+def test_probe_failing_mid_property_is_a_setup_error_not_a_counterexample(tmp_path, polar_server):
+    """The probe works for fresh tokens and fails (exit 2) once a token is revoked: the error
+    leaves Hypothesis at once (no shrinking of a setup problem) and is reported as an error."""
+    flaky = python(
+        "import subprocess, sys; "
+        f"code = subprocess.run([sys.executable, {str(EXAMPLES / 'probe_command.py')!r}]).returncode; "
+        "sys.stderr.write('introspection unavailable'); sys.exit(2 if code == 1 else code)"
+    )
+    code, output, outcomes = run_suite(
+        tmp_path, polar_server, "--token-command", example("token_command.py"), "--probe-command", flaky
+    )
+    assert code not in (0, 1), output
+    outcome, text = outcomes["test_revoked_token_is_dead[polar]"]
+    assert outcome == "error", (outcome, text)
+    assert "--probe-command exited with 2" in text and "introspection unavailable" in text, text
+    assert "Failing test case" not in output and "Falsifying" not in output, output[-3000:]
+
+
+def test_without_a_token_supply_or_second_client_the_semantic_tests_say_how_to_enable_them(tmp_path, polar_server):
+    code, output, outcomes = run_suite(tmp_path, polar_server)
+    assert code == 0, output
+    assert outcomes and all(outcome == "skipped" for outcome, _ in outcomes.values()), output[-3000:]
+    assert all("--token-command" in text and "--probe-command" in text for _, text in outcomes.values()), outcomes
+
+    code, output, outcomes = run_suite(
+        tmp_path,
+        polar_server,
+        "--token-command",
+        example("token_command.py"),
+        "--probe-command",
+        example("probe_command.py"),
+    )
+    assert code == 0, output
+    assert outcomes["test_revoked_token_is_dead[polar]"][0] == "passed", output[-3000:]
+    outcome, text = outcomes["test_foreign_token_stays_active[polar]"]
+    assert outcome == "skipped" and "--second-client-id and --second-client-secret" in text, (outcome, text)
+
+
+def test_a_supply_without_refresh_tokens_runs_what_it_can(tmp_path, polar_server):
+    """A token command that prints only an access token: the cascade property is skipped saying
+    why, the others run on access tokens."""
+    only_access = python(
+        "import json, subprocess, sys; "
+        f"out = subprocess.run([sys.executable, {str(EXAMPLES / 'token_command.py')!r}], capture_output=True, "
+        "text=True).stdout; tokens = json.loads(out); tokens.pop('refresh_token'); print(json.dumps(tokens))"
+    )
+    code, output, outcomes = run_suite(
+        tmp_path,
+        polar_server,
+        "--token-command",
+        only_access,
+        "--probe-command",
+        example("probe_command.py"),
+        select="test_revoked_token_is_dead[ or test_refresh_revocation_kills_grant_access_tokens[",
+    )
+    assert code == 0, output
+    assert outcomes["test_revoked_token_is_dead[polar]"][0] == "passed", output[-3000:]
+    outcome, text = outcomes["test_refresh_revocation_kills_grant_access_tokens[polar]"]
+    assert outcome == "skipped" and "does not issue an access token and a refresh token" in text, (outcome, text)
