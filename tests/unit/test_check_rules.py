@@ -30,7 +30,7 @@ def test_oauth_error_body_and_status_per_code():
     assert error_body_violation(polar, 401, "application/json", {"error": "invalid_request"}) is not None
     assert error_body_violation(polar, 400, "text/plain", None) is not None
     assert error_body_violation(polar, 400, "application/json", {"message": "x"}) is not None
-    assert error_body_violation(polar, 400, "application/json", {"error": "bad\"quote"}) is not None
+    assert error_body_violation(polar, 400, "application/json", {"error": 'bad"quote'}) is not None
     assert error_body_violation(polar, 400, "application/json", {"error": "x", "error_uri": 3}) is not None
 
 
