@@ -109,8 +109,12 @@ class TargetPool:
         )
 
     def close(self) -> None:
+        servers = [target.server for target in self._targets.values() if target.server is not None]
+        # Ask every server to exit first, then wait: they wind down in parallel (bench/README.md).
+        for server in servers:
+            server.request_stop()
         for target in self._targets.values():
             target.session.close()
-            if target.server is not None:
-                target.server.stop()
+        for server in servers:
+            server.stop()
         self._targets.clear()

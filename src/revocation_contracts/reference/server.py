@@ -63,8 +63,12 @@ class ReferenceServer:
         self.port = sockets[0].getsockname()[1]
         return self
 
-    def stop(self) -> None:
+    def request_stop(self) -> None:
+        """Ask the server to exit without waiting; lets a pool stop many servers at once."""
         self._server.should_exit = True
+
+    def stop(self) -> None:
+        self.request_stop()
         if self._thread is not None:
             self._thread.join(timeout=STARTUP_TIMEOUT)
         self._thread = None
