@@ -36,7 +36,7 @@ import schemathesis
 from schemathesis import Case, CheckContext, Response
 from schemathesis.core.failures import Failure, Severity
 
-from revocation_contracts.contract import Contract, _build
+from revocation_contracts.contract import Contract, contract_from_document
 
 # RFC 6749 section 5.2: error = 1*( %x20-21 / %x23-5B / %x5D-7E )
 ERROR_CODE = re.compile(r"^[\x20-\x21\x23-\x5B\x5D-\x7E]+$")
@@ -81,13 +81,14 @@ def contract_for(case: Case[Any]) -> Contract | None:
     key = id(document)
     if key not in _CONTRACTS_BY_DOCUMENT:
         has_extension = isinstance(document, dict) and "x-revocation" in document
-        _CONTRACTS_BY_DOCUMENT[key] = _build(document, "") if has_extension else None
+        _CONTRACTS_BY_DOCUMENT[key] = contract_from_document(document, "") if has_extension else None
     return _CONTRACTS_BY_DOCUMENT[key]
 
 
-def _json(response: Response) -> Any:
+def parse_json(content: bytes | None) -> Any:
+    """The JSON value of a body, or None when it is empty or not JSON."""
     try:
-        return json.loads(response.content or b"")
+        return json.loads(content or b"")
     except ValueError:
         return None
 
@@ -115,17 +116,26 @@ def _fail(case: Case[Any], clause: str, expected: str, actual: str, title: str) 
 def oauth_error_body(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """RFC 6749 section 5.2: a 4xx carries the contract's error body, and its code its status."""
     contract = contract_for(case)
-    if contract is None or not 400 <= response.status_code < 500:
+    if contract is None or not error_body_required(contract, response.status_code):
         return None
-    if response.status_code in (405, 429):
-        return None  # method and rate-limit refusals come from the framework; no contract gives them a body
-    if response.status_code in (404, 415) and contract.error_format != "voucherify":
-        return None  # routing and media-type refusals may come from the framework, body unspecified
-    violation = error_body_violation(contract, response.status_code, _media_type(response), _json(response))
+    body = parse_json(response.content)
+    violation = error_body_violation(contract, response.status_code, _media_type(response), body)
     if violation is not None:
         clause, expected, actual = violation
         _fail(case, clause, expected, actual, "Error body breaks the contract")
     return None
+
+
+def error_body_required(contract: Contract, status: int) -> bool:
+    """Whether a status must carry the contract's error body (shared with explicit tests).
+
+    Method and rate-limit refusals (405, 429) come from the framework and no contract gives
+    them a body; routing and media-type refusals (404, 415) may too, except for Voucherify,
+    whose error catalogue documents both.
+    """
+    if not 400 <= status < 500 or status in (405, 429):
+        return False
+    return not (status in (404, 415) and contract.error_format != "voucherify")
 
 
 def error_body_violation(contract: Contract, status: int, media_type: str, body: Any) -> tuple[str, str, str] | None:
@@ -239,7 +249,7 @@ def success_body_violation(kinds: set[str], content: bytes, media_type: str) -> 
     for kind in kinds:
         if kind == "empty" and not content:
             return None
-        if kind == "empty-object" and media_type == "application/json" and _loads(content) == {}:
+        if kind == "empty-object" and media_type == "application/json" and parse_json(content) == {}:
             return None
         if kind == "empty-or-text" and (
             not content or (media_type.startswith("text/") and len(content) <= SHORT_TEXT_LIMIT)
@@ -252,13 +262,6 @@ def success_body_violation(kinds: set[str], content: bytes, media_type: str) -> 
     }
     wanted = " or ".join(expected.get(kind, kind) for kind in sorted(kinds))
     return wanted, f"{media_type or 'no content type'} body of {len(content)} bytes"
-
-
-def _loads(content: bytes) -> Any:
-    try:
-        return json.loads(content)
-    except ValueError:
-        return None
 
 
 @schemathesis.check

@@ -145,7 +145,7 @@ class Contract:
         document = json.loads(json.dumps(self.document))
         document["paths"] = {path: document["paths"].pop(self.path)}
         document["x-revocation"]["operation"]["path"] = path
-        return _build(document, self.location)
+        return contract_from_document(document, self.location)
 
 
 def bundled_specs_dir() -> Path:
@@ -183,7 +183,7 @@ def load_contract(name_or_path: str) -> Contract:
     if not isinstance(document, dict):
         raise ContractError(f"spec file {str(path)!r} does not hold an OpenAPI document (an object)")
     validate_document(document, str(path))
-    return _build(document, str(path))
+    return contract_from_document(document, str(path))
 
 
 def validate_document(document: dict[str, Any], location: str) -> None:
@@ -220,7 +220,7 @@ def _extension_validator() -> Any:
     return Draft202012Validator(json.loads(schema_text))
 
 
-def _build(document: dict[str, Any], location: str) -> Contract:
+def contract_from_document(document: dict[str, Any], location: str) -> Contract:
     extension = document["x-revocation"]
     request = extension["request"]
     hint = request.get("hint")

@@ -10,15 +10,14 @@ functions there, so the two layers cannot drift apart.
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import requests
 
 from revocation_contracts.checks import (
     challenge_violation,
     echoed,
+    error_body_required,
     error_body_violation,
+    parse_json,
     sent_secrets,
     success_body_violation,
 )
@@ -78,17 +77,15 @@ def check_answer(
     if status not in answer.statuses:
         fail(answer.clause, situation, f"status {answer.describe()}", response, redactor, sensitive)
     media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    body = _json(response.content)
+    body = parse_json(response.content)
     if 200 <= status < 300:
-        kinds = {answer.body} if answer.body != "any" else {"any"}
-        violation = success_body_violation(kinds, response.content, media_type)
+        violation = success_body_violation({answer.body}, response.content, media_type)
         if violation is not None:
             fail(answer.clause, situation, violation[0], response, redactor, sensitive)
-    elif 400 <= status < 500 and status not in (405, 429):
-        if not (contract.error_format != "voucherify" and status in (404, 415)):
-            problem = error_body_violation(contract, status, media_type, body)
-            if problem is not None:
-                fail(problem[0], situation, problem[1], response, redactor, sensitive, detail=problem[2])
+    elif error_body_required(contract, status):
+        problem = error_body_violation(contract, status, media_type, body)
+        if problem is not None:
+            fail(problem[0], situation, problem[1], response, redactor, sensitive, detail=problem[2])
         wrong_code = isinstance(body, dict) and body.get("error") != answer.error
         if answer.error and contract.error_format == "oauth" and wrong_code:
             fail(answer.clause, situation, f"error {answer.error!r}", response, redactor, sensitive)
@@ -125,10 +122,3 @@ def check_no_echo(
             sensitive,
             detail=leaked,
         )
-
-
-def _json(content: bytes) -> Any:
-    try:
-        return json.loads(content or b"")
-    except ValueError:
-        return None
