@@ -34,10 +34,10 @@ from urllib.parse import urlsplit
 
 import requests
 
-from revocation_contracts.client import Credentials, RevocationClient, RevocationRequest
-from revocation_contracts.contract import load_contract
+from revocation_contracts.model.contract import load_contract
 from revocation_contracts.reference.store import DEFAULT_CLIENTS
-from revocation_contracts.transport import new_session
+from revocation_contracts.transport.client import Credentials, RevocationClient, RevocationRequest
+from revocation_contracts.transport.session import new_session
 
 UNKNOWN_TOKEN = "rc-bench-unknown-token-4b2e"
 WARMUP = 30

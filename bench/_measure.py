@@ -264,7 +264,7 @@ class RequestCounter:
 @contextlib.contextmanager
 def counting_server(contract_name: str) -> Iterator[tuple[Any, RequestCounter]]:
     """The project's reference server for one contract, with a request counter in front."""
-    from revocation_contracts.contract import load_contract
+    from revocation_contracts.model.contract import load_contract
     from revocation_contracts.reference import server as server_module
 
     original = server_module.build_app
@@ -321,7 +321,7 @@ def cli_auth_args(contract_name: str) -> list[str] | None:
     the CLI generates randomly; it has no option to pin them, so every positive example would
     be refused as a bad client and the comparison would mean nothing.
     """
-    from revocation_contracts.contract import load_contract
+    from revocation_contracts.model.contract import load_contract
     from revocation_contracts.reference.store import DEFAULT_CLIENTS
 
     contract = load_contract(contract_name)
@@ -342,7 +342,7 @@ RESULT = re.compile(r"^=+\s*(.*?)\s*=+$")
 def run_schemathesis_cli(contract_name: str, base_url: str, max_examples: int, workers: int = 1) -> dict[str, Any]:
     """``schemathesis run`` with all checks and the same example budget; cwd is a scratch dir
     so the CLI's ``.schemathesis/`` cache never lands in the repository."""
-    from revocation_contracts.contract import resolve_spec
+    from revocation_contracts.model.contract import resolve_spec
 
     auth = cli_auth_args(contract_name)
     if auth is None:

@@ -6,7 +6,7 @@ collection, the test loop, the first failure, teardown) with ``time.time()``, so
 can subtract them from the moment it started the process. It also counts the HTTP requests
 the suite sends, by wrapping ``GentleAdapter.send``: every request the suite makes, from
 schemathesis, the explicit tests or the token supply, goes through that adapter
-(``revocation_contracts.transport``), so the count needs no change to the suite.
+(``revocation_contracts.transport.session``), so the count needs no change to the suite.
 
 With ``BENCH_COUNT_SERVER=1`` it also puts the benchmark's ``RequestCounter`` (ASGI middleware,
 ``_measure.py``) in front of each embedded reference server this process starts, so an
@@ -67,7 +67,7 @@ _record = _Record()
 
 def _count_requests() -> None:
     """Wrap the suite's adapter so each request it sends is counted (once, however retried)."""
-    from revocation_contracts import transport
+    from revocation_contracts.transport import session as transport
 
     original = transport.GentleAdapter.send
     if getattr(original, "_bench_counting", False):

@@ -167,7 +167,7 @@ class Bench:
                     self.add(f"sweep/{bug}", partial(self.bug_run, bug), self.scaled(0.3, 4.0), repeat=False)
 
     def add_per_contract(self) -> None:
-        from revocation_contracts.contract import BUNDLED_NAMES
+        from revocation_contracts.model.contract import BUNDLED_NAMES
 
         for name in BUNDLED_NAMES:
             self.add(f"contract/{name}", partial(self.suite_sample, ["--spec", name]), self.scaled(0.3))

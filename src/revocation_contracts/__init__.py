@@ -5,7 +5,7 @@ the pytest plugin (registered through the ``pytest11`` entry point) does the res
 else is private to the package and may change.
 """
 
-from revocation_contracts.contract import BUNDLED_NAMES, Contract, ContractError, load_contract
+from revocation_contracts.model.contract import BUNDLED_NAMES, Contract, ContractError, load_contract
 from revocation_contracts.reference import BUGS, DEFAULT_CLIENTS, ReferenceServer
 
 __all__ = ["BUGS", "BUNDLED_NAMES", "DEFAULT_CLIENTS", "Contract", "ContractError", "ReferenceServer", "load_contract"]

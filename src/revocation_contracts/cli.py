@@ -36,7 +36,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from revocation_contracts.options import OPTIONS
+from revocation_contracts.pytest_plugin.options import OPTIONS
 
 PROG = "revocation-contracts"
 USAGE_ERROR = 4
@@ -95,7 +95,7 @@ def pytest_args(args: Sequence[str], suite: Path) -> list[str]:
         isolation += ["-c", str(Path(__file__).resolve().with_name(CONFIG_FILE)), "--rootdir", str(suite)]
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
         # The plugin normally loads through its pytest11 entry point; name it when autoload is off.
-        isolation += ["-p", "revocation_contracts.plugin"]
+        isolation += ["-p", "revocation_contracts.pytest_plugin.hooks"]
     return [str(suite), *isolation, *args]
 
 

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 
 import requests
 
-from revocation_contracts.client import Credentials, RevocationClient
-from revocation_contracts.contract import Contract
-from revocation_contracts.options import Settings
-from revocation_contracts.redact import Redactor
+from revocation_contracts.model.contract import Contract
+from revocation_contracts.pytest_plugin.options import Settings
 from revocation_contracts.reference.server import ReferenceServer
 from revocation_contracts.reference.store import DEFAULT_CLIENTS
-from revocation_contracts.tokens import CommandTokenSupply, EmbeddedTokenSupply, TokenSupply
-from revocation_contracts.transport import new_session
+from revocation_contracts.reporting.redact import Redactor
+from revocation_contracts.supply.tokens import CommandTokenSupply, EmbeddedTokenSupply, TokenSupply
+from revocation_contracts.transport.client import Credentials, RevocationClient
+from revocation_contracts.transport.session import new_session
 
 
 @dataclass

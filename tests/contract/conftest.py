@@ -2,7 +2,7 @@
 
 Small and overridable, the pytest-httpserver way: a user with another way to mint and probe
 tokens overrides ``token_supply`` in their own conftest and returns any object with
-``mint(client, token_types)`` and ``is_active(token)`` (``revocation_contracts.tokens``).
+``mint(client, token_types)`` and ``is_active(token)`` (``revocation_contracts.supply.tokens``).
 
 Each contract's ``SemanticRun`` lives for the whole session in ``semantic_runs``, not in a
 session-scoped fixture parametrized by contract: pytest interleaves the contracts' tests and
@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from revocation_contracts.semantics import SemanticRun, flush_secrets
-from revocation_contracts.tokens import TokenSupply
+from revocation_contracts.supply.tokens import TokenSupply
 
 NO_SUPPLY = (
     "revocation semantics need live tokens: pass --token-command CMD and --probe-command CMD "

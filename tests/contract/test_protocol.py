@@ -4,8 +4,8 @@ required parameters, the hint enum, and bodies that must never cause a 5xx (RFC 
 
 import pytest
 
-from revocation_contracts.client import Credentials
-from revocation_contracts.verdict import check_answer
+from revocation_contracts.rules.verdict import check_answer
+from revocation_contracts.transport.client import Credentials
 
 UNDOCUMENTED_METHODS = ("GET", "PUT", "PATCH", "DELETE", "POST")
 UNKNOWN_TOKEN = "rc-unknown-token-7c1f0d"

@@ -1,11 +1,11 @@
 """Schema conformance: schemathesis generates valid and invalid requests from the bundled
 document and checks every answer with its built-in checks (configured from the contract's
-``x-revocation``) plus the OAuth checks in ``revocation_contracts.checks``."""
+``x-revocation``) plus the OAuth checks in ``revocation_contracts.rules.checks``."""
 
 import pytest
 import schemathesis
 
-from revocation_contracts.schema_suite import run_case
+from revocation_contracts.rules.schema_suite import run_case
 
 schema = schemathesis.pytest.from_fixture("contract_schema")
 

@@ -19,7 +19,7 @@ from yamllint import linter
 from yamllint.config import YamlLintConfig
 
 from revocation_contracts.cli import check_suite_options
-from revocation_contracts.runstatus import EXIT_THROTTLED
+from revocation_contracts.pytest_plugin.runstatus import EXIT_THROTTLED
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "ci"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from revocation_contracts.contract import BUNDLED_NAMES
+from revocation_contracts.model.contract import BUNDLED_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 600
@@ -73,12 +73,12 @@ def test_wheel_holds_the_suite_and_the_specs(wheel: Path) -> None:
         "revocation_contracts/contract_suite/test_schema.py",
     } <= suite
     assert {f"revocation_contracts/specs/{name}.yaml" for name in BUNDLED_NAMES} <= names
-    assert {"revocation_contracts/x_revocation.schema.json", "revocation_contracts/suite.ini"} <= names
+    assert {"revocation_contracts/model/x_revocation.schema.json", "revocation_contracts/suite.ini"} <= names
     assert not any("__pycache__" in name for name in names)
     entry_points = next(name for name in names if name.endswith(".dist-info/entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "revocation-contracts = revocation_contracts.cli:main" in text
-    assert "revocation_contracts = revocation_contracts.plugin" in text
+    assert "revocation_contracts = revocation_contracts.pytest_plugin.hooks" in text
 
 
 def test_console_script_runs_the_suite_from_any_directory(script: Path, elsewhere: Path) -> None:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from revocation_contracts.contract import load_contract
+from revocation_contracts.model.contract import load_contract
 from revocation_contracts.reference.bugs import BUGS
 
 SEED = 0

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from revocation_contracts.contract import BUNDLED_NAMES, load_contract
+from revocation_contracts.model.contract import BUNDLED_NAMES, load_contract
 from revocation_contracts.reference import DEFAULT_CLIENTS, ReferenceServer
 from revocation_contracts.semantics import PROPERTIES, Property
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from revocation_contracts import cli
-from revocation_contracts.runstatus import EXIT_TARGET
+from revocation_contracts.pytest_plugin.runstatus import EXIT_TARGET
 
 from .loopback import CONTRACT_SUITE, CREDENTIALS, CannedServer
 

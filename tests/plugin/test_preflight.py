@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import pytest
 
-from revocation_contracts.contract import load_contract
+from revocation_contracts.model.contract import load_contract
+from revocation_contracts.pytest_plugin.runstatus import EXIT_TARGET
 from revocation_contracts.reference.server import ReferenceServer
-from revocation_contracts.runstatus import EXIT_TARGET
 
 from .loopback import CREDENTIALS, CannedServer, assert_one_clear_line
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 import requests
 
-from revocation_contracts.runstatus import (
+from revocation_contracts.pytest_plugin.runstatus import (
     EXIT_TARGET,
     EXIT_THROTTLED,
     EXIT_TOKEN_SUPPLY,
@@ -21,8 +21,8 @@ from revocation_contracts.runstatus import (
     RunStatus,
     problem_of,
 )
-from revocation_contracts.tokens import TokenSupplyError
-from revocation_contracts.transport import MAX_RETRIES, TargetThrottled
+from revocation_contracts.supply.tokens import TokenSupplyError
+from revocation_contracts.transport.session import MAX_RETRIES, TargetThrottled
 
 from .loopback import CONTRACT_SUITE, CREDENTIALS, CannedServer, assert_one_clear_line
 
@@ -80,7 +80,7 @@ def test_contract_failure_outranks_throttling(
     pytester.makepyfile(
         test_mixed="""
         import pytest
-        from revocation_contracts.transport import TargetThrottled
+        from revocation_contracts.transport.session import TargetThrottled
 
         def test_throttled(target):
             raise TargetThrottled(503, 4)
@@ -140,7 +140,7 @@ def test_token_supply_error_in_a_fixture_is_exit_7(
     pytester.makepyfile(
         test_fixture="""
         import pytest
-        from revocation_contracts.tokens import TokenSupplyError
+        from revocation_contracts.supply.tokens import TokenSupplyError
 
         @pytest.fixture
         def grant(target):

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from revocation_contracts.runstatus import EXIT_TARGET, EXIT_THROTTLED
+from revocation_contracts.pytest_plugin.runstatus import EXIT_TARGET, EXIT_THROTTLED
 
 from .loopback import CONTRACT_SUITE, CREDENTIALS, CannedServer
 

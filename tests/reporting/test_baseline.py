@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from revocation_contracts.baseline import (
+from revocation_contracts.model.contract import BUNDLED_NAMES, load_contract
+from revocation_contracts.reference import DEFAULT_CLIENTS, ReferenceServer
+from revocation_contracts.reporting.baseline import (
     BaselineError,
     bundled_baseline_names,
     bundled_baselines_dir,
@@ -23,8 +25,6 @@ from revocation_contracts.baseline import (
     parse_baseline,
     short_test_id,
 )
-from revocation_contracts.contract import BUNDLED_NAMES, load_contract
-from revocation_contracts.reference import DEFAULT_CLIENTS, ReferenceServer
 from tests.reporting.helpers import CONTRACT_SUITE, REPO_ROOT, PolarAsDeployed
 
 PROTOCOL = str(CONTRACT_SUITE / "test_protocol.py")

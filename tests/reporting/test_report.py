@@ -18,7 +18,7 @@ from tests.reporting.helpers import html_problems, visible_text
 
 SYNTHETIC = """
 import pytest
-from revocation_contracts.outcomes import warn_should
+from revocation_contracts.rules.outcomes import warn_should
 
 PLANTED_BODY = "token=tok-planted-7781&client_secret=planted-secret-9931"
 
@@ -84,7 +84,7 @@ INI = """\
 xfail_strict = true
 filterwarnings =
     error
-    default::revocation_contracts.outcomes.RevocationWarning
+    default::revocation_contracts.rules.outcomes.RevocationWarning
 """
 
 PLANTED_SECRETS = ("tok-planted-7781", "planted-secret-9931", "cmMtYTpwbGFudGVk")

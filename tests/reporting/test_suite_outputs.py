@@ -30,7 +30,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from revocation_contracts.contract import load_contract
+from revocation_contracts.model.contract import load_contract
 from revocation_contracts.reference import DEFAULT_CLIENTS, ReferenceServer
 from revocation_contracts.reference.app import TEST_PREFIX
 from tests.reporting.helpers import CONTRACT_SUITE, html_problems, run_suite, visible_text
@@ -191,7 +191,7 @@ def test_junit_has_one_testcase_per_check_and_contract(polar_run: Run) -> None:
     failure = tests["test_missing_token_is_invalid_request[polar]"].find("failure")
     assert failure is not None
     message = failure.attrib["message"]
-    assert message.startswith("revocation_contracts.verdict.ContractFailure: [")
+    assert message.startswith("revocation_contracts.rules.verdict.ContractFailure: [")
     assert "missing-token: expected status 400" in message
     assert "reproduce: curl -X POST http://127.0.0.1:" in message
     operation = by_name["test_schema_conformance[polar][POST /v1/oauth2/revoke]"][0].find("failure")

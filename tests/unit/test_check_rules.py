@@ -2,8 +2,8 @@
 
 import pytest
 
-from revocation_contracts.checks import challenge_violation, echoed, error_body_violation, success_body_violation
-from revocation_contracts.contract import load_contract
+from revocation_contracts.model.contract import load_contract
+from revocation_contracts.rules.checks import challenge_violation, echoed, error_body_violation, success_body_violation
 
 
 @pytest.mark.parametrize(

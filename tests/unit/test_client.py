@@ -4,8 +4,8 @@ import base64
 import json
 from urllib.parse import parse_qs
 
-from revocation_contracts.client import Credentials, RevocationClient
-from revocation_contracts.contract import load_contract
+from revocation_contracts.model.contract import load_contract
+from revocation_contracts.transport.client import Credentials, RevocationClient
 
 CREDS = Credentials("id-1", "secret-1+/=")
 

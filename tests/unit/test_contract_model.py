@@ -2,7 +2,7 @@
 
 import pytest
 
-from revocation_contracts.contract import BUNDLED_NAMES, ContractError, load_contract, resolve_spec
+from revocation_contracts.model.contract import BUNDLED_NAMES, ContractError, load_contract, resolve_spec
 
 
 def test_bundled_names_resolve_to_files():

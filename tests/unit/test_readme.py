@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from revocation_contracts.options import OPTIONS
+from revocation_contracts.pytest_plugin.options import OPTIONS
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

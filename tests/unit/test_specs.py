@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from revocation_contracts.contract import BUNDLED_NAMES, ContractError, bundled_specs_dir, load_contract
+from revocation_contracts.model.contract import BUNDLED_NAMES, ContractError, bundled_specs_dir, load_contract
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SPECS_DIR = REPO_ROOT / "specs"

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from revocation_contracts import tokens
-from revocation_contracts.client import Credentials
-from revocation_contracts.contract import load_contract
-from revocation_contracts.redact import Redactor
+from revocation_contracts.model.contract import load_contract
 from revocation_contracts.reference import DEFAULT_CLIENTS, ReferenceServer
-from revocation_contracts.tokens import CommandTokenSupply, TokenSupplyError
+from revocation_contracts.reporting.redact import Redactor
+from revocation_contracts.supply import tokens
+from revocation_contracts.supply.tokens import CommandTokenSupply, TokenSupplyError
+from revocation_contracts.transport.client import Credentials
 
 REPO = Path(__file__).resolve().parents[2]
 SEMANTICS = REPO / "tests" / "contract" / "test_semantics.py"

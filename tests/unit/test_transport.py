@@ -3,7 +3,7 @@
 import time
 from email.utils import formatdate
 
-from revocation_contracts.transport import DEFAULT_WAIT, MAX_WAIT, RateLimiter, retry_after_seconds
+from revocation_contracts.transport.session import DEFAULT_WAIT, MAX_WAIT, RateLimiter, retry_after_seconds
 
 
 def test_retry_after_delta_seconds_and_bounds():

@@ -28,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from revocation_contracts.contract import Answer, Contract
+from revocation_contracts.model.contract import Answer, Contract
 from revocation_contracts.reference.store import DEFAULT_CLIENTS, Client, TokenStore
 
 TEST_PREFIX = "/__revocation_contracts__"

@@ -15,7 +15,7 @@ from types import TracebackType
 
 import uvicorn
 
-from revocation_contracts.contract import Contract
+from revocation_contracts.model.contract import Contract
 from revocation_contracts.reference.app import build_app
 from revocation_contracts.reference.bugs import validate_bug_names
 from revocation_contracts.reference.store import TokenStore

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from revocation_contracts.contract import Contract
+from revocation_contracts.model.contract import Contract
 
 from .run import SemanticRun
 from .strategies import Example, Plan, Variant, documented_variant, smuggled_requests, unknown_tokens, variants

@@ -17,7 +17,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from revocation_contracts.contract import Contract
+from revocation_contracts.model.contract import Contract
 
 from .machine import CLAUSE as DEAD_CLAUSE
 from .machine import TITLE as DEAD_TITLE

@@ -38,13 +38,13 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
-from revocation_contracts.client import Credentials
-from revocation_contracts.outcomes import warn_should
-from revocation_contracts.redact import Redactor
+from revocation_contracts.reporting.redact import Redactor
+from revocation_contracts.rules.outcomes import warn_should
+from revocation_contracts.rules.verdict import ContractFailure, check_answer, check_no_echo
+from revocation_contracts.supply.tokens import EmbeddedTokenSupply, TokenSupply, TokenSupplyError
 from revocation_contracts.target import Target
-from revocation_contracts.tokens import EmbeddedTokenSupply, TokenSupply, TokenSupplyError
-from revocation_contracts.transport import TargetThrottled, raise_if_throttled
-from revocation_contracts.verdict import ContractFailure, check_answer, check_no_echo
+from revocation_contracts.transport.client import Credentials
+from revocation_contracts.transport.session import TargetThrottled, raise_if_throttled
 
 from .strategies import UNKNOWN_PREFIX, Variant, documented_variant
 from .trail import Aborted, MintedGrant, SemanticFailure, ShouldNotMet, TokenRef, Trail

@@ -20,7 +20,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from revocation_contracts.contract import Contract
+from revocation_contracts.model.contract import Contract
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"

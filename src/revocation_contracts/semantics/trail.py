@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from revocation_contracts.client import RevocationRequest
-from revocation_contracts.curl import as_curl
-from revocation_contracts.redact import MASK, SENSITIVE_FIELDS, Redactor
-from revocation_contracts.verdict import ContractFailure, describe_response
+from revocation_contracts.reporting.redact import MASK, SENSITIVE_FIELDS, Redactor
+from revocation_contracts.rules.verdict import ContractFailure, describe_response
+from revocation_contracts.transport.client import RevocationRequest
+from revocation_contracts.transport.curl import as_curl
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,10 @@ from typing import Any
 
 import pytest
 
-from revocation_contracts.contract import Contract
-from revocation_contracts.options import Settings, SettingsError, add_options, resolve_settings
-from revocation_contracts.redact import Redactor, redact_report
-from revocation_contracts.runstatus import RunStatus, mark_report, problem_of
+from revocation_contracts.model.contract import Contract
+from revocation_contracts.pytest_plugin.options import Settings, SettingsError, add_options, resolve_settings
+from revocation_contracts.pytest_plugin.runstatus import RunStatus, mark_report, problem_of
+from revocation_contracts.reporting.redact import Redactor, redact_report
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
 REDACTOR_KEY = pytest.StashKey[Redactor]()
@@ -55,7 +55,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if settings.dry_run and config.pluginmanager.hasplugin("xdist"):
         # A dry run runs nothing: plan in this process instead of starting workers (before xdist's trylast hook).
         config.option.dist = "no"
-    from revocation_contracts.report import register_reporting
+    from revocation_contracts.reporting.report import register_reporting
 
     register_reporting(config, settings, config.stash[REDACTOR_KEY])
 
@@ -80,7 +80,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     listing_only = any(config.getoption(name, False) for name in LISTING_OPTIONS)
     if settings.embedded or settings.dry_run or listing_only or hasattr(config, "workerinput"):
         return
-    from revocation_contracts.preflight import run_preflight
+    from revocation_contracts.pytest_plugin.preflight import run_preflight
 
     failure = run_preflight(settings)
     if failure is not None:
@@ -93,7 +93,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     settings = config.stash[SETTINGS_KEY]
     if not settings.dry_run:
         return
-    from revocation_contracts.dryrun import plan
+    from revocation_contracts.pytest_plugin.dryrun import plan
 
     config.stash[PLAN_KEY] = plan(items, settings, config.stash[REDACTOR_KEY])
     config.stash[RUNSTATUS_KEY].planned = len(items)
@@ -162,7 +162,7 @@ def target(contract: Contract, pytestconfig: pytest.Config) -> Any:
 @pytest.fixture(scope="session")
 def contract_schema(contract: Contract, revocation_settings: Settings, pytestconfig: pytest.Config) -> Any:
     """The contract's OpenAPI document as a schemathesis schema (for ``from_fixture``)."""
-    from revocation_contracts.schema_suite import load_schema
+    from revocation_contracts.rules.schema_suite import load_schema
 
     seed = pytestconfig.getoption("hypothesis_seed", default=None)
     return load_schema(contract, revocation_settings.max_examples, int(seed) if seed is not None else None)

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 import requests
 
-from revocation_contracts.contract import Contract
+from revocation_contracts.model.contract import Contract
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import requests
 
-from revocation_contracts.checks import (
+from revocation_contracts.model.contract import Contract
+from revocation_contracts.reporting.redact import Redactor
+from revocation_contracts.rules.checks import (
     challenge_violation,
     echoed,
     error_body_required,
@@ -21,10 +23,8 @@ from revocation_contracts.checks import (
     sent_secrets,
     success_body_violation,
 )
-from revocation_contracts.contract import Contract
-from revocation_contracts.curl import curl_for_response
-from revocation_contracts.redact import Redactor
-from revocation_contracts.transport import raise_if_throttled
+from revocation_contracts.transport.curl import curl_for_response
+from revocation_contracts.transport.session import raise_if_throttled
 
 BODY_PREVIEW = 300
 

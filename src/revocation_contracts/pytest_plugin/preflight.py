@@ -28,9 +28,9 @@ from dataclasses import dataclass
 
 import requests
 
-from revocation_contracts.contract import Contract
-from revocation_contracts.options import Settings
-from revocation_contracts.runstatus import EXIT_TARGET, explain_request_error
+from revocation_contracts.model.contract import Contract
+from revocation_contracts.pytest_plugin.options import Settings
+from revocation_contracts.pytest_plugin.runstatus import EXIT_TARGET, explain_request_error
 
 PREFIX = "revocation-contracts: "
 USER_AGENT = "revocation-contracts (preflight)"

@@ -27,10 +27,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from revocation_contracts.baseline import xfail_marks
-from revocation_contracts.options import Settings
-from revocation_contracts.outcomes import REPRO_PROPERTY, clause_of, warnings_of
-from revocation_contracts.redact import Redactor, redact_report
+from revocation_contracts.pytest_plugin.options import Settings
+from revocation_contracts.reporting.baseline import xfail_marks
+from revocation_contracts.reporting.redact import Redactor, redact_report
+from revocation_contracts.rules.outcomes import REPRO_PROPERTY, clause_of, warnings_of
 
 CONTRACT_PROPERTY = "revocation-contract"
 CHECK_PROPERTY = "revocation-check"

@@ -98,7 +98,7 @@ def short_test_id(nodeid: str) -> str:
 
 
 def bundled_baselines_dir() -> Path:
-    return Path(str(resources.files("revocation_contracts") / "baselines"))
+    return Path(str(resources.files("revocation_contracts.reporting") / "baselines"))
 
 
 def bundled_baseline_names() -> list[str]:

@@ -25,9 +25,9 @@ from typing import Protocol
 
 import requests
 
-from revocation_contracts.client import Credentials
-from revocation_contracts.redact import Redactor
 from revocation_contracts.reference.app import TEST_PREFIX
+from revocation_contracts.reporting.redact import Redactor
+from revocation_contracts.transport.client import Credentials
 
 COMMAND_TIMEOUT = 30.0
 

@@ -44,8 +44,8 @@ import pytest
 import requests
 from urllib3.exceptions import NameResolutionError
 
-from revocation_contracts.tokens import TokenSupplyError
-from revocation_contracts.transport import TargetThrottled
+from revocation_contracts.supply.tokens import TokenSupplyError
+from revocation_contracts.transport.session import TargetThrottled
 
 EXIT_TARGET = 6
 EXIT_TOKEN_SUPPLY = 7

@@ -36,7 +36,7 @@ import schemathesis
 from schemathesis import Case, CheckContext, Response
 from schemathesis.core.failures import Failure, Severity
 
-from revocation_contracts.contract import Contract, contract_from_document
+from revocation_contracts.model.contract import Contract, contract_from_document
 
 # RFC 6749 section 5.2: error = 1*( %x20-21 / %x23-5B / %x5D-7E )
 ERROR_CODE = re.compile(r"^[\x20-\x21\x23-\x5B\x5D-\x7E]+$")

@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from revocation_contracts.contract import Contract
-from revocation_contracts.options import Settings
-from revocation_contracts.redact import MASK, Redactor
-from revocation_contracts.transport import MAX_RETRIES, MAX_WAIT
+from revocation_contracts.model.contract import Contract
+from revocation_contracts.pytest_plugin.options import Settings
+from revocation_contracts.reporting.redact import MASK, Redactor
+from revocation_contracts.transport.session import MAX_RETRIES, MAX_WAIT
 
 SCHEMA_FIXTURE = "contract_schema"
 DOC_WIDTH = 100
@@ -59,7 +59,7 @@ def _pacing(settings: Settings) -> str:
 
 
 def _phases(contract: Contract, settings: Settings) -> str:
-    from revocation_contracts.schema_suite import build_config
+    from revocation_contracts.rules.schema_suite import build_config
 
     project = build_config(contract, settings.max_examples, None).projects.default
     phases = project.phases

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from revocation_contracts.baseline import Baseline, BaselineError, load_baseline
-from revocation_contracts.contract import BUNDLED_NAMES, Contract, ContractError, load_contract
+from revocation_contracts.model.contract import BUNDLED_NAMES, Contract, ContractError, load_contract
 from revocation_contracts.reference.bugs import validate_bug_names
+from revocation_contracts.reporting.baseline import Baseline, BaselineError, load_baseline
 
 GROUP = "revocation-contracts"
 

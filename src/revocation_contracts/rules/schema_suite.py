@@ -28,11 +28,11 @@ from schemathesis import Case
 from schemathesis.checks import load_all_checks
 from schemathesis.config import SchemathesisConfig
 
-from revocation_contracts import checks as oauth_checks
-from revocation_contracts.client import credential_headers
-from revocation_contracts.contract import Contract
+from revocation_contracts.model.contract import Contract
+from revocation_contracts.rules import checks as oauth_checks
 from revocation_contracts.target import Target
-from revocation_contracts.transport import raise_if_throttled
+from revocation_contracts.transport.client import credential_headers
+from revocation_contracts.transport.session import raise_if_throttled
 
 BUILT_IN_CHECKS = (
     "not_a_server_error",

@@ -150,10 +150,10 @@ class Contract:
 
 def bundled_specs_dir() -> Path:
     """Where the five bundled documents live: inside the wheel, or ``specs/`` in a checkout."""
-    packaged = Path(__file__).resolve().parent / "specs"
+    packaged = Path(__file__).resolve().parents[1] / "specs"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "specs"
+    return Path(__file__).resolve().parents[3] / "specs"
 
 
 def resolve_spec(name_or_path: str) -> Path:
@@ -216,7 +216,7 @@ def validate_document(document: dict[str, Any], location: str) -> None:
 def _extension_validator() -> Any:
     from jsonschema import Draft202012Validator
 
-    schema_text = resources.files("revocation_contracts").joinpath("x_revocation.schema.json").read_text("utf-8")
+    schema_text = resources.files("revocation_contracts.model").joinpath("x_revocation.schema.json").read_text("utf-8")
     return Draft202012Validator(json.loads(schema_text))
 
 

@@ -1,0 +1,1 @@
+"""The contract model: an OpenAPI document plus its validated ``x-revocation`` extension."""

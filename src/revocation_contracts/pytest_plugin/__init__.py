@@ -1,0 +1,1 @@
+"""The pytest plugin: options, session state, preflight and dry run; inert unless asked."""

@@ -1,0 +1,1 @@
+"""What the user reads: masking of secrets, the conformance report, vendor baselines."""

@@ -1,0 +1,1 @@
+"""HTTP to the target: the documented request, the gentle session, reproduction commands."""
