@@ -44,6 +44,7 @@ class SuiteRun:
     output: str
     outcomes: dict[str, str] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
+    properties: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     def with_outcome(self, outcome: str) -> set[str]:
         return {test_id for test_id, value in self.outcomes.items() if value == outcome}
@@ -63,6 +64,16 @@ class SuiteRun:
     def describe(self) -> str:
         """What to print when an assertion about this run fails: the tail of the child's output."""
         return f"exit code {self.returncode}; child output (tail):\n{self.output[-6000:]}"
+
+
+def parse_properties(path: Path) -> dict[str, list[tuple[str, str]]]:
+    """The ``<property>`` elements of every test case, by test id."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for case in ElementTree.parse(path).getroot().iter("testcase"):
+        module = (case.get("classname") or "").rpartition(".")[2]
+        entries = [(item.get("name") or "", item.get("value") or "") for item in case.iter("property")]
+        found.setdefault(f"{module}.py::{case.get('name')}", []).extend(entries)
+    return found
 
 
 def parse_junit(path: Path) -> tuple[dict[str, str], dict[str, str]]:
@@ -105,6 +116,7 @@ def run_suite(
     bugs: tuple[str, ...] | list[str] = (),
     seed: int | None = None,
     select: str | None = None,
+    extra: tuple[str, ...] | list[str] = (),
 ) -> SuiteRun:
     """Run ``tests/contract`` for ``specs`` against the embedded reference servers.
 
@@ -124,6 +136,7 @@ def run_suite(
         command.append(f"--hypothesis-seed={seed}")
     if select is not None:
         command += ["-k", select]
+    command += list(extra)
     env = {name: value for name, value in os.environ.items() if not name.startswith(("REVOKE_", "PYTEST_ADDOPTS"))}
     result = subprocess.run(
         command,
@@ -138,7 +151,7 @@ def run_suite(
     if not junit.is_file():
         pytest.fail(f"the contract suite wrote no JUnit report (exit code {result.returncode}):\n{output[-6000:]}")
     outcomes, texts = parse_junit(junit)
-    return SuiteRun(result.returncode, output, outcomes, texts)
+    return SuiteRun(result.returncode, output, outcomes, texts, parse_properties(junit))
 
 
 @pytest.fixture

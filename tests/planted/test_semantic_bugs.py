@@ -19,6 +19,7 @@ runs the whole contract suite for the schema bugs; these runs select ``test_sema
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -210,7 +211,7 @@ def test_faithful_servers_pass_every_property(semantic_runs, seed):
     # Nothing is silently skipped: every skip says why the property does not apply.
     for test in run.with_outcome("skipped"):
         assert any(reason in run.texts[test] for reason in SKIP_REASONS), f"{test}: {run.texts[test]}"
-    assert "RevocationWarning" not in run.output, "a faithful server met every SHOULD"
+    assert "revocation contract warnings" not in run.output, "a faithful server met every SHOULD"
 
 
 SKIP_REASONS = (
@@ -241,14 +242,16 @@ def test_planted_bug_fails_exactly_its_property(semantic_runs, prop):
 
 
 def test_unmet_should_is_a_warning_and_strict_mode_fails(semantic_runs):
-    """RFC 7009's cascade is a SHOULD: without it rfc7009 passes with a RevocationWarning in the
-    summary (Polar and Mollie fail: a must there); under --strict-semantics it fails."""
+    """RFC 7009's cascade is a SHOULD: without it rfc7009 passes with a warning in the summary's
+    own section, its clause and level in JUnit (Polar and Mollie fail: a must there); under
+    --strict-semantics it fails."""
     lenient = semantic_runs["bug-no-cascade"]
     test = "test_refresh_revocation_kills_grant_access_tokens[rfc7009]"
     assert lenient.outcomes.get(test) == "passed", lenient.describe()
-    warnings = [value for name, value in lenient.properties.get(test, []) if name == "revocation-warning"]
-    assert warnings and "property 4" in warnings[0], lenient.properties.get(test)
-    assert "RevocationWarning" in lenient.output and "SHOULD" in lenient.output.upper(), lenient.describe()
+    warnings = [json.loads(value) for name, value in lenient.properties.get(test, []) if name == "revocation-violation"]
+    assert warnings and warnings[0]["level"] == "warning", lenient.properties.get(test)
+    assert warnings[0]["clause"] == "RFC7009-2.1" and "property 4" in warnings[0]["title"], warnings
+    assert "revocation contract warnings" in lenient.output and "[RFC7009-2.1]" in lenient.output, lenient.describe()
     strict = semantic_runs["strict-no-cascade"]
     assert strict.outcomes.get(test) == "failed", strict.describe()
     assert "--strict-semantics" in strict.texts[test], strict.texts[test]

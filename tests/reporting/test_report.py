@@ -40,9 +40,10 @@ def test_fails_on_rfc7009(contract):
 
 
 @pytest.mark.clause("RFC 7009 section 2: refresh cascade (SHOULD)")
-def test_should(contract, request):
+def test_should(contract):
     if contract.name == "rfc7009":
-        warn_should(request, "RFC 7009 section 2", "the access token outlived its refresh token", strict=False)
+        warn_should("RFC7009-2.1", "the access token outlived its refresh token", "g1.access_token inactive",
+                    "the probe says g1.access_token is active")
 
 
 @pytest.mark.clause("needs a token supply")
@@ -84,7 +85,6 @@ INI = """\
 xfail_strict = true
 filterwarnings =
     error
-    default::revocation_contracts.rules.outcomes.RevocationWarning
 """
 
 PLANTED_SECRETS = ("tok-planted-7781", "planted-secret-9931", "cmMtYTpwbGFudGVk")
@@ -129,6 +129,10 @@ def test_markdown_report_shows_every_outcome_in_its_cell(synthetic: pytest.Pytes
     result = _run(synthetic, "out/report.md")
     result.assert_outcomes(passed=11, failed=2, skipped=2, xfailed=1)
     result.stdout.fnmatch_lines(["*conformance report: *report.md*"])
+    # The warning has its own section in the terminal summary, with its clause.
+    result.stdout.fnmatch_lines(
+        ["*revocation contract warnings (1)*", "WARNING test_synthetic.py::test_should[rfc7009] [RFC7009-2.1]*"]
+    )
     markdown = (synthetic.path / "out" / "report.md").read_text(encoding="utf-8")
     assert "| Check | Clause | polar | rfc7009 |" in markdown
     assert _markdown_cells(markdown) == EXPECTED_CELLS
@@ -136,7 +140,7 @@ def test_markdown_report_shows_every_outcome_in_its_cell(synthetic: pytest.Pytes
     # Each non-passing cell has its details: the reason, the warning, the command to reproduce.
     assert "expected failure: known deviation deviates (baseline.yaml): polar answers 401" in markdown
     assert "[XPASS(strict)] known deviation fixed" in markdown
-    assert "[RFC 7009 section 2] the access token outlived its refresh token" in markdown
+    assert "[RFC7009-2.1] the access token outlived its refresh token" in markdown
     assert "no token supply: pass --token-command" in markdown
     assert (
         "```sh\ncurl -X POST http://127.0.0.1:9/revoke -H 'Authorization: [REDACTED]' "
@@ -191,3 +195,23 @@ def test_without_report_option_nothing_is_written(synthetic: pytest.Pytester) ->
     assert sorted(path.name for path in Path(synthetic.path).iterdir()) == sorted(
         ["baseline.yaml", "test_synthetic.py", "tox.ini"]
     )
+
+
+def test_strict_mode_turns_the_warning_into_a_failure(synthetic: pytest.Pytester) -> None:
+    result = _run(synthetic, "strict.md", "--strict-semantics")
+    result.assert_outcomes(passed=10, failed=3, skipped=2, xfailed=1)
+    result.stdout.fnmatch_lines(["*[[]RFC7009-2.1[]] the access token outlived its refresh token (a warning, failing*"])
+
+
+def test_junit_carries_the_warning_as_a_property_never_a_failure(synthetic: pytest.Pytester) -> None:
+    import json
+    import xml.etree.ElementTree as ET
+
+    synthetic.runpytest("-p", "no:cacheprovider", "--spec", "rfc7009", "--junitxml=junit.xml")
+    root = ET.parse(synthetic.path / "junit.xml").getroot()
+    case = next(case for case in root.iter("testcase") if case.attrib["name"] == "test_should[rfc7009]")
+    assert case.find("failure") is None
+    values = [
+        json.loads(p.attrib["value"]) for p in case.iter("property") if p.attrib["name"] == "revocation-violation"
+    ]
+    assert [(value["clause"], value["level"]) for value in values] == [("RFC7009-2.1", "warning")]

@@ -191,9 +191,15 @@ def test_junit_has_one_testcase_per_check_and_contract(polar_run: Run) -> None:
     failure = tests["test_missing_token_is_invalid_request[polar]"].find("failure")
     assert failure is not None
     message = failure.attrib["message"]
-    assert message.startswith("revocation_contracts.rules.verdict.ContractFailure: [")
-    assert "missing-token: expected status 400" in message
+    assert message.startswith("[OBS-polar-missing-token] Wrong answer to missing-token"), message
+    assert "expected: status 400 with error 'invalid_request'" in message
     assert "reproduce: curl -X POST http://127.0.0.1:" in message
+    violations = [
+        json.loads(value)
+        for name, value in _properties(tests["test_missing_token_is_invalid_request[polar]"])
+        if name == "revocation-violation"
+    ]
+    assert violations and violations[0]["clause"] == "OBS-polar-missing-token", violations
     operation = by_name["test_schema_conformance[polar][POST /v1/oauth2/revoke]"][0].find("failure")
     assert operation is not None and "curl -X POST" in (operation.text or "")
 
@@ -207,8 +213,8 @@ def test_html_report_of_the_failing_run(polar_run: Run) -> None:
     assert len(statuses) == len(tests)  # one cell per check and contract, like JUnit
     assert {"pass", "fail", "skip"} <= set(statuses)
     text = visible_text(document)
-    assert "RFC 7009 section 2.2: an invalid token is not an error" in text
-    assert "missing-token: expected status 400 with error 'invalid_request'" in text
+    assert "RFC7009-2.2" in text
+    assert "expected: status 400 with error 'invalid_request'" in text
     repros = re.findall(r'<pre class="repro">(.*?)</pre>', document, flags=re.DOTALL)
     assert len(repros) >= statuses.count("fail")
     assert all(command.startswith("curl -X ") for command in repros)
@@ -239,9 +245,13 @@ def test_markdown_report_of_the_failing_run(embedded_run: Run) -> None:
     assert "| Check | Clause | voucherify | rfc7009 |" in markdown
     row = next(line for line in markdown.splitlines() if line.startswith("| `test_protocol.py::test_missing_token"))
     assert row.count("**FAIL**") == 2
-    assert "| `test_protocol.py::test_unsupported_hint` | RFC 7009 section 2.2.1" in markdown
+    assert "| `test_protocol.py::test_unsupported_hint` | RFC7009-2.2.1" in markdown
     assert "## Failures" in markdown and "## Skipped" in markdown
     assert re.search(
         r"```sh\ncurl -X POST http://127\.0\.0\.1:\d+/v1/oauth/token/revoke .*X-App-Token: \[REDACTED\]", markdown
     )
     assert "Authorization: [REDACTED]" in markdown
+
+
+def _properties(case: ET.Element) -> list[tuple[str, str]]:
+    return [(prop.attrib["name"], prop.attrib["value"]) for prop in case.iter("property")]

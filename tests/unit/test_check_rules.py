@@ -3,7 +3,7 @@
 import pytest
 
 from revocation_contracts.model.contract import load_contract
-from revocation_contracts.rules.checks import challenge_violation, echoed, error_body_violation, success_body_violation
+from revocation_contracts.rules.engine import challenge_violation, echoed, error_body_violation, success_body_violation
 
 
 @pytest.mark.parametrize(
@@ -71,5 +71,5 @@ def test_success_body_kinds(kinds, content, media_type, ok):
 def test_echo_finds_body_and_header_repeats_only_of_sent_values():
     sent = ["rc-secret-A-5f1c9e2b7d4a4c7e"]
     assert echoed(sent, b'{"detail": "rc-secret-A-5f1c9e2b7d4a4c7e"}', {}) is not None
-    assert echoed(sent, b"", {"X-Debug": ["rc-secret-A-5f1c9e2b7d4a4c7e"]}) is not None
-    assert echoed(sent, b'{"error": "invalid_client"}', {"Content-Type": ["application/json"]}) is None
+    assert echoed(sent, b"", {"X-Debug": "rc-secret-A-5f1c9e2b7d4a4c7e"}) is not None
+    assert echoed(sent, b'{"error": "invalid_client"}', {"Content-Type": "application/json"}) is None

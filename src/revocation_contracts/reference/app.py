@@ -75,6 +75,8 @@ class RevocationEndpoint:
             if "query-string-revokes" in self.bugs and contract.token_field in request.query_params:
                 self._revoke_value(request.query_params[contract.token_field], client=None)
             status = _preferred_status(contract.answer("undocumented-method"), "undocumented-method")
+            if "other-method-404" in self.bugs:
+                return Response(status_code=404)
             return Response(status_code=status, headers={"Allow": contract.method})
         raw = await request.body()
         if not raw and "server-error-on-empty-body" in self.bugs:
@@ -187,6 +189,8 @@ class RevocationEndpoint:
         if hint_rule is None:
             return
         hint = params.get(hint_rule.field)
+        if hint == "" and "empty-hint-server-error" in self.bugs:
+            raise RuntimeError("planted bug: empty hint")
         if hint is None:
             if hint_rule.required:
                 raise Reject("missing-token", "invalid_request", f"the {hint_rule.field} parameter is required")
@@ -258,8 +262,11 @@ class RevocationEndpoint:
         if reject.situation == "missing-token" and "error-code-wrong-status" in self.bugs:
             status = 401
         headers: dict[str, str] = {}
+        unchallenged = "no-challenge-without-basic" in self.bugs and not reject.basic_used
         if status == 401 and "basic" in contract.client_auth.methods and "no-www-authenticate" not in self.bugs:
             headers["WWW-Authenticate"] = BASIC_CHALLENGE
+            if unchallenged:
+                del headers["WWW-Authenticate"]
             if "www-authenticate-bearer" in self.bugs:
                 headers["WWW-Authenticate"] = 'Bearer realm="revocation-contracts"'
         if "error-body-not-contract" in self.bugs:

@@ -41,6 +41,10 @@ BUGS: dict[str, PlantedBug] = {
         PlantedBug("hint-not-validated", "contract hint enum", "a hint outside the enum is accepted"),
         PlantedBug("echoes-secret", "no credential echo", "error descriptions repeat the client secret"),
         PlantedBug("echoes-token", "no credential echo", "success responses repeat the token in a header"),
+        PlantedBug("empty-hint-server-error", "RFC6749-3.2 empty parameter", "an empty token_type_hint crashes"),
+        # Warnings (a SHOULD or a pin): the run passes, the warning is reported with its clause.
+        PlantedBug("no-challenge-without-basic", "RFC9110-15.5.2", "a 401 without Authorization has no challenge"),
+        PlantedBug("other-method-404", "PIN-method-405", "another method is answered 404, not 405"),
         # Revocation semantics (checked by the semantic property tests).
         PlantedBug("keeps-token", "RFC 7009 2: a revoked token is dead", "answers success, token stays active"),
         PlantedBug("hint-restricts-search", "RFC 7009 2.1 hint search", "only the hinted token type is searched"),

@@ -30,7 +30,17 @@ import pytest
 from revocation_contracts.pytest_plugin.options import Settings
 from revocation_contracts.reporting.baseline import xfail_marks
 from revocation_contracts.reporting.redact import Redactor, redact_report
-from revocation_contracts.rules.outcomes import REPRO_PROPERTY, clause_of, warnings_of
+from revocation_contracts.rules.outcomes import (
+    REPRO_PROPERTY,
+    VIOLATION_PROPERTY,
+    ContractFailure,
+    clause_of,
+    collecting,
+    violations_in,
+    violations_of,
+    warnings_of,
+)
+from revocation_contracts.rules.violation import FAILURE, Violation
 
 CONTRACT_PROPERTY = "revocation-contract"
 CHECK_PROPERTY = "revocation-check"
@@ -41,7 +51,7 @@ STATUSES = ("fail", "xpass", "warn", "xfail", "pass", "skip")
 STATUS_HELP = {
     "pass": "the endpoint meets the clause",
     "fail": "the endpoint breaks the clause (or the test could not run: setup error)",
-    "warn": "a SHOULD clause is not met; fails only with --strict-semantics",
+    "warn": "a SHOULD or a pin is not met (a warning); fails only with --strict-semantics",
     "skip": "not applicable to this contract, or needs an option (the reason says which)",
     "xfail": "a known deviation listed in the --baseline file",
     "xpass": "a listed deviation no longer happens: remove it from the baseline (fails the run)",
@@ -53,6 +63,7 @@ SCHEMATHESIS_GROUP = re.compile(
 )
 GUTTER = re.compile(r"^\s*\| ?")
 MAX_DETAILS_PER_CELL = 5
+WARNINGS_KEY = pytest.StashKey[list[Violation]]()
 
 
 def register_reporting(config: pytest.Config, settings: Settings, redactor: Redactor) -> None:
@@ -144,12 +155,24 @@ def _status(report: pytest.TestReport) -> str | None:
 def _detail(report: pytest.TestReport, status: str, redact: Callable[[str], str]) -> Detail:
     """Summary, message and reproduction commands of one outcome, masked once more for the report."""
     if status == "warn":
-        return Detail(redact("; ".join(warnings_of(report))))
+        warned = warnings_of(report)
+        summary = "; ".join(violation.headline() for violation in warned)
+        text = "\n\n".join(violation.render() for violation in warned)
+        commands = [violation.reproduce for violation in warned if violation.reproduce]
+        return Detail(redact(summary), redact(text), [redact(command) for command in dict.fromkeys(commands)])
     if status == "xfail":
         return Detail(redact(f"expected failure: {report.wasxfail}"))
     longrepr = report.longrepr
     if isinstance(longrepr, tuple):  # a skip: (path, line, "Skipped: reason")
         return Detail(redact(str(longrepr[2]).removeprefix("Skipped: ")))
+    failed = [violation for violation in violations_of(report) if violation.level == FAILURE]
+    if failed and report.when == "call":
+        summary = "; ".join(violation.headline() for violation in failed)
+        text = "\n\n".join(violation.render() for violation in failed)
+        commands = [violation.reproduce for violation in failed if violation.reproduce]
+        if not commands:  # schemathesis' built-ins carry their curl line in their own rendering
+            commands = CURL.findall(str(longrepr or ""))
+        return Detail(redact(summary), redact(text), [redact(command) for command in dict.fromkeys(commands)])
     full = str(longrepr or "")
     crash = getattr(getattr(longrepr, "reprcrash", None), "message", None)
     text = _schemathesis_failures(full) or str(crash or full)
@@ -188,6 +211,7 @@ class ReportingPlugin:
         self.matrix = Matrix(redactor)
         self.started = time.time()
         self.written: Path | None = None
+        self.warnings: list[tuple[str, Violation]] = []
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
@@ -201,9 +225,46 @@ class ReportingPlugin:
             for mark in xfail_marks(self.settings.baselines, contract, item.nodeid):
                 item.add_marker(mark)
 
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Any:
+        """Collect the test's warnings (``outcomes.collect_warning``) while it runs."""
+        with collecting(self.settings.strict) as sink:
+            try:
+                return (yield)
+            finally:
+                item.stash[WARNINGS_KEY] = list(sink.warnings)
+
+    @pytest.hookimpl(wrapper=True, trylast=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        """Write the test's violations into its reports as data; render ours compactly.
+
+        Each violation becomes a JSON ``revocation-violation`` user property on the report
+        (read by the report and the terminal summary, carried by pytest-xdist) and on the
+        item, so the teardown report JUnit XML reads its properties from carries it too.
+        Inner to the plugin's own wrapper, so its redaction still runs on what is set here.
+        """
+        report: pytest.TestReport = yield
+        if call.when != "call":
+            return report
+        found = violations_in(call.excinfo.value) if call.excinfo is not None and report.failed else []
+        warned = item.stash.get(WARNINGS_KEY, None)
+        if warned is not None:
+            del item.stash[WARNINGS_KEY]  # subtest reports come earlier: the test's own report takes them
+            found = found + warned
+        for violation in found:
+            entry = (VIOLATION_PROPERTY, violation.to_json())
+            report.user_properties.append(entry)
+            item.user_properties.append(entry)
+        if call.excinfo is not None and isinstance(call.excinfo.value, ContractFailure) and report.failed:
+            report.longrepr = str(call.excinfo.value)
+        return report
+
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         redact_report(report, self.redactor)
+        if report.when == "call":
+            for violation in warnings_of(report):
+                self.warnings.append((report.nodeid, violation))
         if self.report_path is not None:
             self.matrix.add(report)
 
@@ -219,6 +280,14 @@ class ReportingPlugin:
         self.written = self.report_path
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.warnings:
+            terminalreporter.write_sep("=", f"revocation contract warnings ({len(self.warnings)})", yellow=True)
+            for nodeid, violation in self.warnings:
+                terminalreporter.write_line(self.redactor(f"WARNING {nodeid} {violation.headline()}"))
+                terminalreporter.write_line(self.redactor(f"  expected: {violation.expected}"))
+                terminalreporter.write_line(self.redactor(f"  got:      {violation.actual}"))
+            strict = "failing" if self.settings.strict else "not failing; --strict-semantics makes them failures"
+            terminalreporter.write_line(f"(SHOULD clauses and pins: {strict})")
         if self.written is not None:
             terminalreporter.write_sep("-", f"conformance report: {self.written}")
 
@@ -289,7 +358,7 @@ def _headline(matrix: Matrix) -> str:
 
 SECTIONS = (
     ("Failures", ("fail", "xpass")),
-    ("Warnings (SHOULD clauses)", ("warn",)),
+    ("Warnings", ("warn",)),
     ("Known deviations (baseline)", ("xfail",)),
     ("Skipped", ("skip",)),
 )

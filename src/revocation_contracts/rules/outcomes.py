@@ -1,27 +1,111 @@
-"""How a test tells the reports which clause it enforces and when it only warns.
+"""Where verdicts go: failures raised, warnings collected, both recorded as data on the test.
 
-Why a convention module: the terminal summary, JUnit XML and the conformance report all
-need the same three facts about a test (the clause, pass/fail/warn/skip, the reproduction
-command), and the tests that produce them (schema, protocol, semantics) are written apart.
-Everything travels on the test item: the ``clause`` marker names the clause; a SHOULD that
-is not met is recorded by ``warn_should`` as a ``RevocationWarning`` (visible in pytest's
-warnings summary) and as a ``revocation-warning`` user property (JUnit XML and the report).
+Why a convention module: the terminal summary, JUnit XML and the conformance report need
+the same facts about a test (the clause, failure/warning/pass, expected and actual, the
+reproduction command), and the tests that produce them (schema, protocol, semantics) are
+written apart. So every adapter ends here:
+
+- a failure-level ``Violation`` is raised as ``ContractFailure`` (explicit and semantic
+  tests; it renders compactly, without pytest's source listing) or as a schemathesis failure
+  carrying it (``checks.py``);
+- a warning-level one goes to ``collect_warning``, into the sink the reporting plugin opens
+  around each test call; under ``--strict-semantics`` the sink refuses it and the adapter
+  fails instead;
+- the reporting plugin (``reporting/report.py``) writes each test's violations as JSON into
+  its ``user_properties`` (``VIOLATION_PROPERTY``), which pytest-xdist carries to the
+  controller and JUnit XML prints as ``<property>`` elements. Readers use ``violations_of``.
 """
 
 from __future__ import annotations
 
-import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
+from revocation_contracts.rules.violation import FAILURE, WARNING, Violation, render_all
+
 CLAUSE_MARKER = "clause"
-WARNING_PROPERTY = "revocation-warning"
+VIOLATION_PROPERTY = "revocation-violation"
 REPRO_PROPERTY = "revocation-reproduce"
+STRICT_NOTE = "a warning, failing because --strict-semantics is set"
 
 
-class RevocationWarning(UserWarning):
-    """A SHOULD clause the endpoint does not meet: reported, failing only under --strict-semantics."""
+class ContractFailure(AssertionError):
+    """An explicit or semantic test's failure: the violations it carries, rendered compactly."""
+
+    def __init__(self, violations: list[Violation]) -> None:
+        super().__init__(render_all(violations))
+        self.violations = violations
+
+
+@dataclass
+class WarningSink:
+    """The warnings of one running test; ``strict`` makes every warning a failure instead."""
+
+    strict: bool = False
+    warnings: list[Violation] = field(default_factory=list)
+
+
+_SINKS: list[WarningSink] = []
+
+
+@contextmanager
+def collecting(strict: bool) -> Iterator[WarningSink]:
+    """Open the sink for one test call (the reporting plugin does, around every test)."""
+    sink = WarningSink(strict)
+    _SINKS.append(sink)
+    try:
+        yield sink
+    finally:
+        _SINKS.remove(sink)
+
+
+def strict_mode() -> bool:
+    return bool(_SINKS) and _SINKS[-1].strict
+
+
+def collect_warning(violation: Violation) -> bool:
+    """Record a warning for the running test; False under strict mode (the caller fails)."""
+    if strict_mode():
+        return False
+    if _SINKS:
+        sink = _SINKS[-1]
+        if violation not in sink.warnings:
+            sink.warnings.append(violation)
+    return True
+
+
+def as_strict_failure(violation: Violation) -> Violation:
+    return Violation(
+        violation.clause,
+        FAILURE,
+        f"{violation.title} ({STRICT_NOTE})",
+        violation.expected,
+        violation.actual,
+        violation.reproduce,
+        violation.sequence,
+    )
+
+
+def settle(violations: list[Violation]) -> None:
+    """The explicit-test verdict: raise the failures (strict warnings among them), keep the warnings."""
+    __tracebackhide__ = True
+    failures = [violation for violation in violations if violation.level == FAILURE]
+    for violation in violations:
+        if violation.level == WARNING and not collect_warning(violation):
+            failures.append(as_strict_failure(violation))
+    if failures:
+        raise ContractFailure(failures)
+
+
+def warn_should(clause: str, title: str, expected: str, actual: str, sequence: str = "") -> None:
+    """An unmet SHOULD (RFC 2119, e.g. the RFC 7009 refresh cascade): a warning, or a failure
+    under ``--strict-semantics``."""
+    __tracebackhide__ = True
+    settle([Violation(clause, WARNING, title, expected, actual, sequence=sequence)])
 
 
 def clause_of(item: pytest.Item) -> str | None:
@@ -30,15 +114,36 @@ def clause_of(item: pytest.Item) -> str | None:
     return str(marker.args[0]) if marker and marker.args else None
 
 
-def warn_should(request: Any, clause: str, message: str, *, strict: bool) -> None:
-    """Report an unmet SHOULD; under ``--strict-semantics`` it fails the test instead."""
-    __tracebackhide__ = True
-    text = f"[{clause}] {message}"
-    if strict:
-        pytest.fail(f"{text} (a SHOULD, failing because --strict-semantics is set)", pytrace=False)
-    request.node.user_properties.append((WARNING_PROPERTY, text))
-    warnings.warn(RevocationWarning(text), stacklevel=2)
+def violations_of(report_or_item: Any) -> list[Violation]:
+    """The violations recorded on a report or item (failures and warnings), in order."""
+    found = []
+    for name, value in getattr(report_or_item, "user_properties", []):
+        if name == VIOLATION_PROPERTY and isinstance(value, str):
+            violation = Violation.from_json(value)
+            if violation is not None:
+                found.append(violation)
+    return found
 
 
-def warnings_of(report_or_item: Any) -> list[str]:
-    return [value for name, value in getattr(report_or_item, "user_properties", []) if name == WARNING_PROPERTY]
+def warnings_of(report_or_item: Any) -> list[Violation]:
+    return [violation for violation in violations_of(report_or_item) if violation.level == WARNING]
+
+
+def violations_in(error: BaseException | None) -> list[Violation]:
+    """The violations an exception carries: ours, or schemathesis failures in a group."""
+    if error is None:
+        return []
+    carried = getattr(error, "violations", None)
+    if isinstance(carried, list):
+        return [violation for violation in carried if isinstance(violation, Violation)]
+    single = getattr(error, "violation", None)
+    if isinstance(single, Violation):
+        return [single]
+    if isinstance(error, BaseExceptionGroup):
+        return [violation for inner in error.exceptions for violation in violations_in(inner)]
+    title, message = getattr(error, "title", None), getattr(error, "message", None)
+    if isinstance(title, str) and isinstance(message, str) and getattr(error, "operation", None) is not None:
+        # A schemathesis built-in check's failure: a 5xx breaks RFC 6749 5.2, the rest the document.
+        clause = "RFC6749-5.2" if type(error).__name__ == "ServerError" else "DOC-openapi"
+        return [Violation(clause, FAILURE, title, "a response the OpenAPI document allows", message.strip())]
+    return []

@@ -29,7 +29,7 @@ class ForeignPlan:
     variant: Variant
 
 
-FOREIGN_CLAUSE = "RFC 7009 section 2.1: the server verifies the token was issued to the requesting client"
+FOREIGN_CLAUSE = "RFC7009-2.1"  # the server verifies the token was issued to the requesting client
 FOREIGN_TITLE = "a token of client A sent with client B's credentials stays active (property 5)"
 
 
@@ -81,7 +81,7 @@ class BystanderPlan:
     second_client: bool  # also mint a bystander grant for the second client
 
 
-OVER_CLAUSE = "CONTRACTS.md no over-revocation: revoking one grant's token leaves the client's other grants active"
+OVER_CLAUSE = "PIN-no-over-revocation"
 OVER_TITLE = "revoking one grant leaves the client's other grants active (property 6)"
 
 
@@ -138,7 +138,7 @@ class SmugglePlan:
     variant: Variant
 
 
-SMUGGLE_CLAUSE = "RFC 7009 section 2.1: only the documented request revokes; a token in the query string never does"
+SMUGGLE_CLAUSE = "RFC7009-2.1"  # only the documented request revokes; never a token in a query string
 SMUGGLE_TITLE = "an undocumented method, or the token in the query string, never revokes (property 8)"
 
 

@@ -27,7 +27,7 @@ from .run import SemanticRun
 from .strategies import Variant, variants
 from .trail import TokenRef
 
-CLAUSE = "RFC 7009 section 2.1: the token cannot be used again after the revocation"
+CLAUSE = "RFC7009-2.1"  # the token cannot be used again after the revocation
 TITLE = "a revoked token is dead (property 1)"
 
 

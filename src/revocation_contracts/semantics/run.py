@@ -16,7 +16,7 @@ sentence trustworthy live in one place:
 - **Blocked, not failed twice.** Properties that need a working revocation first check,
   once per session and token type, that the plainest documented revocation kills a token.
   If it does not, they are skipped as blocked and property 1 carries the failure.
-- **No echo anywhere.** Every response goes through ``verdict.check_no_echo``.
+- **No echo anywhere.** Every response goes through ``engine.credential_echo``.
 - **Setup problems are not counterexamples.** A failing token or probe command, a throttled
   or unreachable target, leaves Hypothesis as ``Aborted`` without shrinking and surfaces as
   the original error, which the contract suite reports as a setup error (never a verdict).
@@ -39,8 +39,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 from revocation_contracts.reporting.redact import Redactor
-from revocation_contracts.rules.outcomes import warn_should
-from revocation_contracts.rules.verdict import ContractFailure, check_answer, check_no_echo
+from revocation_contracts.rules import engine
+from revocation_contracts.rules.outcomes import settle
+from revocation_contracts.rules.violation import FAILURE, Violation, view_of
 from revocation_contracts.supply.tokens import EmbeddedTokenSupply, TokenSupply, TokenSupplyError
 from revocation_contracts.target import Target
 from revocation_contracts.transport.client import Credentials
@@ -51,7 +52,7 @@ from .trail import Aborted, MintedGrant, SemanticFailure, ShouldNotMet, TokenRef
 
 # Examples per property; the session's --max-examples lowers it, never raises it.
 DEFAULT_EXAMPLES = 20
-ECHO_CLAUSE = "CONTRACTS.md credentials never echo: no response contains the client secret or the token sent"
+ECHO_CLAUSE = "PIN-no-echo"
 ECHO_TITLE = "no response repeats the client secret or the token sent for revocation (property 9)"
 # Seconds between re-probes of a token that should be dead, for targets driven by commands.
 PROPAGATION_WAITS = (0.5, 1.5)
@@ -205,14 +206,24 @@ class SemanticRun:
         return self.trail.failure(clause, title, expected, got)
 
     def expect_answer(self, situation: str, response: requests.Response, clause: str, title: str) -> None:
-        """The contract's answer for ``situation`` (status, body, error code), or a failure."""
+        """The contract's answer for ``situation`` (status, body, error code), or a failure.
+
+        The engine's violations of that answer are judged here: a failure is this property's
+        failure (under its clause, with the request sequence); a warning is recorded as one.
+        """
         __tracebackhide__ = True
-        try:
-            check_answer(self.contract, situation, response, self.redactor, self.target.sensitive_headers())
-        except ContractFailure as failure:
-            lines = str(failure).splitlines()
-            got = lines[1].removeprefix("got: ") if len(lines) > 1 else str(response.status_code)
-            raise self.fail(clause, title, f"the contract's {situation!r} answer: {lines[0]}", got) from None
+        violations = engine.answer(self.contract, situation, view_of(response))
+        failures = [violation for violation in violations if violation.level == FAILURE]
+        if failures:
+            first = failures[0]
+            expected = f"the contract's {situation!r} answer: [{first.clause}] {first.expected}"
+            raise self.fail(clause, title, expected, first.actual)
+        self._settle(violations)
+
+    def _settle(self, violations: list[Violation]) -> None:
+        __tracebackhide__ = True
+        sequence = self.trail.mask(self.trail.render())
+        settle([violation.with_sequence(sequence) for violation in violations])
 
     def expect_dead(self, token: TokenRef, clause: str, title: str, after: str) -> None:
         """The probe calls ``token`` inactive, at once or within the propagation grace.
@@ -241,17 +252,14 @@ class SemanticRun:
     def _check_no_echo(self, response: requests.Response, token: TokenRef, token_in_query: bool) -> None:
         __tracebackhide__ = True
         title = ECHO_TITLE
-        try:
-            check_no_echo(self.contract, response, self.redactor, self.target.sensitive_headers())
-        except ContractFailure as failure:
-            lines = str(failure).splitlines()
-            got = lines[1].removeprefix("got: ") if len(lines) > 1 else "an echo"
-            raise self.fail(ECHO_CLAUSE, title, "no secret or token in any response", got) from None
-        # A token in the query string is not in the body check_no_echo inspects.
-        if token_in_query and len(token.value) >= 8:
-            headers = " ".join(f"{name}: {value}" for name, value in response.headers.items())
-            if token.value in response.content.decode("utf-8", "replace") or token.value in headers:
-                raise self.fail(ECHO_CLAUSE, title, "no secret or token in any response", "the response repeats it")
+        view = view_of(response)
+        values = engine.sent_secrets(self.contract, view)
+        # A token in the query string is not in the body ``sent_secrets`` inspects.
+        if token_in_query and len(token.value) >= engine.MIN_ECHO_LENGTH:
+            values.append(token.value)
+        found = engine.credential_echo(self.contract, view, values)
+        if found:
+            raise self.fail(ECHO_CLAUSE, title, "no secret or token in any response", found[0].actual)
 
     # -- preconditions -------------------------------------------------------------------------
 
@@ -349,7 +357,7 @@ class SemanticRun:
             with self._registering_on_error(), setup_errors_surface():
                 test()
         except ShouldNotMet as miss:
-            warn_should(request, self.trail.mask(miss.clause), self.trail.mask(miss.message), strict=self.strict)
+            settle([miss.violation])
 
     @contextmanager
     def _registering_on_error(self) -> Iterator[None]:

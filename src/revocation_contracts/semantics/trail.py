@@ -22,7 +22,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from revocation_contracts.reporting.redact import MASK, SENSITIVE_FIELDS, Redactor
-from revocation_contracts.rules.verdict import ContractFailure, describe_response
+from revocation_contracts.rules.outcomes import ContractFailure
+from revocation_contracts.rules.violation import FAILURE, Violation, view_of
 from revocation_contracts.transport.client import RevocationRequest
 from revocation_contracts.transport.curl import as_curl
 
@@ -62,10 +63,9 @@ class SemanticFailure(ContractFailure):
 class ShouldNotMet(Exception):
     """An unmet SHOULD (RFC 2119): a warning, or a failure under ``--strict-semantics``."""
 
-    def __init__(self, clause: str, message: str) -> None:
-        super().__init__(message)
-        self.clause = clause
-        self.message = message
+    def __init__(self, violation: Violation) -> None:
+        super().__init__(violation.render())
+        self.violation = violation
 
 
 class Aborted(BaseException):
@@ -105,7 +105,7 @@ class Trail:
         def render() -> str:
             url = _masked_url(request)
             curl = as_curl(request.method, url, request.headers, request.body, None, self.sensitive_headers)
-            return f"{description}\n     $ {curl}\n     -> {describe_response(response)}"
+            return f"{description}\n     $ {curl}\n     -> {view_of(response).describe()}"
 
         self.steps.append(render)
 
@@ -127,15 +127,15 @@ class Trail:
             text = text.replace(value, MASK)
         return self.redactor(text)
 
-    def failure(self, clause: str, title: str, expected: str, got: str) -> SemanticFailure:
-        """A ``SemanticFailure`` naming the clause, expected versus actual, and this sequence."""
-        message = (
-            f"[{clause}] {title}\n"
-            f"expected: {expected}\n"
-            f"got: {got}\n"
-            f"request sequence (secrets redacted):\n{self.render()}"
+    def violation(self, clause: str, title: str, expected: str, got: str) -> Violation:
+        """A failure-level ``Violation`` naming the clause, expected versus actual, and this sequence."""
+        return Violation(
+            clause, FAILURE, self.mask(title), self.mask(expected), self.mask(got), sequence=self.mask(self.render())
         )
-        return SemanticFailure(self.mask(message))
+
+    def failure(self, clause: str, title: str, expected: str, got: str) -> SemanticFailure:
+        """A ``SemanticFailure`` carrying ``violation(...)``."""
+        return SemanticFailure([self.violation(clause, title, expected, got)])
 
 
 def _masked_url(request: RevocationRequest) -> str:

@@ -1,0 +1,149 @@
+"""The clause registry: every rule the suite enforces, by a stable id, with its text and source.
+
+Why ids and not prose: a CI log, a JUnit property and a report cell must name the same rule
+the same way across releases, and a reader must be able to look it up. The ids follow the
+OpenID conformance suite's habit: ``RFC<number>-<section>`` for a sentence of an RFC,
+``PIN-<slug>`` for this project's own decision where nothing else settles it (a pin is never
+cited as an RFC section), ``DOC-<contract>-<slug>`` for what a vendor's published document
+says, ``OBS-<contract>-<slug>`` for a vendor's observed behaviour. ``docs/contracts.md``
+explains every id under a heading of the same name (a unit test keeps both in step).
+
+A contract's ``x-revocation`` answers carry a free-text ``clause``; when that text is itself
+a registered id the engine cites it, otherwise it cites the id this module gives the
+situation (``answer_clause``), so a new contract document works before it names ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from revocation_contracts.model.contract import Contract
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One rule: its stable id, a one-sentence statement, and where it comes from."""
+
+    id: str
+    text: str
+    source: str  # "rfc", "pin", "doc" or "obs"
+
+
+def _clauses(*rows: tuple[str, str, str]) -> dict[str, Clause]:
+    return {row[0]: Clause(*row) for row in rows}
+
+
+CLAUSES: dict[str, Clause] = _clauses(
+    # RFC sentences.
+    (
+        "RFC7009-2.1",
+        "only the documented POST with a form body revokes; the server checks the token was issued to the "
+        "requesting client, searches every token type whatever the hint, the token cannot be used again "
+        "afterwards, and revoking a refresh token should invalidate the access tokens of its grant",
+        "rfc",
+    ),
+    ("RFC7009-2.2", "a revoked or invalid token gets the success answer (200; a contract may document another)", "rfc"),
+    ("RFC7009-2.2.1", "an unsupported token_type_hint is rejected with unsupported_token_type or ignored", "rfc"),
+    ("RFC6749-2.3.1", "each documented way of sending client credentials is accepted, one per request", "rfc"),
+    ("RFC6749-3.2", "a parameter sent without a value is treated as if it were omitted", "rfc"),
+    (
+        "RFC6749-5.2",
+        "errors carry the contract's error body; invalid_client may be 401 (with a Basic challenge after "
+        "HTTP Basic), every other code is 400; client input never gets a 5xx",
+        "rfc",
+    ),
+    ("RFC6749-B", "form bodies are percent-decoded: a percent-encoded token is the same token", "rfc"),
+    ("RFC9110-15.5.2", "a 401 should carry a WWW-Authenticate challenge, also without an Authorization header", "rfc"),
+    ("RFC7662-2.2", "an introspection answer says active false for a dead token", "rfc"),
+    ("RFC8414-3", "the authorization server metadata names the endpoints the suite uses", "rfc"),
+    # This project's pins.
+    ("PIN-method-refused", "another method never revokes and never gets a 2xx or 5xx", "pin"),
+    ("PIN-method-405", "another method should be answered 405 Method Not Allowed", "pin"),
+    ("PIN-media-type", "a body in an undocumented media type should be refused with a 4xx", "pin"),
+    ("PIN-no-echo", "no response body or header contains the client secret or the token sent", "pin"),
+    ("PIN-no-over-revocation", "revoking one grant's token leaves the client's other grants active", "pin"),
+    ("PIN-empty-parameter", "an empty parameter is read as omitted or refused with the contract's 400", "pin"),
+    ("PIN-missing-client", "a request without client authentication is refused as invalid_client", "pin"),
+    ("PIN-success-body", "the success body is the one the contract documents", "pin"),
+    ("PIN-mollie-error-status", "Mollie answers a missing field or unknown hint with 400 or 422", "pin"),
+    ("PIN-voucherify-missing-token", "Voucherify answers a missing access_token with 400 and its error body", "pin"),
+    # Vendor documents.
+    ("DOC-openapi", "requests and responses conform to the contract's bundled OpenAPI document", "doc"),
+    ("DOC-polar-success", "Polar answers a revocation, an unknown or an empty token 200 with {}", "doc"),
+    ("DOC-polar-hint-enum", "Polar's token_type_hint is an enum: another value is unsupported_token_type", "doc"),
+    ("DOC-voucherify-success", "Voucherify answers a revocation 204 with no body", "doc"),
+    ("DOC-voucherify-not-found", "Voucherify answers an unknown, inactive or foreign token 404", "doc"),
+    ("DOC-voucherify-error-format", "Voucherify errors are JSON {code, message, ...}", "doc"),
+    ("DOC-voucherify-415", "Voucherify refuses a body in another media type with 400 or 415", "doc"),
+    ("DOC-mollie-success", "Mollie answers a revocation or an unknown token 204 with no body", "doc"),
+    ("DOC-mollie-hint-enum", "Mollie's token_type_hint is access_token or refresh_token", "doc"),
+    ("DOC-auth0-success", "Auth0 answers 200 with an empty body (or a short text) for any token", "doc"),
+    ("DOC-auth0-missing-parameter", "Auth0 answers a missing required parameter 400 invalid_request", "doc"),
+    ("DOC-auth0-invalid-client", "Auth0 answers bad client credentials 401 invalid_client", "doc"),
+    # Observed vendor behaviour.
+    ("OBS-polar-missing-token", "Polar answers a missing token with a valid client 400 invalid_request", "obs"),
+    ("OBS-voucherify-unauthorized", "Voucherify answers missing or wrong application keys 401", "obs"),
+    ("OBS-mollie-error-format", "Mollie errors are OAuth JSON or HAL JSON {status, title, detail}", "obs"),
+)
+
+# The clause each situation of a contract is judged by, when its document names no id.
+_BY_SITUATION = {
+    "revoked": "RFC7009-2.2",
+    "unknown-token": "RFC7009-2.2",
+    "foreign-token": "RFC7009-2.1",
+    "missing-token": "RFC6749-5.2",
+    "missing-client": "PIN-missing-client",
+    "unsupported-hint": "RFC7009-2.2.1",
+    "bad-client": "RFC6749-5.2",
+    "bad-client-basic": "RFC6749-5.2",
+    "unsupported-media-type": "PIN-media-type",
+    "undocumented-method": "PIN-method-refused",
+}
+# Where a bundled contract's own document or observed behaviour settles a situation.
+_BY_CONTRACT = {
+    ("polar", "revoked"): "DOC-polar-success",
+    ("polar", "unknown-token"): "DOC-polar-success",
+    ("polar", "missing-token"): "OBS-polar-missing-token",
+    ("polar", "unsupported-hint"): "DOC-polar-hint-enum",
+    ("voucherify", "revoked"): "DOC-voucherify-success",
+    ("voucherify", "unknown-token"): "DOC-voucherify-not-found",
+    ("voucherify", "foreign-token"): "DOC-voucherify-not-found",
+    ("voucherify", "missing-token"): "PIN-voucherify-missing-token",
+    ("voucherify", "bad-client"): "OBS-voucherify-unauthorized",
+    ("voucherify", "unsupported-media-type"): "DOC-voucherify-415",
+    ("mollie", "revoked"): "DOC-mollie-success",
+    ("mollie", "unknown-token"): "DOC-mollie-success",
+    ("mollie", "missing-token"): "PIN-mollie-error-status",
+    ("mollie", "unsupported-hint"): "DOC-mollie-hint-enum",
+    ("auth0", "revoked"): "DOC-auth0-success",
+    ("auth0", "unknown-token"): "DOC-auth0-success",
+    ("auth0", "foreign-token"): "DOC-auth0-success",
+    ("auth0", "missing-token"): "DOC-auth0-missing-parameter",
+    ("auth0", "bad-client"): "DOC-auth0-invalid-client",
+}
+# The clause of each error-body format (``x-revocation`` ``errors.format``).
+_BY_ERROR_FORMAT = {
+    "oauth": "RFC6749-5.2",
+    "voucherify": "DOC-voucherify-error-format",
+    "oauth-or-hal": "OBS-mollie-error-format",
+}
+
+
+def clause(clause_id: str) -> Clause:
+    """The registered clause; an unknown id is a programming error, not a verdict."""
+    return CLAUSES[clause_id]
+
+
+def answer_clause(contract: Contract, situation: str) -> str:
+    """The clause id a contract's answer to ``situation`` is judged by."""
+    own = contract.answer(situation).clause if contract.has_answer(situation) else ""
+    if own in CLAUSES:
+        return own
+    return _BY_CONTRACT.get((contract.name, situation), _BY_SITUATION.get(situation, "DOC-openapi"))
+
+
+def error_format_clause(error_format: str) -> str:
+    """The clause id of a contract's error-body format."""
+    return _BY_ERROR_FORMAT.get(error_format, "RFC6749-5.2")

@@ -1,0 +1,184 @@
+"""What every rule reads (one response view) and what it returns (typed violations).
+
+Why one view: the same rule judges a response schemathesis received, one an explicit test
+sent with ``requests`` and one a semantic property sent in a sequence. Each adapter turns
+its response into a ``ResponseView`` once, and the rules in ``engine.py`` never know which
+library carried the bytes.
+
+Why a typed ``Violation`` and not a message: the terminal summary, JUnit XML and the
+conformance report all need the clause, the level, what was expected and what came back.
+They read it from this dataclass, serialized as JSON into a test report's
+``user_properties`` (``to_json``/``from_json``), which pytest-xdist carries from its
+workers to the controller unchanged. The message a user reads is rendered from it
+(``render``), never parsed back.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from revocation_contracts.rules.clauses import CLAUSES
+
+Level = Literal["failure", "warning"]
+FAILURE: Level = "failure"
+WARNING: Level = "warning"
+BODY_PREVIEW = 300
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """The request behind a response: enough to judge echoes and to print a curl line."""
+
+    method: str
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        return _lookup(self.headers, name)
+
+
+@dataclass(frozen=True)
+class ResponseView:
+    """One response as the rules see it: status, headers, body bytes, media type, the request."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    request: RequestView
+
+    @property
+    def media_type(self) -> str:
+        return (self.header("content-type") or "").split(";")[0].strip().lower()
+
+    def header(self, name: str) -> str | None:
+        return _lookup(self.headers, name)
+
+    def json(self) -> Any:
+        return parse_json(self.body)
+
+    def describe(self) -> str:
+        """``401 (application/json) '{"error": ...}'``: the status, media type and a body preview."""
+        media = self.header("content-type") or "no content type"
+        text = self.body[:BODY_PREVIEW].decode("utf-8", "replace")
+        return f"{self.status} ({media}) {text!r}" if text else f"{self.status} ({media}), empty body"
+
+
+def _lookup(headers: dict[str, str], name: str) -> str | None:
+    lowered = name.lower()
+    for key, value in headers.items():
+        if key.lower() == lowered:
+            return value
+    return None
+
+
+def _as_bytes(body: Any) -> bytes:
+    if body is None:
+        return b""
+    return body if isinstance(body, bytes) else str(body).encode("utf-8")
+
+
+def _flat(headers: Any) -> dict[str, str]:
+    """Headers as ``{name: value}``; schemathesis keeps a list per name, requests a string."""
+    flat: dict[str, str] = {}
+    for name, value in headers.items():
+        flat[str(name)] = ", ".join(str(item) for item in value) if isinstance(value, list) else str(value)
+    return flat
+
+
+def view_of(response: Any) -> ResponseView:
+    """The view of a ``requests.Response`` or a schemathesis ``Response`` (both carry ``.request``)."""
+    request = response.request
+    status = getattr(response, "status_code", 0)
+    return ResponseView(
+        status=int(status),
+        headers=_flat(response.headers),
+        body=_as_bytes(response.content),
+        request=RequestView(
+            method=str(request.method),
+            url=str(request.url),
+            headers=_flat(request.headers),
+            body=_as_bytes(request.body),
+        ),
+    )
+
+
+def parse_json(content: bytes | None) -> Any:
+    """The JSON value of a body, or None when it is empty or not JSON."""
+    try:
+        return json.loads(content or b"")
+    except ValueError:
+        return None
+
+
+def basic_credentials(authorization: str | None) -> tuple[str, str] | None:
+    """The ``(client_id, secret)`` of an HTTP Basic ``Authorization`` value (RFC 7617), the one
+    decoder every rule uses; None when the header is not Basic, ``("", "")`` when it is
+    Basic but does not decode."""
+    header = authorization or ""
+    if header[:6].lower() != "basic ":
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return ("", "")
+    client_id, _, secret = decoded.partition(":")
+    return client_id, secret
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: the clause id, failure or warning, expected versus actual, a curl line."""
+
+    clause: str
+    level: Level
+    title: str
+    expected: str
+    actual: str
+    reproduce: str = ""
+    sequence: str = ""  # the request sequence of a semantic example, already masked
+
+    def with_level(self, level: Level) -> Violation:
+        return Violation(self.clause, level, self.title, self.expected, self.actual, self.reproduce, self.sequence)
+
+    def with_reproduction(self, reproduce: str) -> Violation:
+        return Violation(self.clause, self.level, self.title, self.expected, self.actual, reproduce, self.sequence)
+
+    def with_sequence(self, sequence: str) -> Violation:
+        return Violation(self.clause, self.level, self.title, self.expected, self.actual, self.reproduce, sequence)
+
+    @property
+    def clause_text(self) -> str:
+        known = CLAUSES.get(self.clause)
+        return known.text if known else ""
+
+    def headline(self) -> str:
+        return f"[{self.clause}] {self.title}"
+
+    def render(self) -> str:
+        """The compact text a user reads: clause, expected, got, reproduction, sequence."""
+        lines = [self.headline(), f"  expected: {self.expected}", f"  got:      {self.actual}"]
+        if self.reproduce:
+            lines.append(f"  reproduce: {self.reproduce}")
+        if self.sequence:
+            lines += ["  request sequence (secrets redacted):", self.sequence]
+        return "\n".join(lines)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Violation | None:
+        try:
+            data = json.loads(text)
+            return cls(**data)
+        except (ValueError, TypeError):
+            return None
+
+
+def render_all(violations: list[Violation]) -> str:
+    return "\n".join(violation.render() for violation in violations)
