@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
-from urllib.parse import parse_qsl, unquote_plus, urlsplit
+from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit
 
 CLIENTS: dict[str, str] = {
     "indie-client-1": "s3cr3t-Indie-One-7c1f9e0a4b2d48e6a9f03b5c71d2e8aa",
@@ -36,6 +36,8 @@ ADMIN_PREFIX = "/_indie/"
 RFC7009_PATH = "/oauth2/revoke"
 CONTRACT_NAMES = ("polar", "voucherify", "mollie", "auth0", "rfc7009")
 MAX_BODY = 1 << 20
+# The revocation parameters an empty value may be omitted from (the other reading).
+_PARAMETER_NAMES = ("token", "access_token", "token_type_hint")
 
 FORM = "application/x-www-form-urlencoded"
 JSON_MT = "application/json"
@@ -761,7 +763,8 @@ class _IndieHTTPServer(ThreadingHTTPServer):
 class IndieServer:
     """One contract, one port. Use as a context manager or call start()/stop()."""
 
-    def __init__(self, contract: str, *, break_revocation: bool = False) -> None:
+    def __init__(self, contract: str, *, break_revocation: bool = False, other_reading: bool = False) -> None:
+        self.other_reading = other_reading
         self.store = TokenStore(break_revocation=break_revocation)
         self.contract = CONTRACTS[contract](self.store)
         self._routes = self.contract.routes()
@@ -785,7 +788,43 @@ class IndieServer:
         handler = self._routes.get(req.path)
         if handler is None:
             return self.contract.not_found(req)
+        if self.other_reading and req.path == self.contract.path:
+            return self._other_reading(req, handler)
         return handler(req)
+
+    # Where CONTRACTS.md allows two answers, the other reading (``other_reading=True``):
+    # - another method is a routing miss, 404 (PIN-method-405 makes that a warning, not a failure);
+    # - a body in an undocumented media type is read as a form anyway (lenient; PIN-media-type);
+    # - an empty parameter is an omitted one (RFC 6749 3.2), except Polar's pinned empty token;
+    # - a 401 to a request without an Authorization header carries no challenge (RFC9110-15.5.2).
+    LENIENT_MEDIA_TYPES: ClassVar[tuple[str, ...]] = (FORM, JSON_MT)
+
+    def _other_reading(self, req: Request, handler: Callable[[Request], Response]) -> Response:
+        if req.method != self.contract.method:
+            return oauth_error(404, "not_found", "no such resource")
+        if req.media_type is not None and req.media_type not in self.LENIENT_MEDIA_TYPES:
+            req = self._with_body(req, req.body, FORM)
+        if req.media_type == FORM:
+            keep_empty_token = self.contract.name == "polar"  # Polar pins an empty token: 200 {}
+            pairs = [
+                (name, value)
+                for name, value in req.form()
+                if value != "" or (keep_empty_token and name == "token") or name not in _PARAMETER_NAMES
+            ]
+            req = self._with_body(req, urlencode(pairs).encode("ascii"), FORM)
+        response = handler(req)
+        if response.status == 401 and req.header("Authorization") is None:
+            response.headers = {k: v for k, v in response.headers.items() if k.lower() != "www-authenticate"}
+        return response
+
+    @staticmethod
+    def _with_body(req: Request, body: bytes, media_type: str) -> Request:
+        headers = Message()
+        for name, value in req.headers.items():
+            if name.lower() not in ("content-type", "content-length"):
+                headers[name] = value
+        headers["Content-Type"] = media_type
+        return Request(req.method, req.path, req.query, headers, body)
 
     def admin(self, req: Request) -> Response:
         if req.method != "POST":

@@ -206,7 +206,12 @@ def test_without_baseline_the_contract_is_enforced_as_written(
 ) -> None:
     result = _run(pytester, as_deployed.base_url)
     result.assert_outcomes(passed=3, failed=1)
-    result.stdout.fnmatch_lines(["*unsupported-hint: expected status 400 with error 'unsupported_token_type'*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*[[]DOC-polar-hint-enum[]] Wrong answer to unsupported-hint*",
+            "*expected: status 400 with error 'unsupported_token_type'*",
+        ]
+    )
 
 
 def test_semantic_deviation_is_an_expected_failure(pytester: pytest.Pytester) -> None:

@@ -131,7 +131,7 @@ def test_markdown_report_shows_every_outcome_in_its_cell(synthetic: pytest.Pytes
     result.stdout.fnmatch_lines(["*conformance report: *report.md*"])
     # The warning has its own section in the terminal summary, with its clause.
     result.stdout.fnmatch_lines(
-        ["*revocation contract warnings (1)*", "WARNING test_synthetic.py::test_should[rfc7009] [RFC7009-2.1]*"]
+        ["*revocation contract warnings (1)*", "WARNING test_synthetic.py::test_should[[]rfc7009[]] [[]RFC7009-2.1[]]*"]
     )
     markdown = (synthetic.path / "out" / "report.md").read_text(encoding="utf-8")
     assert "| Check | Clause | polar | rfc7009 |" in markdown

@@ -3,7 +3,9 @@
 import pytest
 
 from revocation_contracts.model.contract import load_contract
+from revocation_contracts.rules import engine
 from revocation_contracts.rules.engine import challenge_violation, echoed, error_body_violation, success_body_violation
+from revocation_contracts.rules.violation import RequestView, ResponseView, Violation, basic_credentials
 
 
 @pytest.mark.parametrize(
@@ -73,3 +75,84 @@ def test_echo_finds_body_and_header_repeats_only_of_sent_values():
     assert echoed(sent, b'{"detail": "rc-secret-A-5f1c9e2b7d4a4c7e"}', {}) is not None
     assert echoed(sent, b"", {"X-Debug": "rc-secret-A-5f1c9e2b7d4a4c7e"}) is not None
     assert echoed(sent, b'{"error": "invalid_client"}', {"Content-Type": "application/json"}) is None
+
+
+# -- verdict levels and the one response view ------------------------------------------------
+
+
+BASIC = "Basic cmMtY2xpZW50LWE6c2VjcmV0LXZhbHVlLTEyMzQ="  # rc-client-a:secret-value-1234
+
+
+def _view(status, headers=None, body=b"", request_headers=None, method="POST"):
+    request = RequestView(method, "http://127.0.0.1:9/revoke", request_headers or {}, b"token=x")
+    return ResponseView(status, headers or {}, body, request)
+
+
+def _levels(violations):
+    return [(violation.clause, violation.level) for violation in violations]
+
+
+def test_one_basic_decoder():
+    assert basic_credentials(BASIC) == ("rc-client-a", "secret-value-1234")
+    assert basic_credentials("Bearer x") is None
+    assert basic_credentials(None) is None
+    assert basic_credentials("Basic !!!") == ("", "")
+
+
+def test_a_401_after_basic_without_challenge_fails_without_authorization_warns():
+    rfc7009 = load_contract("rfc7009")
+    error = {"Content-Type": "application/json"}
+    body = b'{"error": "invalid_client"}'
+    after_basic = _view(401, error, body, {"Authorization": BASIC})
+    assert _levels(engine.basic_challenge(rfc7009, after_basic)) == [("RFC6749-5.2", "failure")]
+    without = _view(401, error, body)
+    assert _levels(engine.basic_challenge(rfc7009, without)) == [("RFC9110-15.5.2", "warning")]
+    challenged = _view(401, {**error, "WWW-Authenticate": 'Basic realm="x"'}, body)
+    assert engine.basic_challenge(rfc7009, challenged) == []
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (405, []),
+        (404, [("PIN-method-405", "warning")]),
+        (400, [("PIN-method-405", "warning")]),
+        (200, [("PIN-method-refused", "failure")]),
+        (204, [("PIN-method-refused", "failure")]),
+        (500, [("PIN-method-refused", "failure")]),
+    ],
+)
+def test_another_method(status, expected):
+    view = _view(status, method="GET")
+    assert _levels(engine.answer(load_contract("polar"), "undocumented-method", view)) == expected
+
+
+@pytest.mark.parametrize(
+    ("spec", "status", "expected"),
+    [
+        ("polar", 200, [("PIN-media-type", "warning")]),
+        ("polar", 400, []),
+        ("polar", 415, []),
+        ("polar", 500, [("RFC6749-5.2", "failure")]),
+        ("voucherify", 404, [("DOC-voucherify-415", "failure")]),
+        ("voucherify", 204, [("DOC-voucherify-415", "failure")]),
+        ("voucherify", 415, []),
+    ],
+)
+def test_undocumented_media_type(spec, status, expected):
+    view = _view(status, {"Content-Type": "text/html"}, b"<p>not judged</p>")
+    assert _levels(engine.answer(load_contract(spec), "unsupported-media-type", view)) == expected
+
+
+def test_violations_cross_processes_as_json():
+    violation = Violation("PIN-no-echo", "failure", "Credential echoed", "no secret", "body", "curl -X POST x")
+    assert Violation.from_json(violation.to_json()) == violation
+    assert Violation.from_json("not json") is None
+
+
+def test_empty_parameter_refusal_takes_the_contracts_400():
+    rfc7009 = load_contract("rfc7009")
+    refused = _view(400, {"Content-Type": "application/json"}, b'{"error": "invalid_request"}')
+    assert engine.empty_parameter_refusal(rfc7009, refused) == []
+    crashed = _view(500)
+    assert _levels(engine.empty_parameter_refusal(rfc7009, crashed)) == [("PIN-empty-parameter", "failure")]

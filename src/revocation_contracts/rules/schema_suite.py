@@ -27,7 +27,7 @@ import schemathesis
 from schemathesis import Case
 from schemathesis.checks import load_all_checks
 from schemathesis.config import SchemathesisConfig
-from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.core.failures import Failure, FailureGroup, failure_report_title, format_failures
 
 from revocation_contracts.model.contract import Contract
 from revocation_contracts.rules import checks as oauth_checks
@@ -186,8 +186,15 @@ def run_case(case: Case[Any], target: Target) -> None:
         )
     except FailureGroup as group:
         kept = one_cause(contract, response, list(group.exceptions))
+        if len(kept) == len(group.exceptions):
+            raise
         if kept:
-            raise FailureGroup(kept) from None
+            # Rendered the way schemathesis renders its own group: the failures, then the curl line.
+            curl = case.as_curl_command(headers=dict(response.request.headers), base_url=target.base_url)
+            text = format_failures(
+                case_id=None, response=response, failures=kept, curl=curl, config=case.operation.schema.config.output
+            )
+            raise FailureGroup(kept, f"{failure_report_title(kept)}\n{text}\n\n") from None
 
 
 def one_cause(contract: Contract, response: Any, failures: list[Failure]) -> list[Failure]:
