@@ -794,7 +794,8 @@ class IndieServer:
 
     # Where CONTRACTS.md allows two answers, the other reading (``other_reading=True``):
     # - another method is a routing miss, 404 (PIN-method-405 makes that a warning, not a failure);
-    # - a body in an undocumented media type is read as a form anyway (lenient; PIN-media-type);
+    # - a body in an undocumented media type is read as a form anyway (lenient; PIN-media-type),
+    #   except for Voucherify, whose document refuses it;
     # - an empty parameter is an omitted one (RFC 6749 3.2), except Polar's pinned empty token;
     # - a 401 to a request without an Authorization header carries no challenge (RFC9110-15.5.2).
     LENIENT_MEDIA_TYPES: ClassVar[tuple[str, ...]] = (FORM, JSON_MT)
@@ -802,7 +803,9 @@ class IndieServer:
     def _other_reading(self, req: Request, handler: Callable[[Request], Response]) -> Response:
         if req.method != self.contract.method:
             return oauth_error(404, "not_found", "no such resource")
-        if req.media_type is not None and req.media_type not in self.LENIENT_MEDIA_TYPES:
+        # Voucherify's own document refuses another media type (400/415): no second reading there.
+        lenient = self.contract.name != "voucherify"
+        if lenient and req.media_type is not None and req.media_type not in self.LENIENT_MEDIA_TYPES:
             req = self._with_body(req, req.body, FORM)
         if req.media_type == FORM:
             keep_empty_token = self.contract.name == "polar"  # Polar pins an empty token: 200 {}
