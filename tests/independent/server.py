@@ -802,7 +802,7 @@ class IndieServer:
 
     def _other_reading(self, req: Request, handler: Callable[[Request], Response]) -> Response:
         if req.method != self.contract.method:
-            return oauth_error(404, "not_found", "no such resource")
+            return self.contract.not_found(req)  # the contract's own 404 (Voucherify's error body)
         # Voucherify's own document refuses another media type (400/415): no second reading there.
         lenient = self.contract.name != "voucherify"
         if lenient and req.media_type is not None and req.media_type not in self.LENIENT_MEDIA_TYPES:

@@ -72,8 +72,10 @@ def collect_warning(violation: Violation) -> bool:
     if strict_mode():
         return False
     if _SINKS:
+        # One entry per finding: a property meets the same warning in many examples.
         sink = _SINKS[-1]
-        if violation not in sink.warnings:
+        key = (violation.clause, violation.title, violation.expected, violation.actual)
+        if all((seen.clause, seen.title, seen.expected, seen.actual) != key for seen in sink.warnings):
             sink.warnings.append(violation)
     return True
 
