@@ -85,8 +85,9 @@ def test_empty_token(target):
 @pytest.mark.clause("PIN-method-refused")
 @pytest.mark.parametrize("method", UNDOCUMENTED_METHODS)
 def test_undocumented_method_is_refused(target, method):
-    """PIN-method-refused: another method never gets a 2xx or 5xx (failure); PIN-method-405: it
-    should get 405 (another 4xx is a warning: routers answer 404, oauthlib 400)."""
+    """RFC 7009 2.1 (POST only), PIN-method-refused: another method never gets a 2xx or 5xx
+    (failure); PIN-method-405: it should get 405 (another 4xx is a warning: routers answer 404,
+    oauthlib 400)."""
     if method == target.contract.method:
         pytest.skip(f"{method} is the documented method")
     _, response = target.client().revoke(UNKNOWN_TOKEN, method=method)
