@@ -63,7 +63,7 @@ def test_bundled_polar_baseline_lists_every_deviation_in_contracts_md() -> None:
 def test_bundled_baselines_are_named_after_bundled_contracts_and_ship_in_the_package() -> None:
     assert bundled_baseline_names() == ["polar"]
     assert set(bundled_baseline_names()) <= set(BUNDLED_NAMES)
-    assert bundled_baselines_dir().parent.name == "revocation_contracts"
+    assert bundled_baselines_dir().parent.parent.name == "revocation_contracts"
 
 
 @pytest.mark.parametrize(
