@@ -17,9 +17,13 @@ from revocation_contracts.pytest_plugin.options import Settings
 from revocation_contracts.reference.server import ReferenceServer
 from revocation_contracts.reference.store import DEFAULT_CLIENTS
 from revocation_contracts.reporting.redact import Redactor
-from revocation_contracts.supply.tokens import CommandTokenSupply, EmbeddedTokenSupply, TokenSupply
+from revocation_contracts.supply.builtin import BuiltinTokenSupply, SupplyOptions, build_supply
+from revocation_contracts.supply.tokens import EmbeddedTokenSupply, TokenSupply
 from revocation_contracts.transport.client import Credentials, RevocationClient
 from revocation_contracts.transport.session import new_session
+
+# At most this many left-behind tokens are revoked per target at the end of a session.
+MAX_LEFTOVERS = 2000
 
 
 @dataclass
@@ -35,6 +39,10 @@ class Target:
     redactor: Redactor
     tokens: TokenSupply | None = None
     server: ReferenceServer | None = field(default=None, repr=False)
+    # The client-auth methods the server's metadata offers at the revocation endpoint (suite
+    # names: basic, form-body); None when there is no metadata. The contract is already
+    # narrowed to them (supply/discovery.py ``narrow_contract``), so untested methods are absent.
+    auth_methods_offered: tuple[str, ...] | None = None
 
     @property
     def url(self) -> str:
@@ -92,11 +100,27 @@ class TargetPool:
             if settings.second_client_id and settings.second_client_secret
             else None
         )
-        tokens = (
-            CommandTokenSupply(settings.token_command, settings.probe_command, self.redactor)
-            if settings.token_command
-            else None
+        tokens = build_supply(
+            SupplyOptions(
+                token_command=settings.token_command,
+                probe_command=settings.probe_command,
+                token_endpoint=settings.token_endpoint,
+                introspection_endpoint=settings.introspection_endpoint,
+                grant=settings.grant,
+                username=settings.username,
+                password=settings.password,
+                scope=settings.scope,
+                refresh_token=settings.refresh_token,
+                resource_url=settings.resource_url,
+            ),
+            contract,
+            settings.target_url,
+            settings.metadata,
+            new_session(settings.rate_limit),
+            settings.request_timeout,
+            self.redactor,
         )
+        metadata = settings.metadata
         return Target(
             contract=contract,
             base_url=settings.target_url,
@@ -106,9 +130,30 @@ class TargetPool:
             timeout=settings.request_timeout,
             redactor=self.redactor,
             tokens=tokens,
+            auth_methods_offered=metadata.suite_methods("revocation") if metadata is not None else None,
         )
 
+    def revoke_leftovers(self) -> int:
+        """Revoke the live tokens the built-in supply minted and the tests left behind (only ours).
+
+        Best effort and bounded: the first request that fails to get an answer stops it.
+        """
+        revoked = 0
+        for target in self._targets.values():
+            supply = target.tokens
+            if not isinstance(supply, BuiltinTokenSupply):
+                continue
+            hints = target.contract.hint.values if target.contract.hint else ()
+            for owner, kind, value in supply.leftovers()[:MAX_LEFTOVERS]:
+                try:
+                    target.client(owner).revoke(value, hint=kind if kind in hints else None)
+                except Exception:
+                    break
+                revoked += 1
+        return revoked
+
     def close(self) -> None:
+        self.revoke_leftovers()
         servers = [target.server for target in self._targets.values() if target.server is not None]
         # Ask every server to exit first, then wait: they wind down in parallel (bench/README.md).
         for server in servers:

@@ -20,24 +20,26 @@ from revocation_contracts.semantics import SemanticRun, flush_secrets
 from revocation_contracts.supply.tokens import TokenSupply
 
 NO_SUPPLY = (
-    "revocation semantics need live tokens: pass --token-command CMD and --probe-command CMD "
-    "(CONTRACTS.md, 'Token supply and probes'), or drop --target-url to use the embedded reference server"
+    "revocation semantics need live tokens: pass --issuer URL (or --token-endpoint URL), or the shell "
+    "command lines --token-command CMD and --probe-command CMD, or drop --target-url to use the embedded "
+    "reference server"
 )
 NO_PROBE = (
-    "revocation semantics need to know whether a token still works: pass --probe-command CMD "
-    "(exit 0 = active, 1 = inactive for the token in $REVOKE_TOKEN)"
+    "revocation semantics need to know whether a token still works: pass --introspection-endpoint URL, "
+    "--resource-url URL, or --probe-command CMD (exit 0 = active, 1 = inactive for the token in $REVOKE_TOKEN)"
 )
 
 
 @pytest.fixture
 def token_supply(target: Any) -> TokenSupply:
-    """Where live tokens come from: the embedded server's, or --token-command/--probe-command.
+    """Where live tokens come from: the embedded server's, the built-in supply (token endpoint,
+    introspection), or --token-command/--probe-command.
 
     Skips, saying which option enables the semantic tests, when the target has none.
     """
     if target.tokens is None:
         pytest.skip(NO_SUPPLY)
-    if getattr(target.tokens, "probe_command", "") is None:
+    if not getattr(target.tokens, "can_probe", True):
         pytest.skip(NO_PROBE)
     supply: TokenSupply = target.tokens
     return supply

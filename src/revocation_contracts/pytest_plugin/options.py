@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -43,12 +42,40 @@ def parse_path(value: str) -> str:
 
 
 def parse_command(value: str) -> str:
-    try:
-        words = shlex.split(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"cannot parse command {value!r}: {exc}") from None
-    if not words:
+    """A shell command line, run by ``/bin/sh -c`` (pipes and ``$VARIABLES`` work)."""
+    if not value.strip():
         raise argparse.ArgumentTypeError("the command is empty")
+    if "\0" in value:
+        raise argparse.ArgumentTypeError("the command contains a NUL character")
+    return value
+
+
+def parse_url_or_path(value: str) -> str:
+    """A full http(s) URL, or a path on --target-url (``/oauth/token``)."""
+    if value.startswith("/"):
+        return parse_path(value)
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.fragment:
+        raise argparse.ArgumentTypeError(f"{value!r} is neither an http(s) URL nor a path starting with '/'")
+    return value
+
+
+GRANT_NAMES = ("client_credentials", "password", "refresh_token")
+
+
+def parse_grant(value: str) -> str:
+    if value not in GRANT_NAMES:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a grant the suite mints with: {', '.join(GRANT_NAMES)}")
+    return value
+
+
+def parse_resource_url(value: str) -> str:
+    """A protected resource's full URL (a query string is allowed), or a path on --target-url."""
+    if value.startswith("/"):
+        return value
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"{value!r} is neither an http(s) URL nor a path starting with '/'")
     return value
 
 
@@ -170,13 +197,56 @@ OPTIONS = (
     Option("--second-client-id", "a second registered client, for the cross-client checks", metavar="ID"),
     Option("--second-client-secret", "the second client's secret (never printed)", metavar="SECRET"),
     Option(
+        "--issuer",
+        "the authorization server's issuer URL: its RFC 8414 / OpenID Connect metadata gives the revocation, "
+        "token and introspection endpoints (--target-url becomes optional)",
+        parse_url,
+        metavar="URL",
+    ),
+    Option(
+        "--token-endpoint",
+        "token endpoint (a URL, or a path on --target-url) for minting without metadata",
+        parse_url_or_path,
+        metavar="URL|PATH",
+    ),
+    Option(
+        "--introspection-endpoint",
+        "RFC 7662 introspection endpoint (a URL, or a path on --target-url) for probing without metadata",
+        parse_url_or_path,
+        metavar="URL|PATH",
+    ),
+    Option(
+        "--grant",
+        "how the suite mints at the token endpoint: client_credentials (default), password, refresh_token",
+        parse_grant,
+        metavar="NAME",
+    ),
+    Option("--username", "the test user of --grant password", metavar="USER"),
+    Option("--password", "the test user's password (never printed)", metavar="PASSWORD"),
+    Option("--scope", "scope to ask for when minting, e.g. 'offline_access' for refresh tokens", metavar="SCOPE"),
+    Option(
+        "--refresh-token",
+        "a refresh token of --client-id that --grant refresh_token exchanges for fresh access tokens (never printed)",
+        metavar="TOKEN",
+    ),
+    Option(
+        "--resource-url",
+        "a protected resource that answers 401 to a dead access token: probes access tokens",
+        parse_resource_url,
+        metavar="URL|PATH",
+    ),
+    Option(
         "--token-command",
-        "command printing JSON {access_token?, refresh_token?} for a new grant issued to $REVOKE_CLIENT_ID",
+        "shell command line (/bin/sh -c) printing JSON {access_token?, refresh_token?} for a new grant issued "
+        "to $REVOKE_CLIENT_ID",
         parse_command,
         metavar="CMD",
     ),
     Option(
-        "--probe-command", "command exiting 0 if $REVOKE_TOKEN is still active, 1 if not", parse_command, metavar="CMD"
+        "--probe-command",
+        "shell command line (/bin/sh -c) exiting 0 if $REVOKE_TOKEN is still active, 1 if not",
+        parse_command,
+        metavar="CMD",
     ),
     Option("--max-examples", "generated examples per schema test phase (default: 50)", parse_positive_int, metavar="N"),
     Option(
@@ -267,17 +337,35 @@ class Settings:
     report: str | None = None
     baselines: tuple[Baseline, ...] = ()
     dry_run: bool = False
+    issuer: str | None = None
+    token_endpoint: str | None = None
+    introspection_endpoint: str | None = None
+    grant: str | None = None
+    username: str | None = None
+    password: str | None = None
+    scope: str | None = None
+    refresh_token: str | None = None
+    resource_url: str | None = None
+    # Filled in by discovery (supply/discovery.py) before collection, when --issuer is given.
+    metadata: Any = None
 
     @property
     def embedded(self) -> bool:
-        return self.target_url is None
+        return self.target_url is None and self.issuer is None
 
     def contracts(self) -> list[Contract]:
-        return [load_contract(spec).with_path(self.endpoint_path) for spec in self.specs]
+        contracts = [load_contract(spec).with_path(self.endpoint_path) for spec in self.specs]
+        if self.metadata is None:
+            return contracts
+        from revocation_contracts.supply.discovery import narrow_contract
+
+        offered = self.metadata.suite_methods("revocation")
+        return [narrow_contract(contract, offered) for contract in contracts]
 
     def secrets(self) -> list[str]:
         """Every configured secret value, for redaction."""
-        return [value for value in (self.client_secret, self.second_client_secret) if value]
+        values = (self.client_secret, self.second_client_secret, self.password, self.refresh_token)
+        return [value for value in values if value]
 
 
 class SettingsError(Exception):
@@ -323,22 +411,22 @@ def resolve_settings(config: Any) -> Settings:
         for name in BUNDLED_NAMES if spec == "all" else (spec,):
             if name not in expanded:
                 expanded.append(name)
-    target_url = values["revoke_target_url"]
+    target_url, issuer = values["revoke_target_url"], values["revoke_issuer"]
     client_id, client_secret = values["revoke_client_id"], values["revoke_client_secret"]
-    if target_url is not None and not (client_id and client_secret):
+    if (target_url is not None or issuer is not None) and not (client_id and client_secret):
+        given = "--target-url" if target_url is not None else "--issuer"
         raise SettingsError(
-            "--target-url needs the client's credentials: pass --client-id and --client-secret "
+            f"{given} needs the client's credentials: pass --client-id and --client-secret "
             "(or set REVOKE_CLIENT_ID and REVOKE_CLIENT_SECRET)"
         )
+    _check_supply_options(values, target_url, issuer)
     if bool(client_id) != bool(client_secret):
         raise SettingsError("--client-id and --client-secret go together: give both or neither")
     second_id, second_secret = values["revoke_second_client_id"], values["revoke_second_client_secret"]
     if bool(second_id) != bool(second_secret):
         raise SettingsError("--second-client-id and --second-client-secret go together: give both or neither")
-    if values["revoke_reference_bug"] and target_url is not None:
+    if values["revoke_reference_bug"] and (target_url is not None or issuer is not None):
         raise SettingsError("--reference-bug only applies to the embedded reference server; drop --target-url")
-    if values["revoke_probe_command"] and not values["revoke_token_command"]:
-        raise SettingsError("--probe-command needs --token-command: the suite only probes tokens it minted itself")
     return Settings(
         specs=tuple(expanded),
         target_url=target_url,
@@ -357,4 +445,40 @@ def resolve_settings(config: Any) -> Settings:
         report=values["revoke_report"],
         baselines=tuple(values["revoke_baseline"] or ()),
         dry_run=bool(values["revoke_dry_run"]),
+        issuer=issuer,
+        token_endpoint=values["revoke_token_endpoint"],
+        introspection_endpoint=values["revoke_introspection_endpoint"],
+        grant=values["revoke_grant"],
+        username=values["revoke_username"],
+        password=values["revoke_password"],
+        scope=values["revoke_scope"],
+        refresh_token=values["revoke_refresh_token"],
+        resource_url=values["revoke_resource_url"],
     )
+
+
+def _check_supply_options(values: dict[str, Any], target_url: str | None, issuer: str | None) -> None:
+    """The token-supply options fit together; one line saying what to add or drop."""
+    if target_url is None and issuer is None:
+        for name in ("token_endpoint", "introspection_endpoint", "resource_url", "token_command", "grant"):
+            if values[f"revoke_{name}"]:
+                flag = "--" + name.replace("_", "-")
+                raise SettingsError(f"{flag} applies to a real server: give --target-url or --issuer as well")
+    for name in ("token_endpoint", "introspection_endpoint", "resource_url"):
+        value = values[f"revoke_{name}"]
+        if value and value.startswith("/") and target_url is None:
+            flag = "--" + name.replace("_", "-")
+            raise SettingsError(f"{flag} {value} is a path: give --target-url to resolve it, or a full URL")
+    grant, username, password = values["revoke_grant"], values["revoke_username"], values["revoke_password"]
+    if bool(username) != bool(password):
+        raise SettingsError("--username and --password go together: give both or neither")
+    if grant == "password" and not username:
+        raise SettingsError("--grant password needs the test user: pass --username and --password")
+    if grant == "refresh_token" and not values["revoke_refresh_token"]:
+        raise SettingsError("--grant refresh_token needs a seed: pass --refresh-token")
+    if username and grant not in (None, "password"):
+        raise SettingsError(f"--username and --password are for --grant password, not --grant {grant}")
+    if values["revoke_probe_command"] and not (
+        values["revoke_token_command"] or values["revoke_token_endpoint"] or issuer or target_url
+    ):
+        raise SettingsError("--probe-command needs a way to mint: the suite only probes tokens it minted itself")

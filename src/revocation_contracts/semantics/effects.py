@@ -285,24 +285,52 @@ ESCAPE_TITLE = "a token with characters form encoding must escape is revoked (pr
 
 def escape_plans(run: SemanticRun) -> st.SearchStrategy[Plan]:
     contract = run.contract
-    tails = escaped_fragments() if run.can_pin_values else st.none()
+    if run.can_pin_values:
+        return st.sampled_from(run.revocable_kinds).flatmap(
+            lambda kind: st.builds(EscapePlan, st.just(kind), escaped_fragments(), variants(contract, kind))
+        )
+    # Server-issued tokens, sent with every character percent-encoded: only a form body is decoded.
+    forms = [pair for pair in auth_media_pairs(contract) if pair[1] == FORM]
     return st.sampled_from(run.revocable_kinds).flatmap(
-        lambda kind: st.builds(EscapePlan, st.just(kind), tails, variants(contract, kind))
+        lambda kind: st.builds(
+            EscapePlan,
+            st.just(kind),
+            st.none(),
+            st.builds(
+                lambda pair, hint: Variant(hint, pair[0], pair[1]),
+                st.sampled_from(forms),
+                st.sampled_from(hint_choices(contract, kind, "documented")),
+            ),
+        )
     )
+
+
+def escape_applies(run: SemanticRun) -> str | None:
+    if run.can_pin_values or FORM in run.contract.media_types:
+        return None
+    return f"the {run.contract.name} contract sends no form body, the only encoding property 7 is about"
 
 
 def escaped_token_revoked(run: SemanticRun, plan: EscapePlan) -> None:
     """RFC 6749 appendix B (cited by RFC 7009 section 2.1 for the request format): names and
-    values are percent-encoded, so the server must decode them before looking the token up."""
-    if plan.tail is not None and run.can_pin_values:
-        grant = run.mint(values={plan.kind: f"rc-{secrets.token_hex(6)}-{plan.tail}"})
-    else:
-        grant = run.mint()
+    values are percent-encoded, so the server must decode them before looking the token up.
+
+    Against the embedded servers the token is pinned with characters that need escaping.
+    Against any other server the token is the server's own, sent with every character
+    percent-encoded (``%61%62...``): after decoding it is the same token (RFC 3986 section
+    2.1: a percent-encoded octet stands for that octet), so it must be revoked.
+    """
+    pinned = plan.tail is not None and run.can_pin_values
+    grant = run.mint(values={plan.kind: f"rc-{secrets.token_hex(6)}-{plan.tail}"}) if pinned else run.mint()
     token = run.token(grant, plan.kind)
     escapes = needs_escaping(token.value)
     run.escapes_seen.update(escapes)
-    run.trail.note(f"{token.label} contains {' '.join(escapes) if escapes else 'nothing that needs escaping'}")
-    response = run.revoke(token, plan.variant)
+    if pinned:
+        run.trail.note(f"{token.label} contains {' '.join(escapes) if escapes else 'nothing that needs escaping'}")
+    else:
+        run.trail.note(f"{token.label} sent with every character percent-encoded")
+    encode_all = not pinned and plan.variant.media_type == FORM
+    response = run.revoke(token, plan.variant, encode_every_char=encode_all)
     run.expect_answer("revoked", response, ESCAPE_CLAUSE, ESCAPE_TITLE)
     run.expect_dead(token, ESCAPE_CLAUSE, ESCAPE_TITLE, f"after a revocation answered {response.status_code}")
 

@@ -24,6 +24,7 @@ sentence trustworthy live in one place:
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -128,7 +129,7 @@ class SemanticRun:
         forms: list[str] = []
         for kind, value in grant.tokens.items():
             self.minted_values.add(value)
-            forms.extend(dict.fromkeys((value, quote_plus(value), quote(value, safe=""))))
+            forms.extend(dict.fromkeys((value, quote_plus(value), quote(value, safe=""), percent_encode_all(value))))
             tokens[kind] = TokenRef(f"{label}.{kind}", kind, value, creds.client_id)
         self._unregistered.extend(forms)
         minted = MintedGrant(label, creds.client_id, tokens)
@@ -161,8 +162,12 @@ class SemanticRun:
         method: str | None = None,
         token_in_query: bool = False,
         action: str = "revoke",
+        encode_every_char: bool = False,
     ) -> requests.Response:
-        """Send a revocation of ``token`` as ``client``, record it, and check it echoes nothing."""
+        """Send a revocation of ``token`` as ``client``, record it, and check it echoes nothing.
+
+        ``encode_every_char``: the token goes in the form body with every character
+        percent-encoded (property 7 on server-issued tokens)."""
         if token.kind != "unknown" and token.value not in self.minted_values:
             raise RuntimeError("the suite only revokes tokens it minted itself in this run")
         creds = self.credentials(client)
@@ -175,6 +180,10 @@ class SemanticRun:
             auth_method=variant.auth_method,
             token_in_query=token_in_query,
         )
+        if encode_every_char and request.body is not None:
+            plain = f"{quote_plus(self.contract.token_field)}={quote_plus(token.value)}".encode()
+            every = f"{quote_plus(self.contract.token_field)}={percent_encode_all(token.value)}".encode()
+            request = dataclasses.replace(request, body=request.body.replace(plain, every, 1))
         with _as_aborted():
             response = http.send(request)
         if response.status_code >= 500:
@@ -183,6 +192,8 @@ class SemanticRun:
             # turn the next request into a connection error, a setup error instead of a verdict.
             http.session.close()
         how = [variant.describe()]
+        if encode_every_char:
+            how.append("every character of the token percent-encoded")
         if method and method != self.contract.method:
             how.append(f"method {method}")
         if token_in_query:
@@ -367,6 +378,11 @@ class SemanticRun:
         except BaseException:
             self.flush_secrets()
             raise
+
+
+def percent_encode_all(value: str) -> str:
+    """Every octet of ``value`` as ``%XX`` (RFC 3986 section 2.1): the same token once decoded."""
+    return "".join(f"%{octet:02X}" for octet in value.encode("utf-8"))
 
 
 def flush_secrets(runs: Iterable[SemanticRun]) -> None:

@@ -1,0 +1,300 @@
+"""The token supply of a target that is not embedded: composed from options, metadata and the spec.
+
+Why composed: a grant comes from one place (a ``--token-command`` or the token endpoint) and
+liveness from another (a ``--probe-command``, introspection, the refresh grant, a protected
+resource), and every server offers a different pair. ``build_supply`` picks, per target:
+
+1. where grants come from: ``--token-command``, else the token endpoint (``--token-endpoint``,
+   else the issuer's metadata, else the spec's ``x-revocation`` ``token-supply.mint``);
+2. how tokens are probed, per token type: ``--probe-command`` for all; else introspection
+   (``--introspection-endpoint``, metadata, the spec's block), ``--resource-url`` (or the
+   block's ``resource`` probe) for access tokens, the refresh grant for refresh tokens.
+
+The user's options beat the metadata, which beats the spec's block; a vendor's supply is data
+in its spec (CONTRACTS.md lists Voucherify, Polar, Auth0 and Mollie), never a name in this code.
+
+``BuiltinTokenSupply`` remembers, for every token it minted, its type and the client it was
+issued to: a probe asks as that client (RFC 7662 section 2.1), and at the end of the session
+the target revokes what it minted at the token endpoint and never saw dead (``leftovers``).
+Tokens a ``--token-command`` printed are the user's script's business and are left alone.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import requests
+
+from revocation_contracts.model.contract import Contract
+from revocation_contracts.reporting.redact import Redactor
+from revocation_contracts.supply.commands import CommandMinter, CommandProber
+from revocation_contracts.supply.discovery import ServerMetadata
+from revocation_contracts.supply.minting import MintSettings, TokenEndpointMinter
+from revocation_contracts.supply.probing import IntrospectionProber, Prober, Probes, RefreshProber, ResourceProber
+from revocation_contracts.supply.tokens import Grant, TokenSupplyError
+from revocation_contracts.transport.client import Credentials
+
+TOKEN_KINDS = ("access_token", "refresh_token")
+
+
+class Minter(Protocol):
+    def mint(self, client: Credentials) -> dict[str, str]: ...
+
+
+class BuiltinTokenSupply:
+    """Mints with a ``Minter`` and probes with ``Probes``; knows the owner of every token it minted."""
+
+    def __init__(
+        self,
+        minter: Minter,
+        probes: Probes | None,
+        redactor: Redactor,
+        describe: str = "",
+        revoke_leftovers: bool = True,
+    ) -> None:
+        self.minter = minter
+        self.probes = probes
+        self.redactor = redactor
+        self.describe = describe
+        self.revoke_leftovers = revoke_leftovers
+        self._lock = threading.Lock()
+        self._owners: dict[str, tuple[Credentials, str]] = {}
+        self._dead: set[str] = set()
+
+    @property
+    def can_probe(self) -> bool:
+        return self.probes is not None
+
+    def mint(self, client: Credentials, token_types: tuple[str, ...] = ()) -> Grant:
+        tokens = self.minter.mint(client)
+        if self.probes is not None:
+            # A token type nothing can probe would only produce unjudgeable properties.
+            tokens = {kind: value for kind, value in tokens.items() if kind in self.probes.kinds()} or tokens
+        self.keep(client, tokens)
+        return Grant(client.client_id, tokens)
+
+    def keep(self, client: Credentials, tokens: dict[str, str]) -> None:
+        """Remember tokens issued to ``client`` (minted, or issued by a refresh probe)."""
+        values = [value for value in tokens.values() if isinstance(value, str)]
+        self.redactor.add(*values)
+        with self._lock:
+            for kind, value in tokens.items():
+                self._owners.setdefault(value, (client, kind))
+
+    def is_active(self, token: str) -> bool:
+        if self.probes is None:
+            raise TokenSupplyError("no --probe-command: the suite cannot tell whether a token is still active")
+        owner, kind = self._owners.get(token, (None, ""))
+        if owner is None:
+            prober = self.probes.by_kind.get("access_token")
+            if not isinstance(prober, CommandProber):
+                raise TokenSupplyError("the suite only probes tokens it minted itself")
+            return prober.is_active(token)
+        active = self.probes.is_active(token, kind, owner)
+        if not active:
+            with self._lock:
+                self._dead.add(token)
+        return active
+
+    def leftovers(self) -> list[tuple[Credentials, str, str]]:
+        """(client, token type, value) of every token minted here and never probed dead."""
+        if not self.revoke_leftovers:
+            return []
+        with self._lock:
+            return [(owner, kind, value) for value, (owner, kind) in self._owners.items() if value not in self._dead]
+
+
+class CommandTokenSupply(BuiltinTokenSupply):
+    """``--token-command`` and ``--probe-command`` alone (shell command lines, ``commands.py``)."""
+
+    def __init__(self, token_command: str, probe_command: str | None, redact: Redactor) -> None:
+        probes = None
+        if probe_command is not None:
+            prober = CommandProber(probe_command, redact)
+            probes = Probes(dict.fromkeys(TOKEN_KINDS, prober))
+        super().__init__(CommandMinter(token_command, redact), probes, redact, revoke_leftovers=False)
+        self.token_command = token_command
+        self.probe_command = probe_command
+        self.redact = redact
+
+
+@dataclass(frozen=True)
+class SupplyOptions:
+    """The options that shape a built-in supply (a view of ``Settings``)."""
+
+    token_command: str | None = None
+    probe_command: str | None = None
+    token_endpoint: str | None = None
+    introspection_endpoint: str | None = None
+    grant: str | None = None
+    username: str | None = None
+    password: str | None = None
+    scope: str | None = None
+    refresh_token: str | None = None
+    resource_url: str | None = None
+
+
+def resolve_url(value: str, base_url: str) -> str:
+    """An option or spec value that is a full URL, or a path on the target's base URL."""
+    return value if value.startswith(("http://", "https://")) else base_url.rstrip("/") + value
+
+
+def supply_block(contract: Contract) -> dict[str, Any]:
+    """The spec's ``x-revocation`` ``token-supply`` block (validated with the spec), or ``{}``."""
+    block = contract.document.get("x-revocation", {}).get("token-supply")
+    return block if isinstance(block, dict) else {}
+
+
+def _pick(methods: tuple[str, ...], default: str = "basic") -> str:
+    """Basic first (RFC 6749 section 2.3.1: servers MUST support it), else what is offered."""
+    return default if not methods or default in methods else methods[0]
+
+
+def build_supply(
+    options: SupplyOptions,
+    contract: Contract,
+    base_url: str,
+    metadata: ServerMetadata | None,
+    session: requests.Session,
+    timeout: float,
+    redactor: Redactor,
+) -> BuiltinTokenSupply | None:
+    """The target's supply, or None when nothing can mint (the semantic tests then skip)."""
+    block = supply_block(contract)
+    mint_block = block.get("mint", {})
+    auth = contract.client_auth
+    vendor_headers = (auth.id_header, auth.secret_header) if auth.id_header and auth.secret_header else None
+
+    token_endpoint, token_auth = None, "basic"
+    if options.token_endpoint:
+        token_endpoint = resolve_url(options.token_endpoint, base_url)
+        token_auth = _pick(metadata.suite_methods("token")) if metadata else "basic"
+    elif metadata is not None and metadata.token_endpoint:
+        token_endpoint, token_auth = metadata.token_endpoint, _pick(metadata.suite_methods("token"))
+    elif mint_block.get("endpoint"):
+        token_endpoint, token_auth = (
+            resolve_url(mint_block["endpoint"], base_url),
+            mint_block.get("client-auth", "basic"),
+        )
+
+    grant = options.grant or (
+        "password" if options.username else "refresh_token" if options.refresh_token else mint_block.get("grant")
+    )
+    grant = grant or "client_credentials"
+    endpoint_minter = (
+        TokenEndpointMinter(
+            MintSettings(
+                endpoint=token_endpoint,
+                grant=grant,
+                auth_method=token_auth,
+                vendor_headers=vendor_headers,
+                username=options.username,
+                password=options.password,
+                scope=options.scope,
+                refresh_token=options.refresh_token,
+            ),
+            session,
+            timeout,
+            redactor,
+        )
+        if token_endpoint
+        else None
+    )
+    minter: Minter | None = CommandMinter(options.token_command, redactor) if options.token_command else endpoint_minter
+    if minter is None:
+        return None
+    if grant == "refresh_token" and not options.token_command and not options.refresh_token:
+        return None  # a spec's refresh mint needs the user's seed (--refresh-token)
+
+    supply = BuiltinTokenSupply(
+        minter, None, redactor, describe=_describe(options, grant), revoke_leftovers=not options.token_command
+    )
+    supply.probes = _probes(
+        options, block, base_url, metadata, endpoint_minter, supply, session, timeout, vendor_headers
+    )
+    return supply
+
+
+def _probes(
+    options: SupplyOptions,
+    block: dict[str, Any],
+    base_url: str,
+    metadata: ServerMetadata | None,
+    endpoint_minter: TokenEndpointMinter | None,
+    supply: BuiltinTokenSupply,
+    session: requests.Session,
+    timeout: float,
+    vendor_headers: tuple[str, str] | None,
+) -> Probes | None:
+    if options.probe_command:
+        prober = CommandProber(options.probe_command, supply.redactor)
+        return Probes(dict.fromkeys(TOKEN_KINDS, prober))
+    by_kind: dict[str, Prober] = {}
+    declared = {kind: probe for probe in block.get("probes", []) for kind in probe.get("token-types", TOKEN_KINDS)}
+
+    introspection: Prober | None = None
+    if options.introspection_endpoint or (metadata and metadata.introspection_endpoint):
+        url = resolve_url(options.introspection_endpoint or metadata.introspection_endpoint, base_url)  # type: ignore[union-attr, arg-type]
+        methods = metadata.suite_methods("introspection") if metadata else ()
+        introspection = IntrospectionProber(url, _pick(methods), session, timeout, vendor_headers)
+    refresh: Prober | None = None
+    if endpoint_minter is not None:
+        refresh = RefreshProber(endpoint_minter.exchange_refresh, endpoint_minter.settings.endpoint, supply.keep)
+
+    for kind in TOKEN_KINDS:
+        spec = declared.get(kind)
+        if introspection is not None:
+            by_kind[kind] = introspection
+        elif spec is not None:
+            by_kind[kind] = _declared_prober(spec, base_url, session, timeout, vendor_headers, endpoint_minter, supply)
+        elif kind == "refresh_token" and refresh is not None:
+            by_kind[kind] = refresh
+    if options.resource_url:
+        by_kind["access_token"] = ResourceProber(resolve_url(options.resource_url, base_url), session, timeout)
+    if not by_kind:
+        return None
+    fallback = refresh if isinstance(by_kind.get("refresh_token"), IntrospectionProber) else None
+    return Probes(by_kind, refresh_fallback=fallback)
+
+
+def _declared_prober(
+    spec: dict[str, Any],
+    base_url: str,
+    session: requests.Session,
+    timeout: float,
+    vendor_headers: tuple[str, str] | None,
+    endpoint_minter: TokenEndpointMinter | None,
+    supply: BuiltinTokenSupply,
+) -> Prober:
+    """A prober from one entry of the spec's ``token-supply.probes`` (schema: x_revocation.schema.json)."""
+    url = resolve_url(spec["endpoint"], base_url)
+    dead = spec.get("dead", {})
+    kind = spec["kind"]
+    if kind == "introspection":
+        return IntrospectionProber(url, spec.get("client-auth", "basic"), session, timeout, vendor_headers)
+    if kind == "resource":
+        return ResourceProber(
+            url, session, timeout, method=spec.get("method", "GET"), dead_statuses=frozenset(dead.get("status", [401]))
+        )
+    auth_method = spec.get("client-auth", "basic")
+    minter = TokenEndpointMinter(
+        MintSettings(endpoint=url, grant="refresh_token", auth_method=auth_method, vendor_headers=vendor_headers),
+        session,
+        timeout,
+        supply.redactor,
+    )
+    return RefreshProber(
+        minter.exchange_refresh,
+        url,
+        supply.keep,
+        dead_statuses=frozenset(dead.get("status", [400, 401, 403])),
+        dead_error=dead.get("error", "invalid_grant"),
+    )
+
+
+def _describe(options: SupplyOptions, grant: str) -> str:
+    if options.token_command:
+        return f"minted by --token-command {options.token_command!r}"
+    return f"minted at the token endpoint with the {grant} grant"
