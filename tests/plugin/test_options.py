@@ -32,7 +32,13 @@ USAGE_ERROR = 4
         pytest.param(["--rate-limit", "fast"], "*'fast' is not a rate like 5/s or 100/m*", id="rate"),
         pytest.param(["--request-timeout", "0"], "*'0' must be greater than 0*", id="timeout"),
         pytest.param(["--max-examples", "many"], "*'many' is not a whole number*", id="max-examples"),
-        pytest.param(["--token-command", "'unclosed"], "*cannot parse command*", id="token-command"),
+        pytest.param(["--token-command", "   "], "*the command is empty*", id="token-command"),
+        pytest.param(["--grant", "implicit"], "*'implicit' is not a grant the suite mints with*", id="grant"),
+        pytest.param(
+            ["--issuer", "auth.example.com"],
+            "*argument --issuer: 'auth.example.com' is not an http(s) URL*",
+            id="issuer",
+        ),
     ],
 )
 def test_malformed_option_is_a_usage_error(uses_target: pytest.Pytester, args: list[str], message: str) -> None:
@@ -63,8 +69,18 @@ def test_malformed_option_is_a_usage_error(uses_target: pytest.Pytester, args: l
         ),
         pytest.param(
             ["--probe-command", "true"],
-            "ERROR: revocation-contracts: --probe-command needs --token-command*",
+            "ERROR: revocation-contracts: --probe-command needs a way to mint*",
             id="probe-without-token-command",
+        ),
+        pytest.param(
+            ["--issuer", "https://auth.example.com", *CREDENTIALS, "--grant", "password"],
+            "ERROR: revocation-contracts: --grant password needs the test user: pass --username and --password",
+            id="password-grant-without-user",
+        ),
+        pytest.param(
+            ["--issuer", "https://auth.example.com", *CREDENTIALS, "--token-endpoint", "/oauth/token"],
+            "ERROR: revocation-contracts: --token-endpoint /oauth/token is a path: give --target-url*",
+            id="token-endpoint-path-without-target",
         ),
     ],
 )

@@ -23,8 +23,9 @@ import pytest
 from revocation_contracts.model.contract import load_contract
 from revocation_contracts.reference import DEFAULT_CLIENTS, ReferenceServer
 from revocation_contracts.reporting.redact import Redactor
-from revocation_contracts.supply import tokens
-from revocation_contracts.supply.tokens import CommandTokenSupply, TokenSupplyError
+from revocation_contracts.supply import commands
+from revocation_contracts.supply.builtin import CommandTokenSupply
+from revocation_contracts.supply.tokens import TokenSupplyError
 from revocation_contracts.transport.client import Credentials
 
 REPO = Path(__file__).resolve().parents[2]
@@ -100,13 +101,13 @@ def test_probe_error_exit_code_is_a_supply_error_with_the_token_masked():
 
 
 def test_hanging_command_times_out(monkeypatch):
-    monkeypatch.setattr(tokens, "COMMAND_TIMEOUT", 0.5)
+    monkeypatch.setattr(commands, "COMMAND_TIMEOUT", 0.5)
     with pytest.raises(TokenSupplyError, match="did not finish within"):
         supply(python("import time; time.sleep(30)")).mint(CLIENT)
 
 
 def test_missing_command_and_missing_probe():
-    with pytest.raises(TokenSupplyError, match="command not found: rc-no-such-command-x"):
+    with pytest.raises(TokenSupplyError, match="exited with 127: command not found; stderr: .*rc-no-such-command-x"):
         supply("rc-no-such-command-x --mint").mint(CLIENT)
     with pytest.raises(TokenSupplyError, match="no --probe-command"):
         supply(python("print('{}')")).is_active("tok-1")

@@ -205,8 +205,10 @@ def build_supply(
     minter: Minter | None = CommandMinter(options.token_command, redactor) if options.token_command else endpoint_minter
     if minter is None:
         return None
-    if grant == "refresh_token" and not options.token_command and not options.refresh_token:
-        return None  # a spec's refresh mint needs the user's seed (--refresh-token)
+    if not options.token_command and (
+        (grant == "refresh_token" and not options.refresh_token) or (grant == "password" and not options.username)
+    ):
+        return None  # a spec's mint needs the user's seed (--refresh-token) or test user (--username)
 
     supply = BuiltinTokenSupply(
         minter, None, redactor, describe=_describe(options, grant), revoke_leftovers=not options.token_command

@@ -1,0 +1,105 @@
+"""Real servers on loopback for the token-supply tests: Authlib, and a tiny scripted HTTP server.
+
+The Authlib servers (``tests/libraries/authlib_server.py``) are the third-party OAuth server a
+user meets; each runs in its own subprocess, bounded in time and stopped by its pid. The
+scripted server answers fixed bodies for the failure cases a conforming Authlib never
+produces (a metadata document that names another issuer, a token endpoint answering HTML).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tests.libraries.authlib_server import CLIENTS, AuthlibServer
+
+SERVER_LIFETIME = 600.0
+
+
+@pytest.fixture(scope="session")
+def authlib() -> Iterator[AuthlibServer]:
+    """Authlib with RFC 8414 metadata, introspection of both token types, no rotation."""
+    with AuthlibServer(lifetime=SERVER_LIFETIME) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def authlib_bare() -> Iterator[AuthlibServer]:
+    """Authlib without metadata, rotating refresh tokens, introspection of access tokens only."""
+    with AuthlibServer(
+        "--no-metadata", "--rotate-refresh", "--introspect-access-only", lifetime=SERVER_LIFETIME
+    ) as server:
+        yield server
+
+
+def client_args(second: bool = True) -> list[str]:
+    (first_id, (first_secret, _)), (second_id, (second_secret, _)) = CLIENTS.items()
+    args = ["--client-id", first_id, "--client-secret", first_secret]
+    if second:
+        args += ["--second-client-id", second_id, "--second-client-secret", second_secret]
+    return args
+
+
+class Scripted:
+    """A loopback HTTP server answering ``routes[path] = (status, content type, body)``."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, tuple[int, str, bytes]] = {}
+        routes = self.routes
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                status, media_type, body = routes.get(self.path.split("?")[0], (404, "text/plain", b"not found"))
+                self.send_response(status)
+                self.send_header("Content-Type", media_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = _answer
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+        self.timer = threading.Timer(SERVER_LIFETIME, self.httpd.shutdown)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def json(self, path: str, document: object, status: int = 200) -> None:
+        self.routes[path] = (status, "application/json", json.dumps(document).encode())
+
+    def text(self, path: str, body: str, status: int = 200, media_type: str = "text/html") -> None:
+        self.routes[path] = (status, media_type, body.encode())
+
+    def stop(self) -> None:
+        self.timer.cancel()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def scripted() -> Iterator[Scripted]:
+    server = Scripted()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def closed_port_url() -> str:
+    """A loopback URL nothing listens on (the port was bound, then released)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
