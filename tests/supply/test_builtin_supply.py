@@ -129,15 +129,19 @@ def test_unreachable_token_endpoint(authlib, closed_port_url):
     )
 
 
+BAD_CLIENT = Credentials(A_ID, "wrong-secret")
+REFUSED = "refused the grant for 'authlib-client-a': "
+
+
 @pytest.mark.parametrize(
     ("creds", "options", "expected"),
     [
-        pytest.param(Credentials(A_ID, "wrong-secret"), {}, "refused the grant for 'authlib-client-a': 401 invalid_client", id="bad-client"),
+        pytest.param(BAD_CLIENT, {}, REFUSED + "401 invalid_client", id="bad-client"),
         # RFC 6749 section 5.2 names invalid_grant for bad resource owner credentials; Authlib answers
         # invalid_request (authlib/oauth2/rfc6749/grants/resource_owner_password_credentials.py:105).
-        pytest.param(A, {**PASSWORD, "password": "wrong-password"}, "refused the grant for 'authlib-client-a': 400 invalid_request", id="bad-user"),
+        pytest.param(A, {**PASSWORD, "password": "wrong-password"}, REFUSED + "400 invalid_request", id="bad-user"),
     ],
-)  # fmt: skip
+)
 def test_grant_refused(authlib, metadata, creds, options, expected):
     supply, _ = supply_for(authlib, metadata, **options)
     with pytest.raises(TokenSupplyError) as caught:

@@ -107,7 +107,7 @@ def test_hanging_command_times_out(monkeypatch):
 
 
 def test_missing_command_and_missing_probe():
-    with pytest.raises(TokenSupplyError, match="exited with 127: command not found; stderr: .*rc-no-such-command-x"):
+    with pytest.raises(TokenSupplyError, match=r"exited with 127: command not found; stderr: .*rc-no-such-command-x"):
         supply("rc-no-such-command-x --mint").mint(CLIENT)
     with pytest.raises(TokenSupplyError, match="no --probe-command"):
         supply(python("print('{}')")).is_active("tok-1")

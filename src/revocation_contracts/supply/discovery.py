@@ -88,7 +88,8 @@ def discover(issuer: str, session: requests.Session, timeout: float) -> ServerMe
             response = session.get(url, timeout=timeout, allow_redirects=False, headers={"Accept": "application/json"})
         except requests.RequestException as exc:
             raise DiscoveryError(
-                "--issuer: " + explain_request_error(exc, "GET", url, timeout), unreachable=True
+                "--issuer: " + explain_request_error(exc, "GET", url, timeout).replace("--target-url", "--issuer"),
+                unreachable=True,
             ) from None
         if response.status_code == 404:
             answers.append(f"{url} answered 404")

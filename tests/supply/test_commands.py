@@ -1,0 +1,94 @@
+"""``--token-command`` / ``--probe-command`` as shell command lines (``/bin/sh -c``).
+
+Each way a command can fail to run is a ``TokenSupplyError`` with one line and its stderr,
+secrets masked; a timed-out command's whole process group is killed. A ``curl | grep`` probe
+against Authlib's introspection endpoint is the CI-step shape users write.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import time
+
+import pytest
+
+from revocation_contracts.reporting.redact import Redactor
+from revocation_contracts.supply import commands
+from revocation_contracts.supply.builtin import CommandTokenSupply
+from revocation_contracts.supply.commands import CommandMinter, CommandProber
+from revocation_contracts.supply.tokens import TokenSupplyError
+from revocation_contracts.transport.client import Credentials
+from tests.libraries.authlib_server import CLIENTS
+
+SECRET = "cmd-secret-8Jk3"
+CLIENT = Credentials("rc-client-a", SECRET)
+
+
+def mint(command: str) -> dict[str, str]:
+    return CommandMinter(command, Redactor(SECRET)).mint(CLIENT)
+
+
+def failure(command: str) -> str:
+    with pytest.raises(TokenSupplyError) as caught:
+        mint(command)
+    text = str(caught.value)
+    assert "\n" not in text and SECRET not in text, text
+    return text
+
+
+def test_pipes_quotes_and_variables_work():
+    tokens = mint('printf \'{"access_token": "%s-tok-123"}\' "$REVOKE_CLIENT_ID" | cat')
+    assert tokens == {"access_token": "rc-client-a-tok-123"}
+
+
+def test_not_found_and_not_executable(tmp_path):
+    assert "--token-command exited with 127: command not found; stderr:" in failure("rc-no-such-command-x")
+    script = tmp_path / "mint.sh"
+    script.write_text("#!/bin/sh\necho '{}'\n")
+    assert "exited with 126: permission denied (not executable)" in failure(shlex.quote(str(script)))
+
+
+def test_argument_list_too_long():
+    assert "too long to run (E2BIG)" in failure("echo " + "x" * 300_000)
+
+
+def test_non_json_and_huge_output_and_stderr_masked():
+    assert failure("echo access_token=abc").startswith("--token-command did not print JSON")
+    assert "printed more than 1000000 bytes" in failure("yes")
+    text = failure(f"echo 'login failed for {SECRET}' >&2; exit 3")
+    assert text == "--token-command exited with 3; stderr: login failed for [REDACTED]"
+
+
+def test_a_timed_out_command_loses_its_whole_process_group(tmp_path, monkeypatch):
+    monkeypatch.setattr(commands, "COMMAND_TIMEOUT", 0.5)
+    pidfile = tmp_path / "pid"
+    text = failure(f"sh -c 'echo $$ > {pidfile}; exec sleep 30' | cat")
+    assert "did not finish within 0.5s; its process group was killed" in text
+    child = int(pidfile.read_text())
+    for _ in range(50):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"the pipeline's child {child} outlived the timeout")
+
+
+def test_curl_grep_probe_against_authlib_introspection(authlib):
+    (client_id, (secret, _)), _ = CLIENTS.items()
+    import requests
+
+    token = requests.post(
+        authlib.url + "/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret), timeout=5
+    ).json()["access_token"]
+    probe = (
+        f'curl -s -u {client_id}:{secret} -d "token=$REVOKE_TOKEN" {authlib.url}/oauth/introspect '
+        "| grep -q '\"active\": true'"
+    )
+    supply = CommandTokenSupply("true", probe, Redactor(secret))
+    assert supply.is_active(token) is True
+    requests.post(authlib.url + "/oauth/revoke", data={"token": token}, auth=(client_id, secret), timeout=5)
+    assert supply.is_active(token) is False
+    assert isinstance(supply.probes.by_kind["access_token"], CommandProber)
