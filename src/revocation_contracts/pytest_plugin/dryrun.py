@@ -47,6 +47,12 @@ def _tokens(settings: Settings) -> str:
     if settings.token_command:
         probe = f", probed by --probe-command {settings.probe_command!r}" if settings.probe_command else ""
         return f"minted by --token-command {settings.token_command!r}{probe}"
+    if settings.issuer or settings.token_endpoint:
+        where = settings.token_endpoint or "the token endpoint in the issuer's metadata"
+        grant = settings.grant or ("password" if settings.username else "client_credentials")
+        command = f"--probe-command {settings.probe_command!r}" if settings.probe_command else None
+        probe = command or settings.resource_url or settings.introspection_endpoint or "introspection (metadata)"
+        return f"minted at {where} with the {grant} grant, probed by {probe}"
     return "none: the semantic checks are skipped (give --token-command and --probe-command)"
 
 
@@ -97,6 +103,11 @@ def contract_of(item: Any) -> Contract | None:
 
 
 def _endpoint(contract: Contract, settings: Settings) -> str:
+    if settings.target_url is None and settings.issuer is not None:
+        return (
+            f"{contract.method} the revocation_endpoint named by {settings.issuer}'s metadata "
+            "(RFC 8414 discovery, not sent in a dry run)"
+        )
     if settings.target_url is None:
         return (
             f"{contract.method} http://127.0.0.1:<port chosen at start>{contract.path} "
