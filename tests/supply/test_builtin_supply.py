@@ -193,3 +193,36 @@ def test_vendor_supply_is_data_in_the_spec(scripted):
     assert (
         build_supply(SupplyOptions(), load_contract("auth0"), scripted.url, None, new_session(), 5, Redactor()) is None
     )
+
+
+def test_the_pool_revokes_the_live_tokens_it_minted_and_left_behind(authlib, metadata):
+    """Only its own: a token minted elsewhere (here: directly at Authlib) is left alone."""
+    import dataclasses
+
+    import requests
+
+    from revocation_contracts.pytest_plugin.options import Settings
+    from revocation_contracts.supply.discovery import apply_discovery
+    from revocation_contracts.target import TargetPool
+
+    settings = Settings(
+        specs=("rfc7009",), target_url=None, endpoint_path=None, client_id=A_ID, client_secret=A_SECRET,
+        second_client_id=B_ID, second_client_secret=B_SECRET, token_command=None, probe_command=None,
+        max_examples=5, request_timeout=5, rate_limit=None, strict=False, reference_bugs=frozenset(),
+        issuer=authlib.url,
+    )  # fmt: skip
+    settings = dataclasses.replace(apply_discovery(settings))
+    pool = TargetPool(settings, Redactor(A_SECRET, B_SECRET))
+    target = pool.get(settings.contracts()[0])
+    assert target.auth_methods_offered == ("basic", "form-body")
+    mine = [target.tokens.mint(A).tokens["access_token"], target.tokens.mint(B).tokens["access_token"]]
+    theirs = requests.post(
+        authlib.url + "/oauth/token", data={"grant_type": "client_credentials"}, auth=(A_ID, A_SECRET), timeout=5
+    ).json()["access_token"]
+    pool.close()
+    prober = IntrospectionProber(metadata.introspection_endpoint, "basic", new_session(), 5)
+    assert [prober.is_active(token, "access_token", owner) for token, owner in zip(mine, (A, B), strict=True)] == [
+        False,
+        False,
+    ]
+    assert prober.is_active(theirs, "access_token", A)
