@@ -226,3 +226,13 @@ def test_the_pool_revokes_the_live_tokens_it_minted_and_left_behind(authlib, met
         False,
     ]
     assert prober.is_active(theirs, "access_token", A)
+
+
+def test_a_built_in_supply_failure_names_the_options_to_check_not_the_commands():
+    from revocation_contracts.pytest_plugin.runstatus import TOKEN_SUPPLY, problem_of
+    from revocation_contracts.supply.tokens import BuiltinSupplyError
+
+    problem = problem_of(BuiltinSupplyError("probing by introspection: POST x refused: 401 invalid_client"))
+    assert problem is not None and problem.kind == TOKEN_SUPPLY
+    assert problem.message.endswith("(--issuer, --token-endpoint, --introspection-endpoint, --resource-url, --grant)")
+    assert "--token-command" not in problem.message

@@ -136,7 +136,7 @@ def problem_of(exc: BaseException | None) -> Problem | None:
     if isinstance(exc, TokenSupplyError):
         return Problem(
             TOKEN_SUPPLY,
-            f"token supply failed: {exc}; check --token-command / --probe-command by running them by hand",
+            f"token supply failed: {exc}; {exc.hint}",
         )
     if isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.Timeout):
         request = getattr(exc, "request", None)

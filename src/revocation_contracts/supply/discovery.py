@@ -30,7 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 
 from revocation_contracts.model.contract import Contract
-from revocation_contracts.supply.tokens import TokenSupplyError
+from revocation_contracts.supply.tokens import BuiltinSupplyError
 
 RFC8414_WELL_KNOWN = "/.well-known/oauth-authorization-server"
 OIDC_WELL_KNOWN = "/.well-known/openid-configuration"
@@ -42,7 +42,7 @@ DEFAULT_AUTH_METHODS = ("client_secret_basic",)
 MAX_METADATA_BYTES = 1_000_000
 
 
-class DiscoveryError(TokenSupplyError):
+class DiscoveryError(BuiltinSupplyError):
     """The issuer's metadata could not be fetched or is unusable; a setup problem."""
 
     def __init__(self, message: str, unreachable: bool = False) -> None:

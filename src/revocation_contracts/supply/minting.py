@@ -30,7 +30,7 @@ from typing import Any
 import requests
 
 from revocation_contracts.reporting.redact import Redactor
-from revocation_contracts.supply.tokens import TokenSupplyError
+from revocation_contracts.supply.tokens import BuiltinSupplyError
 from revocation_contracts.transport.client import Credentials
 
 GRANTS = ("client_credentials", "password", "refresh_token")
@@ -69,9 +69,9 @@ def post_form(
     try:
         response = session.post(url, data=fields, headers=headers, timeout=timeout, allow_redirects=False)
     except requests.RequestException as exc:
-        raise TokenSupplyError(f"{what}: " + explain_request_error(exc, "POST", url, timeout)) from None
+        raise BuiltinSupplyError(f"{what}: " + explain_request_error(exc, "POST", url, timeout)) from None
     if len(response.content) > MAX_ANSWER_BYTES:
-        raise TokenSupplyError(f"{what}: POST {url} answered more than {MAX_ANSWER_BYTES} bytes")
+        raise BuiltinSupplyError(f"{what}: POST {url} answered more than {MAX_ANSWER_BYTES} bytes")
     return response
 
 
@@ -119,7 +119,7 @@ class TokenEndpointMinter:
         with self._lock:
             if settings.grant == "refresh_token":
                 if self._seed_owner is not None and self._seed_owner != client.client_id:
-                    raise TokenSupplyError(
+                    raise BuiltinSupplyError(
                         f"{self.what}: the --refresh-token seed belongs to {self._seed_owner!r}; "
                         f"it cannot mint for {client.client_id!r} (use --grant password or --token-command)"
                     )
@@ -145,16 +145,16 @@ class TokenEndpointMinter:
         response = post_form(self.session, url, {**fields, **auth_fields}, headers, self.timeout, self.what)
         status = response.status_code
         if status != 200:
-            raise TokenSupplyError(
+            raise BuiltinSupplyError(
                 f"{self.what}: POST {url} refused the grant for {client.client_id!r}: {status} "
                 f"{oauth_error(response)} (RFC 6749 section 5.2)"
             )
         try:
             data: Any = response.json()
         except ValueError:
-            raise TokenSupplyError(f"{self.what}: POST {url} answered 200 with a body that is not JSON") from None
+            raise BuiltinSupplyError(f"{self.what}: POST {url} answered 200 with a body that is not JSON") from None
         if not isinstance(data, dict) or not isinstance(data.get("access_token"), str) or not data["access_token"]:
-            raise TokenSupplyError(
+            raise BuiltinSupplyError(
                 f"{self.what}: POST {url} answered 200 without an access_token string (RFC 6749 section 5.1)"
             )
         tokens = {

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 import requests
 
 from revocation_contracts.supply.minting import auth_parts, oauth_error, post_form
-from revocation_contracts.supply.tokens import TokenSupplyError
+from revocation_contracts.supply.tokens import BuiltinSupplyError
 from revocation_contracts.transport.client import Credentials
 
 
@@ -51,16 +51,18 @@ class IntrospectionProber:
         what = "probing by introspection"
         response = post_form(self.session, self.endpoint, fields, headers, self.timeout, what)
         if response.status_code != 200:
-            raise TokenSupplyError(
+            raise BuiltinSupplyError(
                 f"{what}: POST {self.endpoint} refused: {response.status_code} {oauth_error(response)} "
                 "(RFC 7662 section 2.3)"
             )
         try:
             data: Any = response.json()
         except ValueError:
-            raise TokenSupplyError(f"{what}: POST {self.endpoint} answered 200 with a body that is not JSON") from None
+            raise BuiltinSupplyError(
+                f"{what}: POST {self.endpoint} answered 200 with a body that is not JSON"
+            ) from None
         if not isinstance(data, dict) or not isinstance(data.get("active"), bool):
-            raise TokenSupplyError(
+            raise BuiltinSupplyError(
                 f"{what}: POST {self.endpoint} answered 200 without a boolean 'active' (RFC 7662 section 2.2)"
             )
         return bool(data["active"])
@@ -90,7 +92,7 @@ class RefreshProber:
         error = oauth_error(response)
         if response.status_code in self.dead_statuses and error == self.dead_error:
             return False
-        raise TokenSupplyError(
+        raise BuiltinSupplyError(
             f"{what}: POST {self.endpoint} answered {response.status_code} {error}, "
             f"neither a token (alive) nor {self.dead_error} (dead)"
         )
@@ -119,7 +121,7 @@ class ResourceProber:
                 allow_redirects=False,
             )
         except requests.RequestException as exc:
-            raise TokenSupplyError(
+            raise BuiltinSupplyError(
                 f"{what}: " + explain_request_error(exc, self.method, self.url, self.timeout)
             ) from None
         status = response.status_code
@@ -128,7 +130,7 @@ class ResourceProber:
             return False
         if 200 <= status < 300 or status == 403:
             return True
-        raise TokenSupplyError(
+        raise BuiltinSupplyError(
             f"{what}: {self.method} {self.url} answered {status}, neither 2xx (alive) nor 401 (dead)"
         )
 
@@ -154,7 +156,7 @@ class Probes:
     def is_active(self, token: str, kind: str, owner: Credentials) -> bool:
         prober = self.by_kind.get(kind)
         if prober is None:
-            raise TokenSupplyError(f"no probe for a {kind}: give --probe-command, or an introspection endpoint")
+            raise BuiltinSupplyError(f"no probe for a {kind}: give --probe-command, or an introspection endpoint")
         active = prober.is_active(token, kind, owner)
         if kind == "refresh_token" and not self._refresh_checked:
             self._refresh_checked = True

@@ -28,6 +28,17 @@ from revocation_contracts.transport.client import Credentials
 class TokenSupplyError(Exception):
     """Minting or probing failed; a setup problem, not a verdict on the contract."""
 
+    hint = "check --token-command / --probe-command by running them by hand"
+
+
+class BuiltinSupplyError(TokenSupplyError):
+    """The built-in supply failed: discovery, the token endpoint, or a probe endpoint."""
+
+    hint = (
+        "check the server's endpoints and the options that name them (--issuer, --token-endpoint, "
+        "--introspection-endpoint, --resource-url, --grant)"
+    )
+
 
 @dataclass(frozen=True)
 class Grant:
