@@ -79,12 +79,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     settings = config.stash[SETTINGS_KEY]
     if settings.issuer is not None and not settings.dry_run:
         # --issuer: the metadata names the endpoints before collection parametrizes the tests.
+        from revocation_contracts.pytest_plugin.runstatus import EXIT_TARGET, EXIT_TOKEN_SUPPLY
         from revocation_contracts.supply.discovery import DiscoveryError, apply_discovery
 
         try:
             settings = config.stash[SETTINGS_KEY] = apply_discovery(settings)
         except DiscoveryError as exc:
-            pytest.exit(f"revocation-contracts: {exc}", returncode=6 if exc.unreachable else 7)
+            pytest.exit(
+                f"revocation-contracts: {exc}", returncode=EXIT_TARGET if exc.unreachable else EXIT_TOKEN_SUPPLY
+            )
     listing_only = any(config.getoption(name, False) for name in LISTING_OPTIONS)
     if settings.embedded or settings.dry_run or listing_only or hasattr(config, "workerinput"):
         return
