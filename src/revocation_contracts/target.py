@@ -78,11 +78,12 @@ class TargetPool:
 
     def _build(self, contract: Contract) -> Target:
         settings = self.settings
-        session = new_session(settings.rate_limit)
+        session = new_session(settings.rate_limit, settings.max_throttle_wait)
         if settings.embedded:
             server = ReferenceServer(contract, settings.reference_bugs).start()
             first, other = DEFAULT_CLIENTS[0], DEFAULT_CLIENTS[1]
-            self.redactor.add(first.client_secret, other.client_secret)
+            self.redactor.add_basic(first.client_id, first.client_secret)
+            self.redactor.add_basic(other.client_id, other.client_secret)
             return Target(
                 contract=contract,
                 base_url=server.base_url,

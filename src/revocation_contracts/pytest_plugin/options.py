@@ -11,6 +11,7 @@ environment and ini spellings go through the same functions in ``resolve_setting
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 from collections.abc import Callable
@@ -28,8 +29,19 @@ GROUP = "revocation-contracts"
 def parse_url(value: str) -> str:
     """An absolute http(s) URL with a host; the spec's path is appended to it."""
     parts = urlsplit(value)
+    if parts.password is not None or parts.username is not None:
+        # Credentials go in their own options (never printed); a URL is printed everywhere.
+        raise argparse.ArgumentTypeError(
+            "the URL holds a user name or password; drop it and pass --client-id and --client-secret"
+        )
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise argparse.ArgumentTypeError(f"{value!r} is not an http(s) URL with a host, e.g. https://api.example.com")
+    try:
+        parts.port  # noqa: B018  (raises for a port that is not a number from 0 to 65535)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r}: the port must be a number from 1 to 65535") from None
+    if parts.port == 0 or any(char.isspace() for char in value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a usable URL (port 0 or white space)")
     if parts.query or parts.fragment:
         raise argparse.ArgumentTypeError(f"{value!r}: give a base URL without query string or fragment")
     return value.rstrip("/")
@@ -94,6 +106,8 @@ def parse_positive_float(value: str) -> float:
         number = float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a finite number of seconds")
     if number <= 0:
         raise argparse.ArgumentTypeError(f"{value!r} must be greater than 0")
     return number
@@ -255,6 +269,12 @@ OPTIONS = (
         parse_positive_float,
         metavar="S",
     ),
+    Option(
+        "--max-throttle-wait",
+        "seconds the run may wait in all on 429/503 answers before it stops as throttled, exit 8 (default: 60)",
+        parse_positive_float,
+        metavar="S",
+    ),
     Option("--rate-limit", "at most this many requests to the target, e.g. 5/s or 100/m", parse_rate, metavar="N/s"),
     Option(
         "--strict-semantics",
@@ -335,6 +355,7 @@ class Settings:
     strict: bool
     reference_bugs: frozenset[str]
     report: str | None = None
+    max_throttle_wait: float = 60.0
     baselines: tuple[Baseline, ...] = ()
     dry_run: bool = False
     issuer: str | None = None
@@ -363,9 +384,16 @@ class Settings:
         return [narrow_contract(contract, offered) for contract in contracts]
 
     def secrets(self) -> list[str]:
-        """Every configured secret value, for redaction."""
-        values = (self.client_secret, self.second_client_secret, self.password, self.refresh_token)
-        return [value for value in values if value]
+        """Every configured secret value, for redaction, with each client's HTTP Basic credentials."""
+        from revocation_contracts.reporting.redact import basic_forms
+
+        plain = (self.client_secret, self.second_client_secret, self.password, self.refresh_token)
+        values = [value for value in plain if value]
+        pairs = ((self.client_id, self.client_secret), (self.second_client_id, self.second_client_secret))
+        for client_id, secret in pairs:
+            if client_id is not None and secret:
+                values.extend(sorted(basic_forms(client_id, secret)))
+        return values
 
 
 class SettingsError(Exception):
@@ -443,6 +471,7 @@ def resolve_settings(config: Any) -> Settings:
         strict=bool(values["revoke_strict_semantics"]),
         reference_bugs=frozenset(values["revoke_reference_bug"] or ()),
         report=values["revoke_report"],
+        max_throttle_wait=values["revoke_max_throttle_wait"] or 60.0,
         baselines=tuple(values["revoke_baseline"] or ()),
         dry_run=bool(values["revoke_dry_run"]),
         issuer=issuer,

@@ -19,6 +19,8 @@ classifies:
   elsewhere), so the final URL must be given.
 
 Anything else, including 429 and 503, means the endpoint is there: the tests take over.
+The probe goes through the suite's bounded session (``transport/bounded.py``): one total
+deadline, a capped body, no redirect followed, no cookie kept.
 The embedded reference servers are never probed, and neither is anything in a ``--dry-run``.
 """
 
@@ -31,6 +33,8 @@ import requests
 from revocation_contracts.model.contract import Contract
 from revocation_contracts.pytest_plugin.options import Settings
 from revocation_contracts.pytest_plugin.runstatus import EXIT_TARGET, explain_request_error
+from revocation_contracts.transport.bounded import OversizedAnswer
+from revocation_contracts.transport.session import TargetThrottled, new_session
 
 PREFIX = "revocation-contracts: "
 USER_AGENT = "revocation-contracts (preflight)"
@@ -52,6 +56,8 @@ def probe(
     headers = {"User-Agent": USER_AGENT, "Content-Type": contract.media_types[0]}
     try:
         response = session.request(method, url, headers=headers, data=b"", timeout=timeout, allow_redirects=False)
+    except (TargetThrottled, OversizedAnswer):
+        return None  # the endpoint is there; the tests wait and retry, or judge the answer
     except requests.RequestException as exc:
         return PreflightFailure(PREFIX + explain_request_error(exc, method, url, timeout))
     status = response.status_code
@@ -80,7 +86,7 @@ def run_preflight(settings: Settings) -> PreflightFailure | None:
     if settings.target_url is None:
         return None
     seen: set[tuple[str, str]] = set()
-    with requests.Session() as session:
+    with new_session(retries=0) as session:
         for contract in settings.contracts():
             key = (contract.method, contract.path)
             if key in seen:

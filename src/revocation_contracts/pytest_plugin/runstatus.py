@@ -31,8 +31,10 @@ outranks throttling.
 
 from __future__ import annotations
 
+import http.client
 import socket
 import ssl
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -45,14 +47,15 @@ import requests
 from urllib3.exceptions import NameResolutionError
 
 from revocation_contracts.supply.tokens import TokenSupplyError
-from revocation_contracts.transport.session import TargetThrottled
+from revocation_contracts.transport.bounded import TargetCutOff
+from revocation_contracts.transport.session import TargetThrottled, TargetThrottledStop, TargetUnreachable
 
 EXIT_TARGET = 6
 EXIT_TOKEN_SUPPLY = 7
 EXIT_THROTTLED = 8
 
 # pytest.ExitCode values this module reasons about (kept as ints: the hook passes either).
-_OK, _TESTS_FAILED, _NO_TESTS_COLLECTED = 0, 1, 5
+_OK, _TESTS_FAILED, _INTERRUPTED, _NO_TESTS_COLLECTED = 0, 1, 2, 5
 
 TARGET, TOKEN_SUPPLY, THROTTLED = "target", "token-supply", "throttled"
 EXIT_CODES = {TARGET: EXIT_TARGET, TOKEN_SUPPLY: EXIT_TOKEN_SUPPLY, THROTTLED: EXIT_THROTTLED}
@@ -60,10 +63,15 @@ EXIT_CODES = {TARGET: EXIT_TARGET, TOKEN_SUPPLY: EXIT_TOKEN_SUPPLY, THROTTLED: E
 
 @dataclass(frozen=True)
 class Problem:
-    """Why a test could not judge the contract: a kind (which exit code) and one line."""
+    """Why a test could not judge the contract: a kind (which exit code) and one line.
+
+    ``stops_run``: the session's breaker tripped (transport/session.py), so no later test
+    could judge anything either, and the run ends after this test.
+    """
 
     kind: str
     message: str
+    stops_run: bool = False
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:
@@ -107,6 +115,17 @@ def explain_request_error(exc: BaseException, method: str, url: str, timeout: fl
             f"TLS error talking to {where}: {reason}; check the scheme (http:// or https://) in --target-url "
             "and the server certificate (set REQUESTS_CA_BUNDLE for a private CA)"
         )
+    if _first(exc, http.client.BadStatusLine) is not None:
+        return (
+            f"{where} answered with bytes that are not HTTP; check the scheme (http:// or https://) and the port "
+            "in --target-url"
+        )
+    cut = _first(exc, TargetCutOff)
+    if cut is not None or _first(exc, ConnectionResetError) is not None:
+        return (
+            f"the connection to {where} was cut before the answer was complete; check the target's logs "
+            "and any proxy between this runner and the target"
+        )
     if _first(exc, ConnectionRefusedError) is not None:
         return f"connection refused by {host} ({where}); check that the server is running and the port in --target-url"
     reason = _first(exc, OSError)
@@ -130,9 +149,22 @@ def problem_of(exc: BaseException | None) -> Problem | None:
         kinds = {member.kind for member in members if member is not None}
         if None in members or len(kinds) != 1:
             return None
-        return members[0]
+        stopping = next((member for member in members if member is not None and member.stops_run), None)
+        return stopping or members[0]
     if isinstance(exc, TargetThrottled):
-        return Problem(THROTTLED, f"target throttled: {exc}; run again later or pass a lower --rate-limit")
+        return Problem(
+            THROTTLED,
+            f"target throttled: {exc}; run again later or pass a lower --rate-limit",
+            stops_run=isinstance(exc, TargetThrottledStop),
+        )
+    if isinstance(exc, TargetUnreachable):
+        request = getattr(exc.last, "request", None)
+        last = (
+            explain_request_error(exc.last, getattr(request, "method", None) or "request", request.url or "the target")
+            if exc.last is not None and request is not None
+            else str(exc.last)
+        )
+        return Problem(TARGET, f"target unreachable: {exc}, stopping the run; last: {last}", stops_run=True)
     if isinstance(exc, TokenSupplyError):
         return Problem(
             TOKEN_SUPPLY,
@@ -148,6 +180,9 @@ def problem_of(exc: BaseException | None) -> Problem | None:
 
 # The attribute a report carries when it stands for a Problem (plain, so it survives xdist).
 PROBLEM_ATTRIBUTE = "revocation_problem"
+PREFLIGHT_NODEID = "revocation-contracts::preflight"
+# Set beside it, to the Problem's line, when the Problem stops the run.
+STOP_ATTRIBUTE = "revocation_stop"
 
 
 def mark_report(report: Any, call: pytest.CallInfo[Any], problem: Problem, item: pytest.Item) -> None:
@@ -161,6 +196,8 @@ def mark_report(report: Any, call: pytest.CallInfo[Any], problem: Problem, item:
     hook re-renders a traceback from the original exception.
     """
     setattr(report, PROBLEM_ATTRIBUTE, problem.kind)
+    if problem.stops_run:
+        setattr(report, STOP_ATTRIBUTE, problem.message)
     if problem.kind == THROTTLED:
         report.outcome = "skipped"
         report.longrepr = (*_test_location(item), f"Skipped: {problem.message}")
@@ -196,9 +233,46 @@ class RunStatus:
         self.other_failures = 0
         self.first: dict[str, str] = {}
         self.planned: int | None = None
+        self.stop: tuple[str, str] | None = None
+        self.before_tests: tuple[str, int, str] | None = None
+
+    def end_before_tests(self, message: str, exit_code: int, contract: str) -> None:
+        """The preflight found no endpoint: end the run as soon as sessions start (see pytest_collection)."""
+        self.before_tests = (message, exit_code, contract)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection(self, session: pytest.Session) -> None:
+        """End a run the preflight condemned, with the reason in every report.
+
+        Here and not in ``pytest_sessionstart``: pytest only finishes a session (and so only
+        writes JUnit XML and ``--report``) once it has started. The reason travels as one
+        error report, ``revocation-contracts::preflight``, which every reporter records; the
+        line also goes to stderr, as pytest prints an exit during start-up.
+        """
+        if self.before_tests is None:
+            return
+        message, exit_code, contract = self.before_tests
+        from revocation_contracts.reporting.report import CHECK_PROPERTY, CONTRACT_PROPERTY
+
+        properties = [(CONTRACT_PROPERTY, contract), (CHECK_PROPERTY, "preflight")]
+        for when, outcome in (("setup", "failed"), ("teardown", "passed")):
+            report = pytest.TestReport(
+                nodeid=PREFLIGHT_NODEID,
+                location=("revocation-contracts", None, "preflight"),
+                keywords={},
+                outcome=outcome,  # type: ignore[arg-type]
+                longrepr=message if outcome == "failed" else None,
+                when=when,  # type: ignore[arg-type]
+                user_properties=properties,
+            )
+            session.config.hook.pytest_runtest_logreport(report=report)
+        sys.stderr.write(f"Exit: {message}\n")
+        pytest.exit(message, returncode=exit_code)
 
     def exit_status(self, status: int) -> int:
         """The session's exit code, given pytest's (see the table in the module docstring)."""
+        if self.stop is not None and status in (_OK, _TESTS_FAILED, _INTERRUPTED):
+            return _TESTS_FAILED if self.other_failures else EXIT_CODES[self.stop[0]]
         if self.planned is not None:
             return _OK if status == _NO_TESTS_COLLECTED and self.planned else status
         if status == _TESTS_FAILED and not self.other_failures:
@@ -226,8 +300,25 @@ class RunStatus:
         if kind is not None:
             self.problems[kind] += 1
             self.first.setdefault(kind, str(getattr(report, "head_line", None) or report.nodeid))
+            stop = getattr(report, STOP_ATTRIBUTE, None)
+            if stop and self.stop is None:
+                self.stop = (kind, stop)
         elif report.failed:
             self.other_failures += 1
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item) -> Any:
+        """After the test whose request tripped the breaker, end the run with its one line.
+
+        After the test, not inside it: its report (an error or a throttled skip, with the
+        reason) reaches every reporter first, JUnit and ``--report`` included.
+        """
+        result = yield
+        if self.stop is not None:
+            # No returncode: pytest reads the exit as an interruption and still prints its
+            # summaries (it skips them for codes it does not know); exit_status maps it.
+            pytest.exit(f"revocation-contracts: {self.stop[1]}")
+        return result
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:

@@ -10,17 +10,25 @@ bodies we render, and ``redact_text`` for text someone else rendered (schemathes
 ``-d 'token=...&client_secret=...'``, a ``'client_secret': '...'`` repr, an ``Authorization:``
 line). ``redact_report`` applies both to a pytest report in place, keeping its structure, so
 the terminal, JUnit XML and the conformance report all read the same masked text.
+
+A secret known by value is masked in every spelling the suite may send it in, because a
+server (or a library rendering the request) may repeat any of them: ``secret_forms`` gives
+the raw value, its percent-encoded forms (``quote``, ``quote_plus``, lower-case hex) and its
+JSON-escaped forms; ``basic_forms`` the HTTP Basic ``base64(id:secret)`` the suite sends in
+``Authorization`` (RFC 7617), also with RFC 6749 section 2.3.1's form-encoded id and secret.
+The echo rule (``rules/checks.py``) looks for the same forms in every answer.
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import re
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode
 
 MASK = "[REDACTED]"
 SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-app-token"})
@@ -29,6 +37,39 @@ SENSITIVE_FIELDS = frozenset(
 )
 # Values shorter than this are left alone: masking "a" everywhere would destroy every message.
 MIN_SECRET_LENGTH = 6
+
+
+_PERCENT = re.compile(r"%[0-9A-F]{2}")
+
+
+def secret_forms(value: str) -> set[str]:
+    """Every spelling of ``value`` the suite may send or print: raw, percent-encoded, JSON-escaped.
+
+    Forms shorter than ``MIN_SECRET_LENGTH`` are left out (see there).
+    """
+    if not value:
+        return set()
+    encoded = {quote(value, safe=""), quote(value), quote_plus(value)}
+    lower_hex = {_PERCENT.sub(lambda match: match.group(0).lower(), form) for form in encoded}
+    escaped = {json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
+    return {form for form in {value, *encoded, *lower_hex, *escaped} if len(form) >= MIN_SECRET_LENGTH}
+
+
+def basic_forms(client_id: str, client_secret: str) -> set[str]:
+    """The ``Authorization: Basic`` credentials for this pair, as sent (with and without padding).
+
+    Both the plain ``id:secret`` (what most clients send) and RFC 6749 section 2.3.1's
+    form-encoded id and secret, each base64-encoded.
+    """
+    forms: set[str] = set()
+    for user, password in ((client_id, client_secret), (quote_plus(client_id), quote_plus(client_secret))):
+        for charset in ("utf-8", "latin-1"):
+            try:
+                token = base64.b64encode(f"{user}:{password}".encode(charset)).decode("ascii")
+            except UnicodeEncodeError:
+                continue
+            forms |= {token, token.rstrip("=")}
+    return {form for form in forms if len(form) >= MIN_SECRET_LENGTH}
 
 
 class Redactor:
@@ -42,12 +83,18 @@ class Redactor:
         self.add(*values)
 
     def add(self, *values: str | None) -> None:
-        """Register values; cheap, since the pattern is only rebuilt when text is next redacted."""
+        """Register values, in every form (``secret_forms``); cheap: the pattern is rebuilt lazily."""
+        forms = {form for value in values if value and len(value) >= MIN_SECRET_LENGTH for form in secret_forms(value)}
         with self._lock:
-            fresh = {value for value in values if value and len(value) >= MIN_SECRET_LENGTH} - self._values
+            fresh = forms - self._values
             if fresh:
                 self._values |= fresh
                 self._stale = True
+
+    def add_basic(self, client_id: str | None, client_secret: str | None) -> None:
+        """Register a client's HTTP Basic credentials (``basic_forms``) beside its secret."""
+        if client_id is not None and client_secret:
+            self.add(client_secret, *basic_forms(client_id, client_secret))
 
     def _current_pattern(self) -> re.Pattern[str] | None:
         with self._lock:

@@ -24,10 +24,12 @@ from schemathesis import Case, CheckContext, Response
 from schemathesis.core.failures import Failure, Severity
 
 from revocation_contracts.model.contract import Contract, contract_from_document
+from revocation_contracts.reporting.redact import secret_forms
 from revocation_contracts.rules import engine
 from revocation_contracts.rules.outcomes import collect_warning
 from revocation_contracts.rules.violation import FAILURE, ResponseView, Violation, view_of
 from revocation_contracts.transport.curl import as_curl
+from revocation_contracts.transport.session import TargetUnreachable
 
 # The one extra request that tells a token echo from a coincidence (see token_echo_confirmed).
 CONTROL_TIMEOUT = 10.0
@@ -121,7 +123,8 @@ def no_credential_echo(ctx: CheckContext, response: Response, case: Case[Any]) -
     if not found:
         return None
     token = engine.body_fields(view.request.body).get(contract.token_field)
-    credentials = [value for value in engine.sent_secrets(contract, view) if value != token]
+    token_forms = secret_forms(token) if isinstance(token, str) else set()
+    credentials = [value for value in engine.sent_secrets(contract, view) if value not in token_forms]
     only_the_token = not engine.credential_echo(contract, view, credentials)
     session = (ctx.internals.transport_kwargs or {}).get("session")
     if only_the_token and not token_echo_confirmed(contract, response.request, session):
@@ -161,6 +164,8 @@ def token_echo_confirmed(contract: Contract, request: Any, session: requests.Ses
             timeout=CONTROL_TIMEOUT,
             allow_redirects=False,
         )
+    except TargetUnreachable:
+        raise  # the breaker tripped: the run stops, this is no verdict
     except requests.RequestException:
         return True
     return engine.echoed([marker], control.content, dict(control.headers)) is not None

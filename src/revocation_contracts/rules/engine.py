@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from revocation_contracts.model.contract import Contract
+from revocation_contracts.reporting.redact import secret_forms
 from revocation_contracts.rules.clauses import CLAUSES, answer_clause, error_format_clause
 from revocation_contracts.rules.violation import FAILURE, WARNING, ResponseView, Violation, basic_credentials
 
@@ -216,19 +217,23 @@ def body_fields(body: bytes | str | None) -> dict[str, Any]:
 
 
 def sent_secrets(contract: Contract, view: ResponseView) -> list[str]:
-    """Secret values a request carried: Basic secret, vendor key header, body secret and token."""
+    """Secret values a request carried, in every form they may come back in (``secret_forms``:
+    raw, percent- and JSON-encoded): the Basic credentials (the base64 token itself, and the
+    secret in it), the vendor key header, the body secret and the token."""
     values: list[str] = []
-    basic = basic_credentials(view.request.header("Authorization"))
+    authorization = view.request.header("Authorization") or ""
+    basic = basic_credentials(authorization)
     if basic is not None:
-        values.append(basic[1])
+        token = authorization[6:].strip()
+        values += [token, token.rstrip("="), *secret_forms(basic[1])]
     if contract.client_auth.secret_header:
-        values.append(view.request.header(contract.client_auth.secret_header) or "")
+        values += secret_forms(view.request.header(contract.client_auth.secret_header) or "")
     fields = body_fields(view.request.body)
     for name in (contract.client_auth.secret_field, contract.token_field):
         value = fields.get(name)
         if isinstance(value, str):
-            values.append(value)
-    return [value for value in values if len(value) >= MIN_ECHO_LENGTH]
+            values += secret_forms(value)
+    return [value for value in dict.fromkeys(values) if len(value) >= MIN_ECHO_LENGTH]
 
 
 def echoed(sent: list[str], content: bytes, headers: dict[str, str]) -> str | None:

@@ -39,7 +39,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
-from revocation_contracts.reporting.redact import Redactor
+from revocation_contracts.reporting.redact import Redactor, secret_forms
 from revocation_contracts.rules import engine
 from revocation_contracts.rules.outcomes import settle
 from revocation_contracts.rules.violation import FAILURE, Violation, view_of
@@ -266,8 +266,8 @@ class SemanticRun:
         view = view_of(response)
         values = engine.sent_secrets(self.contract, view)
         # A token in the query string is not in the body ``sent_secrets`` inspects.
-        if token_in_query and len(token.value) >= engine.MIN_ECHO_LENGTH:
-            values.append(token.value)
+        if token_in_query:
+            values += [form for form in secret_forms(token.value) if len(form) >= engine.MIN_ECHO_LENGTH]
         found = engine.credential_echo(self.contract, view, values)
         if found:
             raise self.fail(ECHO_CLAUSE, title, "no secret or token in any response", found[0].actual)

@@ -20,21 +20,29 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
+
+from revocation_contracts.transport.bounded import BoundedAdapter, BoundedSession
 
 THROTTLE_STATUSES = frozenset({429, 503})
 MAX_RETRIES = 3
 MAX_WAIT = 10.0
 DEFAULT_WAIT = 0.5
+# The breaker: this many requests in a row unanswered (or throttled) stop the run.
+BREAKER_LIMIT = 3
+# Seconds one session may spend waiting on 429/503 answers in all (--max-throttle-wait).
+THROTTLE_BUDGET = 60.0
 THROTTLE_MARKER = "X-Revocation-Contracts-Throttled"
 
 
 class TargetThrottled(Exception):
     """The target kept answering 429/503 after every retry; not a contract failure."""
 
-    def __init__(self, status: int, attempts: int) -> None:
-        super().__init__(f"the target kept answering {status} after {attempts} attempts (throttled or unavailable)")
+    def __init__(self, status: int, attempts: int, detail: str = "") -> None:
+        super().__init__(
+            f"the target kept answering {status} after {attempts} attempts (throttled or unavailable){detail}"
+        )
         self.status = status
+        self.attempts = attempts
 
 
 class RateLimiter:
@@ -68,37 +76,125 @@ def retry_after_seconds(value: str | None) -> float:
     return min(max(seconds, 0.0), MAX_WAIT)
 
 
-class GentleAdapter(HTTPAdapter):
-    """Rate-limits every request and retries 429/503 answers a bounded number of times."""
+class TargetUnreachable(requests.exceptions.ConnectionError):
+    """The session's breaker tripped: the target stopped answering, so the run stops (exit 6)."""
 
-    def __init__(self, rate_limit: float | None = None, max_retries_on_throttle: int = MAX_RETRIES) -> None:
+    def __init__(self, failures: int, last: BaseException | None) -> None:
+        super().__init__(f"{failures} requests in a row got no answer")
+        self.failures = failures
+        self.last = last
+
+
+class TargetThrottledStop(TargetThrottled):
+    """Throttling did not end within the session's bounds, so the run stops (exit 8)."""
+
+
+class Breaker:
+    """Counts, across one session, requests in a row the target did not answer or only throttled.
+
+    Why session-wide: a target that stopped answering makes every remaining test wait out its
+    own timeout, and one that throttles forever makes each wait out its retries; both are
+    one fact about the target, found after ``limit`` requests in a row. Once tripped, every
+    later request fails at once (TargetUnreachable or TargetThrottledStop), and the plugin
+    ends the run with one line. Any real answer resets the streaks.
+    """
+
+    def __init__(self, limit: int = BREAKER_LIMIT, throttle_budget: float = THROTTLE_BUDGET) -> None:
+        self.limit = limit
+        self.throttle_budget = throttle_budget
+        self.failures = 0
+        self.throttled = 0
+        self.waited = 0.0
+        self.last: BaseException | None = None
+        self.stopped: Exception | None = None
+        self._lock = threading.Lock()
+
+    def check(self) -> None:
+        if self.stopped is not None:
+            raise self.stopped
+
+    def failed(self, exc: BaseException) -> None:
+        with self._lock:
+            self.failures += 1
+            self.last = exc
+            if self.failures >= self.limit and self.stopped is None:
+                self.stopped = TargetUnreachable(self.failures, exc)
+
+    def answered(self) -> None:
+        with self._lock:
+            self.failures = 0
+
+    def wait_allowed(self, seconds: float) -> float:
+        """How long this throttled answer may be waited on, from what is left of the budget."""
+        with self._lock:
+            allowed = min(seconds, max(self.throttle_budget - self.waited, 0.0))
+            self.waited += allowed
+            return allowed
+
+    def throttled_answer(self, status: int, attempts: int) -> None:
+        """A request stayed throttled after its retries; trips after ``limit`` or an empty budget."""
+        with self._lock:
+            self.throttled += 1
+            spent = self.waited >= self.throttle_budget
+            if (self.throttled >= self.limit or spent) and self.stopped is None:
+                why = f"{self.throttled} requests in a row" if not spent else f"after {self.waited:g}s of waiting"
+                self.stopped = TargetThrottledStop(status, attempts, f"; stopping the run ({why})")
+
+    def unthrottled(self) -> None:
+        with self._lock:
+            self.throttled = 0
+
+
+class GentleAdapter(BoundedAdapter):
+    """Rate-limits every request, retries 429/503 answers a bounded number of times, and trips
+    the session's breaker; each request is bounded in time and size (``bounded.py``).
+
+    A final 429/503 is raised as TargetThrottled here, not returned: no caller can read a
+    throttled answer as a verdict (a 429 as a 4xx refusal, a 503 as a server error).
+    """
+
+    def __init__(
+        self,
+        rate_limit: float | None = None,
+        max_retries_on_throttle: int = MAX_RETRIES,
+        breaker: Breaker | None = None,
+    ) -> None:
         super().__init__(pool_connections=4, pool_maxsize=8)
         self.limiter = RateLimiter(rate_limit) if rate_limit else None
         self.max_retries_on_throttle = max_retries_on_throttle
+        self.breaker = breaker or Breaker()
         self.requests_sent = 0
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         attempt = 0
         while True:
+            self.breaker.check()
             if self.limiter is not None:
                 self.limiter.wait()
             self.requests_sent += 1
-            response = super().send(request, **kwargs)
-            if response.status_code not in THROTTLE_STATUSES or attempt >= self.max_retries_on_throttle:
-                if response.status_code in THROTTLE_STATUSES:
-                    # Set on the raw headers too: schemathesis rebuilds its response from those.
-                    response.headers[THROTTLE_MARKER] = str(attempt + 1)
-                    if response.raw is not None and hasattr(response.raw, "headers"):
-                        response.raw.headers[THROTTLE_MARKER] = str(attempt + 1)
+            try:
+                response = self.send_bounded(request, **kwargs)
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                self.breaker.failed(exc)
+                raise
+            self.breaker.answered()
+            status = response.status_code
+            if status not in THROTTLE_STATUSES:
+                self.breaker.unthrottled()
                 return response
+            if attempt >= self.max_retries_on_throttle:
+                self.breaker.throttled_answer(status, attempt + 1)
+                raise TargetThrottled(status, attempt + 1)
             attempt += 1
-            time.sleep(retry_after_seconds(response.headers.get("Retry-After")))
+            time.sleep(self.breaker.wait_allowed(retry_after_seconds(response.headers.get("Retry-After"))))
 
 
-def new_session(rate_limit: float | None = None) -> requests.Session:
-    """A keep-alive session with the gentle adapter mounted for http and https."""
-    session = requests.Session()
-    adapter = GentleAdapter(rate_limit)
+def new_session(
+    rate_limit: float | None = None, throttle_budget: float = THROTTLE_BUDGET, retries: int = MAX_RETRIES
+) -> requests.Session:
+    """A keep-alive session, bounded (no redirects, no cookies, deadline, body cap), gentle adapter."""
+    session = BoundedSession()
+    adapter = GentleAdapter(rate_limit, retries, Breaker(throttle_budget=throttle_budget))
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers["User-Agent"] = "revocation-contracts"
