@@ -28,6 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from revocation_contracts.pytest_plugin.options import Settings
+from revocation_contracts.pytest_plugin.runstatus import PROBLEM_ATTRIBUTE, THROTTLED
 from revocation_contracts.reporting.baseline import xfail_marks
 from revocation_contracts.reporting.redact import Redactor, redact_report
 from revocation_contracts.rules.outcomes import (
@@ -47,12 +48,14 @@ CHECK_PROPERTY = "revocation-check"
 CLAUSE_PROPERTY = "revocation-clause"
 
 # Worst first: a cell shows the worst outcome of its reports (setup, call, teardown, subtests).
-STATUSES = ("fail", "xpass", "warn", "xfail", "pass", "skip")
+# "throttled" outranks "pass": a cell with throttled evidence was not fully judged (issue 10).
+STATUSES = ("fail", "xpass", "warn", "xfail", "throttled", "pass", "skip")
 STATUS_HELP = {
     "pass": "the endpoint meets the clause",
     "fail": "the endpoint breaks the clause (or the test could not run: setup error)",
     "warn": "a SHOULD or a pin is not met (a warning); fails only with --strict-semantics",
     "skip": "not applicable to this contract, or needs an option (the reason says which)",
+    "throttled": "the target kept answering 429/503, so the check could not judge it: run again later",
     "xfail": "a known deviation listed in the --baseline file",
     "xpass": "a listed deviation no longer happens: remove it from the baseline (fails the run)",
 }
@@ -139,6 +142,8 @@ class Matrix:
 
 
 def _status(report: pytest.TestReport) -> str | None:
+    if getattr(report, PROBLEM_ATTRIBUTE, None) == THROTTLED:
+        return "throttled"
     if hasattr(report, "wasxfail"):
         return "xfail" if report.skipped else "xpass"
     if report.failed:
@@ -162,6 +167,8 @@ def _detail(report: pytest.TestReport, status: str, redact: Callable[[str], str]
         return Detail(redact(summary), redact(text), [redact(command) for command in dict.fromkeys(commands)])
     if status == "xfail":
         return Detail(redact(f"expected failure: {report.wasxfail}"))
+    if status == "throttled" and isinstance(report.longrepr, tuple):
+        return Detail(redact(str(report.longrepr[2]).removeprefix("Skipped: ")))
     longrepr = report.longrepr
     if isinstance(longrepr, tuple):  # a skip: (path, line, "Skipped: reason")
         return Detail(redact(str(longrepr[2]).removeprefix("Skipped: ")))
@@ -272,7 +279,7 @@ class ReportingPlugin:
         if self.report_path is None:
             return
         renderer = render_markdown if self.report_path.suffix.lower() == ".md" else render_html
-        text = renderer(self.matrix, self._context(int(exitstatus)))
+        text = renderer(self.matrix, self._context(int(session.exitstatus)))  # as remapped by runstatus
         self.report_path.parent.mkdir(parents=True, exist_ok=True)
         partial = self.report_path.with_name(self.report_path.name + ".partial")
         partial.write_text(text, encoding="utf-8")
@@ -360,6 +367,7 @@ SECTIONS = (
     ("Failures", ("fail", "xpass")),
     ("Warnings", ("warn",)),
     ("Known deviations (baseline)", ("xfail",)),
+    ("Throttled", ("throttled",)),
     ("Skipped", ("skip",)),
 )
 
@@ -374,7 +382,7 @@ tr.group th{background:#eef1f4;font-weight:600}td.clause{color:#57606a;font-size
 td.check code{font-size:.85rem}td.st{text-align:center;font-weight:600;white-space:nowrap}
 .st-pass{background:#dafbe1;color:#116329}.st-fail{background:#ffd8d3;color:#a40e26}.st-xpass{background:#ffd8d3;color:#a40e26}
 .st-warn{background:#fff1c2;color:#7a4d00}.st-skip{background:#f2f3f5;color:#57606a}.st-xfail{background:#e6dcfd;color:#5a32a3}
-.st-none{color:#8c959f}td.st a{color:inherit}
+.st-throttled{background:#fff1c2;color:#57606a}.st-none{color:#8c959f}td.st a{color:inherit}
 pre{background:#f6f8fa;border:1px solid #d0d7de;padding:.6rem;white-space:pre-wrap;word-break:break-all;
 font-size:.82rem}
 pre.repro{background:#0d1117;color:#e6edf3;border-color:#0d1117}

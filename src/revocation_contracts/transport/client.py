@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import requests
 
 from revocation_contracts.model.contract import Contract
+from revocation_contracts.transport.session import new_session
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class RevocationClient:
         self.contract = contract
         self.base_url = base_url.rstrip("/")
         self.credentials = credentials
-        self.session = session or requests.Session()
+        self.session = session or new_session()
         self.timeout = timeout
         # ``send`` lets the plugin route requests through its throttling/retry layer.
         self._send = send

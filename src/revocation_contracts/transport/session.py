@@ -1,15 +1,22 @@
-"""One gentle HTTP session per target: keep-alive, a rate limit, bounded 429/503 retries.
+"""One gentle HTTP session per target: keep-alive, a rate limit, bounded 429/503 retries, a breaker.
 
 Why an adapter and not a wrapper around each call: schemathesis sends its requests through
-the ``requests.Session`` we hand it, and so do the explicit and semantic tests. Mounting the
-policy on the session means every request the suite makes, from every layer, is throttled
-and retried the same way, and keep-alive connections are reused across examples.
+the ``requests.Session`` we hand it, and so do the explicit and semantic tests, the token
+supply and the preflight. Mounting the policy on the session means every request the suite
+makes, from every layer, is bounded (``bounded.py``: deadline, body cap, no redirects, no
+cookies), throttled and retried the same way, and keep-alive connections are reused.
 
 RFC 7009 section 2.2.1: a 503 means the token may still exist, and ``Retry-After`` may say
 when to come back. A 429 is the same kind of answer from a rate limiter. Neither is a
 contract failure on its own (CONTRACTS.md); the suite waits (honouring ``Retry-After`` up to
-``MAX_WAIT`` seconds), retries a bounded number of times, and if the target still refuses,
-the test reports the target as throttled instead of failing the contract.
+``MAX_WAIT`` seconds per wait), retries a bounded number of times, and if the target still
+refuses, raises TargetThrottled: the test is reported as throttled, never judged on it.
+
+Stated bounds (``Breaker``): three requests in a row without an answer (timeout, reset,
+refused, cut mid-body) stop the run with exit 6, after at most 3 x ``--request-timeout``;
+waiting on 429/503 is capped per wait (``MAX_WAIT``) and in all (``--max-throttle-wait``,
+default 60 s), and three throttled requests in a row, or the budget spent, stop the run
+with exit 8.
 """
 
 from __future__ import annotations
