@@ -95,6 +95,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
     failure = run_preflight(settings)
     if failure is not None:
+        if config.pluginmanager.has_plugin("dsession"):  # pytest-xdist: end before any worker starts
+            pytest.exit(failure.message, returncode=failure.exit_code)
         # Ended at collection, so that JUnit XML and --report are still written, with the reason.
         config.stash[RUNSTATUS_KEY].end_before_tests(failure.message, failure.exit_code, settings.specs[0])
 
