@@ -19,10 +19,11 @@ import pytest
 
 from revocation_contracts.model.contract import load_contract
 from revocation_contracts.reporting.redact import MASK, Redactor, basic_forms, secret_forms
-from revocation_contracts.rules.checks import echoed, sent_secrets
+from revocation_contracts.rules import engine
+from revocation_contracts.rules.violation import RequestView, ResponseView, view_of
 from revocation_contracts.transport.client import Credentials, RevocationClient
 
-from .harness import CLIENT_ID, CONTRACT_SUITE, SECRET, leak_forms
+from .harness import CLIENT_ID, CONTRACT_SUITE, SECRET, HostileServer, leak_forms
 
 USAGE_ERROR = 4
 TARGET_ERROR = 6
@@ -98,16 +99,26 @@ def test_the_redactor_masks_every_form(form: str) -> None:
     assert redactor(text) == f"the server said: {MASK} (that is all)"
 
 
-def test_the_echo_rule_finds_the_basic_credentials_repeated_in_a_header() -> None:
+def test_the_echo_rule_finds_the_basic_credentials_repeated_in_a_header(hostile: HostileServer) -> None:
     """A server repeating ``Authorization: Basic ...`` leaks the secret, though never in plain text."""
     contract = load_contract("rfc7009")
+    client = RevocationClient(contract, hostile.url("basic_echo.rule"), Credentials(CLIENT_ID, SECRET))
+    _, response = client.revoke("rc-some-token-value", auth_method="basic")
+    assert response.headers["X-Echo-Authorization"].startswith("Basic ")
+    found = engine.credential_echo(contract, view_of(response))
+    assert [violation.clause for violation in found] == ["PIN-no-echo"]
+    assert found[0].actual == "response header X-Echo-Authorization repeats a secret that was sent"
+
+
+def test_the_echo_rule_finds_a_percent_encoded_secret_in_a_body() -> None:
+    contract = load_contract("rfc7009")
     client = RevocationClient(contract, "http://127.0.0.1:9", Credentials(CLIENT_ID, SECRET))
-    request = client.build("rc-some-token-value", auth_method="basic")
-    sent = sent_secrets(contract, request.headers, request.body)
-    echo = {"X-Echo-Authorization": [request.headers["Authorization"]]}
-    assert echoed(sent, b"", echo) == "response header X-Echo-Authorization repeats a secret that was sent"
-    form_request = client.build("rc-some-token-value", auth_method="form-body")
-    in_body = json.dumps({"seen": quote_plus(SECRET)}).encode()
-    sent = sent_secrets(contract, form_request.headers, form_request.body)
-    assert echoed(sent, in_body, {}) == "the response body repeats a secret that was sent"
-    assert echoed(sent, b'{"error": "invalid_client"}', {}) is None
+    request = client.build("rc-some-token-value", auth_method="form-body")
+    sent_view = ResponseView(
+        status=400,
+        headers={},
+        body=json.dumps({"seen": quote_plus(SECRET)}).encode(),
+        request=RequestView(method="POST", url=request.url, headers=request.headers, body=request.body or b""),
+    )
+    found = engine.credential_echo(contract, sent_view)
+    assert found and found[0].actual == "the response body repeats a secret that was sent"
