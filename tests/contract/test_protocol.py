@@ -90,6 +90,8 @@ def test_undocumented_method_is_refused(target, method):
     oauthlib 400)."""
     if method == target.contract.method:
         pytest.skip(f"{method} is the documented method")
+    if method in target.contract.other_methods:
+        pytest.skip(f"{method} is another operation the document declares on this path")
     _, response = target.client().revoke(UNKNOWN_TOKEN, method=method)
     _check(target, "undocumented-method", response)
 
@@ -168,7 +170,11 @@ def test_client_authentication_is_enforced(target, scenario):
     """RFC 6749 2.3 / 5.2 invalid_client, for every way the contract lets a client authenticate;
     after HTTP Basic the 401 carries a Basic challenge."""
     contract = target.contract
+    if contract.client_auth.public:
+        pytest.skip("the contract's clients are public (client-auth none): there is no client authentication")
     for auth_method in contract.client_auth.methods:
+        if auth_method == "none":
+            continue
         credentials = _bad_credentials(target, scenario)
         _, response = target.client().revoke(UNKNOWN_TOKEN, auth_method=auth_method, credentials=credentials)
         if auth_method == "basic" and credentials is not None:

@@ -14,15 +14,21 @@ with one line saying what is wrong, never a traceback.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import yaml
 
-BUNDLED_NAMES = ("polar", "voucherify", "mollie", "auth0", "rfc7009")
+from revocation_contracts.model.errors import ErrorBody, inline_refs
+from revocation_contracts.model.validation import HTTP_METHODS, validate_document
+from revocation_contracts.model.validation import ContractError as ContractError
+
+# Bundled contracts, in the order ``--spec all`` runs them: the first five, then the rest by name.
+_FIRST = ("polar", "voucherify", "mollie", "auth0", "rfc7009")
 
 ANSWER_NAMES = (
     "revoked",
@@ -38,8 +44,12 @@ ANSWER_NAMES = (
 )
 
 
-class ContractError(Exception):
-    """A contract could not be found, read or validated; the message says which and why."""
+# Client-authentication methods the suite can send, and those it never sends (it holds no key
+# to sign an assertion with) but which a document may list (RFC 7523, OpenID Connect Core 9).
+SENDABLE_METHODS = ("basic", "form-body", "json-body", "headers", "none")
+UNSENT_METHODS = ("private-key-jwt", "client-secret-jwt")
+# Body fields of the unsent methods; dropped from generated requests (RFC 7521 section 4.2).
+ASSERTION_FIELDS = ("client_assertion", "client_assertion_type")
 
 
 @dataclass(frozen=True)
@@ -70,13 +80,24 @@ class HintRule:
 
 @dataclass(frozen=True)
 class ClientAuth:
-    """How the client authenticates (RFC 6749 section 2.3, or a vendor's own headers)."""
+    """How the client authenticates (RFC 6749 section 2.3, or a vendor's own headers).
+
+    ``methods`` are the ones the suite sends, in the document's order; ``declared`` also keeps
+    the ones it never sends (signed assertions), so a document may list every method it has.
+    ``none`` is a public client (RFC 6749 section 2.1): no credentials at all.
+    """
 
     methods: tuple[str, ...]
     id_field: str = "client_id"
     secret_field: str = "client_secret"
     id_header: str | None = None
     secret_header: str | None = None
+    declared: tuple[str, ...] = ()
+
+    @property
+    def public(self) -> bool:
+        """Whether no sendable method carries credentials: possession of a token is the authority."""
+        return self.methods == ("none",)
 
     @property
     def default_method(self) -> str:
@@ -85,6 +106,15 @@ class ClientAuth:
     @property
     def in_body(self) -> bool:
         return any(method.endswith("-body") for method in self.methods)
+
+
+@dataclass(frozen=True)
+class PathParam:
+    """A parameter of the documented path: a fixed value, or bound to the client id."""
+
+    name: str
+    value: str | None = None
+    bind: str | None = None  # "client-id"
 
 
 @dataclass(frozen=True)
@@ -112,12 +142,69 @@ class Contract:
     hint: HintRule | None
     client_auth: ClientAuth
     answers: dict[str, Answer]
-    error_format: str
+    error_bodies: tuple[ErrorBody, ...]
     error_statuses: dict[str, frozenset[int]]
     tokens: TokenRules
     document: dict[str, Any] = field(repr=False, compare=False, hash=False)
     location: str = ""
     deviations: tuple[dict[str, str], ...] = ()
+    path_params: dict[str, PathParam] = field(default_factory=dict)
+    token_in: tuple[str, ...] = ("body",)
+    error_codes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def operation(self) -> dict[str, Any]:
+        """The revocation operation of the OpenAPI document."""
+        operation: dict[str, Any] = self.document["paths"][self.path][self.method.lower()]
+        return operation
+
+    @property
+    def other_methods(self) -> tuple[str, ...]:
+        """Other operations the document declares on the revocation path (e.g. a token check).
+
+        They are the vendor's, not undocumented: the suite never probes them as such.
+        """
+        item = self.document["paths"].get(self.path, {})
+        return tuple(method.upper() for method in item if method in HTTP_METHODS and method.upper() != self.method)
+
+    def url_path(self, client_id: str | None = None) -> str:
+        """The path to send to: every path parameter replaced by its value (RFC 6570 level 1)."""
+        path = self.path
+        for param in self.path_params.values():
+            value = client_id if param.bind == "client-id" else param.value
+            path = path.replace("{" + param.name + "}", quote(value or "", safe=""))
+        return path
+
+    def with_path_params(self, values: dict[str, str] | None) -> Contract:
+        """This contract with path parameter values given by ``--path-param`` (they win).
+
+        Names this path lacks are left alone: with several contracts selected, a value is for
+        whichever of them has the parameter (the options check that one does).
+        """
+        mine = {name: value for name, value in (values or {}).items() if name in self.path_params}
+        if not mine:
+            return self
+        params = dict(self.path_params)
+        for name, value in mine.items():
+            params[name] = PathParam(name, value=value)
+        return replace(self, path_params=params)
+
+    def concrete(self, client_id: str | None) -> Contract:
+        """The contract as schemathesis sees it: the path filled in, only the revocation operation.
+
+        Path values are the contract's (never generated), and the other operations on the same
+        path are the vendor's business, not this endpoint's contract.
+        """
+        document = json.loads(json.dumps(self.document))
+        operation = document["paths"][self.path][self.method.lower()]
+        for holder in (operation, document["paths"][self.path]):
+            parameters = [item for item in holder.get("parameters", []) if item.get("in") != "path"]
+            if "parameters" in holder:
+                holder["parameters"] = parameters
+        path = self.url_path(client_id)
+        document["paths"] = {path: {self.method.lower(): operation}}
+        document["x-revocation"]["operation"] = {"path": path, "method": self.method}
+        return replace(contract_from_document(document, self.location), document=document)
 
     def answer(self, situation: str) -> Answer:
         """The expected answer for a situation; client-auth variants fall back to ``bad-client``."""
@@ -145,7 +232,19 @@ class Contract:
         document = json.loads(json.dumps(self.document))
         document["paths"] = {path: document["paths"].pop(self.path)}
         document["x-revocation"]["operation"]["path"] = path
-        return contract_from_document(document, self.location)
+        operation = document["x-revocation"]["operation"]
+        declared = set(re.findall(r"{([^}]+)}", path))
+        operation["path-params"] = {
+            name: value for name, value in operation.get("path-params", {}).items() if name in declared
+        }
+        moved = contract_from_document(document, self.location)
+        return replace(
+            moved,
+            path_params={
+                **moved.path_params,
+                **{name: param for name, param in self.path_params.items() if name in declared},
+            },
+        )
 
 
 def bundled_specs_dir() -> Path:
@@ -154,6 +253,14 @@ def bundled_specs_dir() -> Path:
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[3] / "specs"
+
+
+def _bundled_names() -> tuple[str, ...]:
+    found = {path.stem for path in bundled_specs_dir().glob("*.yaml")}
+    return tuple(name for name in _FIRST if name in found) + tuple(sorted(found - set(_FIRST)))
+
+
+BUNDLED_NAMES = _bundled_names()
 
 
 def resolve_spec(name_or_path: str) -> Path:
@@ -183,41 +290,14 @@ def load_contract(name_or_path: str) -> Contract:
     if not isinstance(document, dict):
         raise ContractError(f"spec file {str(path)!r} does not hold an OpenAPI document (an object)")
     validate_document(document, str(path))
-    return contract_from_document(document, str(path))
-
-
-def validate_document(document: dict[str, Any], location: str) -> None:
-    """Validate the OpenAPI document and its ``x-revocation`` extension, or raise ContractError."""
-    from openapi_spec_validator import validate
-    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
-
-    try:
-        validate(document)
-    except OpenAPIValidationError as exc:
-        raise ContractError(f"spec {location!r} is not a valid OpenAPI document: {exc.message}") from None
-    extension = document.get("x-revocation")
-    if extension is None:
-        raise ContractError(f"spec {location!r} has no 'x-revocation' extension; see specs/rfc7009.yaml for one")
-    errors = sorted(_extension_validator().iter_errors(extension), key=lambda error: list(error.path))
-    if errors:
-        first = errors[0]
-        where = "/".join(str(part) for part in first.path) or "(top)"
-        raise ContractError(f"spec {location!r}: x-revocation/{where}: {first.message}")
-    operation = extension["operation"]
-    operations = document.get("paths", {}).get(operation["path"], {})
-    if operation["method"].lower() not in operations:
+    contract = contract_from_document(document, str(path))
+    bundled = bundled_specs_dir() / f"{contract.name}.yaml"
+    if contract.name in BUNDLED_NAMES and path.read_bytes() != bundled.read_bytes():
         raise ContractError(
-            f"spec {location!r}: x-revocation names {operation['method']} {operation['path']}, "
-            "which the document's paths do not define"
+            f"spec {str(path)!r}: x-revocation/name {contract.name!r} is the name of a bundled contract; "
+            "give your copy a name of its own"
         )
-
-
-@cache
-def _extension_validator() -> Any:
-    from jsonschema import Draft202012Validator
-
-    schema_text = resources.files("revocation_contracts.model").joinpath("x_revocation.schema.json").read_text("utf-8")
-    return Draft202012Validator(json.loads(schema_text))
+    return contract
 
 
 def contract_from_document(document: dict[str, Any], location: str) -> Contract:
@@ -228,6 +308,7 @@ def contract_from_document(document: dict[str, Any], location: str) -> Contract:
     headers = auth.get("headers", {})
     tokens = extension["tokens"]
     errors = extension["errors"]
+    declared_methods = tuple(auth["methods"])
     return Contract(
         name=extension["name"],
         title=extension["title"],
@@ -246,7 +327,8 @@ def contract_from_document(document: dict[str, Any], location: str) -> Contract:
         if hint
         else None,
         client_auth=ClientAuth(
-            methods=tuple(auth["methods"]),
+            methods=tuple(method for method in declared_methods if method in SENDABLE_METHODS),
+            declared=declared_methods,
             id_field=auth.get("id-field", "client_id"),
             secret_field=auth.get("secret-field", "client_secret"),
             id_header=headers.get("client-id"),
@@ -262,7 +344,23 @@ def contract_from_document(document: dict[str, Any], location: str) -> Contract:
             )
             for name, answer in extension["responses"].items()
         },
-        error_format=errors["format"],
+        error_bodies=tuple(
+            ErrorBody(
+                schema_ref=entry["schema"],
+                media_types=tuple(entry["media-types"]),
+                clause=entry["clause"],
+                code_field=entry.get("code-field"),
+                message_field=entry.get("message-field"),
+                schema=inline_refs(document, {"$ref": entry["schema"]}),
+            )
+            for entry in errors["bodies"]
+        ),
+        error_codes=dict(errors.get("codes", {})),
+        path_params={
+            name: PathParam(name, value=param.get("value"), bind=param.get("bind"))
+            for name, param in extension["operation"].get("path-params", {}).items()
+        },
+        token_in=tuple(request.get("token-in", ("body",))),
         error_statuses={code: frozenset(statuses) for code, statuses in errors["statuses"].items()},
         tokens=TokenRules(
             types=tuple(tokens["types"]),

@@ -108,12 +108,13 @@ def _endpoint(contract: Contract, settings: Settings) -> str:
             f"{contract.method} the revocation_endpoint named by {settings.issuer}'s metadata "
             "(RFC 8414 discovery, not sent in a dry run)"
         )
+    path = contract.url_path(_client_id(settings))
     if settings.target_url is None:
         return (
-            f"{contract.method} http://127.0.0.1:<port chosen at start>{contract.path} "
+            f"{contract.method} http://127.0.0.1:<port chosen at start>{path} "
             "(embedded reference server, loopback only)"
         )
-    return f"{contract.method} {settings.target_url}{contract.path}"
+    return f"{contract.method} {settings.target_url}{path}"
 
 
 def _client_id(settings: Settings) -> str:

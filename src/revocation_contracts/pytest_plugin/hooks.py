@@ -174,9 +174,10 @@ def target(contract: Contract, pytestconfig: pytest.Config) -> Any:
 
 
 @pytest.fixture(scope="session")
-def contract_schema(contract: Contract, revocation_settings: Settings, pytestconfig: pytest.Config) -> Any:
+def contract_schema(contract: Contract, revocation_settings: Settings, pytestconfig: pytest.Config, target: Any) -> Any:
     """The contract's OpenAPI document as a schemathesis schema (for ``from_fixture``)."""
     from revocation_contracts.rules.schema_suite import load_schema
 
     seed = pytestconfig.getoption("hypothesis_seed", default=None)
-    return load_schema(contract, revocation_settings.max_examples, int(seed) if seed is not None else None)
+    seed_value = int(seed) if seed is not None else None
+    return load_schema(contract, revocation_settings.max_examples, seed_value, target.credentials.client_id)

@@ -136,6 +136,19 @@ def parse_spec(value: str) -> str:
     return value
 
 
+PATH_PARAM = re.compile(r"^([A-Za-z_][A-Za-z0-9_.-]*)=([^/?#\s]+)$")
+
+
+def parse_path_param(value: str) -> tuple[str, str]:
+    """``NAME=VALUE`` for a ``{NAME}`` in the contract's path (e.g. authorizationServerId=default)."""
+    match = PATH_PARAM.match(value)
+    if not match:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not NAME=VALUE (a path parameter, a value without '/'), e.g. authorizationServerId=default"
+        )
+    return match.group(1), match.group(2)
+
+
 def parse_bug(value: str) -> str:
     try:
         validate_bug_names([value])
@@ -192,7 +205,8 @@ class Option:
 OPTIONS = (
     Option(
         "--spec",
-        "contract to check: polar, voucherify, mollie, auth0, rfc7009, all, or a path "
+        "contract to check: a bundled name (polar, voucherify, mollie, auth0, rfc7009, okta, google, github), all, "
+        "or a path "
         "to an OpenAPI file with x-revocation (repeatable; default: all)",
         parse_spec,
         repeatable=True,
@@ -206,6 +220,13 @@ OPTIONS = (
         metavar="URL",
     ),
     Option("--endpoint-path", "override the spec's revocation path, e.g. /oauth2/revoke", parse_path, metavar="PATH"),
+    Option(
+        "--path-param",
+        "value of a {NAME} in the spec's path, e.g. authorizationServerId=default (repeatable; default: the spec's)",
+        parse_path_param,
+        repeatable=True,
+        metavar="NAME=VALUE",
+    ),
     Option("--client-id", "client id the suite authenticates with", metavar="ID"),
     Option("--client-secret", "client secret (never printed)", metavar="SECRET"),
     Option("--second-client-id", "a second registered client, for the cross-client checks", metavar="ID"),
@@ -369,13 +390,17 @@ class Settings:
     resource_url: str | None = None
     # Filled in by discovery (supply/discovery.py) before collection, when --issuer is given.
     metadata: Any = None
+    path_params: tuple[tuple[str, str], ...] = ()
 
     @property
     def embedded(self) -> bool:
         return self.target_url is None and self.issuer is None
 
     def contracts(self) -> list[Contract]:
-        contracts = [load_contract(spec).with_path(self.endpoint_path) for spec in self.specs]
+        values = dict(self.path_params)
+        contracts = [
+            load_contract(spec).with_path(self.endpoint_path).with_path_params(values) for spec in self.specs
+        ]
         if self.metadata is None:
             return contracts
         from revocation_contracts.supply.discovery import narrow_contract
@@ -455,7 +480,18 @@ def resolve_settings(config: Any) -> Settings:
         raise SettingsError("--second-client-id and --second-client-secret go together: give both or neither")
     if values["revoke_reference_bug"] and (target_url is not None or issuer is not None):
         raise SettingsError("--reference-bug only applies to the embedded reference server; drop --target-url")
+    path_params = tuple(values["revoke_path_param"] or ())
+    for name, _ in path_params:
+        if not any(name in load_contract(spec).path_params for spec in expanded):
+            raise SettingsError(f"--path-param {name}: no selected contract has {{{name}}} in its path")
+    names: dict[str, str] = {}
+    for spec in expanded:
+        name = load_contract(spec).name
+        if name in names:
+            raise SettingsError(f"--spec {spec} and --spec {names[name]} are both named {name!r}; names must be unique")
+        names[name] = spec
     return Settings(
+        path_params=path_params,
         specs=tuple(expanded),
         target_url=target_url,
         endpoint_path=values["revoke_endpoint_path"],

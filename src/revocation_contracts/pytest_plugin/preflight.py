@@ -49,10 +49,15 @@ class PreflightFailure:
 
 
 def probe(
-    contract: Contract, base_url: str, timeout: float, session: requests.Session, path_given: bool = False
+    contract: Contract,
+    base_url: str,
+    timeout: float,
+    session: requests.Session,
+    path_given: bool = False,
+    client_id: str | None = None,
 ) -> PreflightFailure | None:
     """Send the probe for one contract; a PreflightFailure when the endpoint is not there."""
-    method, url = contract.method, base_url + contract.path
+    method, url = contract.method, base_url + contract.url_path(client_id)
     headers = {"User-Agent": USER_AGENT, "Content-Type": contract.media_types[0]}
     try:
         response = session.request(method, url, headers=headers, data=b"", timeout=timeout, allow_redirects=False)
@@ -93,7 +98,9 @@ def run_preflight(settings: Settings) -> PreflightFailure | None:
                 continue
             seen.add(key)
             path_given = settings.endpoint_path is not None
-            failure = probe(contract, settings.target_url, settings.request_timeout, session, path_given)
+            failure = probe(
+                contract, settings.target_url, settings.request_timeout, session, path_given, settings.client_id
+            )
             if failure is not None:
                 return failure
     return None

@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
@@ -29,19 +28,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from revocation_contracts.model.contract import Answer, Contract
+from revocation_contracts.model.errors import build_error_body
 from revocation_contracts.reference.store import DEFAULT_CLIENTS, Client, TokenStore
 
 TEST_PREFIX = "/__revocation_contracts__"
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
 BASIC_CHALLENGE = 'Basic realm="revocation-contracts", charset="UTF-8"'
 
-VOUCHERIFY_KEYS = {
-    "invalid_request": "missing_param",
-    "invalid_client": "unauthorized",
-    "unsupported_media_type": "unsupported_media_type",
-    "unsupported_token_type": "invalid_param",
-}
-HAL_TITLES = {400: "Bad Request", 401: "Unauthorized Request", 404: "Not Found", 415: "Unsupported Media Type"}
+
+class NotFound(Exception):
+    """The request names a path this endpoint does not serve."""
 
 
 class Reject(Exception):
@@ -68,9 +64,14 @@ class RevocationEndpoint:
             return await self._handle(request)
         except Reject as reject:
             return self._error(reject)
+        except NotFound:
+            return Response(status_code=404)
 
     async def _handle(self, request: Request) -> Response:
         contract = self.contract
+        if request.method in contract.other_methods:
+            # The vendor's other operations on this path (a token check, a reset): not revocation.
+            return Response(status_code=501)
         if request.method != contract.method and "accepts-undocumented-method" not in self.bugs:
             if "query-string-revokes" in self.bugs and contract.token_field in request.query_params:
                 self._revoke_value(request.query_params[contract.token_field], client=None)
@@ -82,6 +83,9 @@ class RevocationEndpoint:
         if not raw and "server-error-on-empty-body" in self.bugs:
             raise RuntimeError("planted bug: empty body")
         params = self._parse_body(request, raw)
+        if "query" in contract.token_in and contract.token_field in request.query_params:
+            params.setdefault(contract.token_field, request.query_params[contract.token_field])
+        self._check_fixed_path_params(request)
         client = self._authenticate(request, params)
         token = params.get(contract.token_field)
         # RFC 6749 3.2: an empty value is an omitted parameter, unless the contract reads it as an unknown token.
@@ -153,9 +157,17 @@ class RevocationEndpoint:
 
     # -- client authentication ---------------------------------------------------------------
 
-    def _authenticate(self, request: Request, params: dict[str, str]) -> Client:
-        """The authenticated client, per the contract's methods (RFC 6749 2.3.1)."""
+    def _check_fixed_path_params(self, request: Request) -> None:
+        """A fixed path parameter with another value names another endpoint: 404, no body due."""
+        for param in self.contract.path_params.values():
+            if param.bind is None and request.path_params.get(param.name) != param.value:
+                raise NotFound()
+
+    def _authenticate(self, request: Request, params: dict[str, str]) -> Client | None:
+        """The authenticated client, per the contract's methods (RFC 6749 2.3.1); None for a public one."""
         auth = self.contract.client_auth
+        if auth.public:
+            return None
         header = request.headers.get("authorization", "")
         basic_used = "basic" in auth.methods and header[:6].lower() == "basic "
         client_id: str | None = None
@@ -175,6 +187,9 @@ class RevocationEndpoint:
         client = self.store.authenticate(client_id, client_secret)
         if client is None and "ignores-client-auth" in self.bugs:
             client = DEFAULT_CLIENTS[0]
+        bound = [param.name for param in self.contract.path_params.values() if param.bind == "client-id"]
+        if client is not None and any(request.path_params.get(name) != client.client_id for name in bound):
+            client = None  # the path names another client than the credentials prove
         if client is None:
             description = "client authentication failed"
             if "echoes-secret" in self.bugs and client_secret:
@@ -212,7 +227,8 @@ class RevocationEndpoint:
         grant, kind = found
         if "hint-restricts-search" in self.bugs and hint in ("access_token", "refresh_token") and hint != kind:
             return False
-        owner_matches = client is not None and grant.client_id == client.client_id
+        # A public client's endpoint takes possession of the token as the authority (RFC 6749 2.1).
+        owner_matches = self.contract.client_auth.public or (client is not None and grant.client_id == client.client_id)
         if not owner_matches and "cross-client-revokes" not in self.bugs:
             return False
         if kind not in self.contract.tokens.revocable or not grant.active[kind]:
@@ -244,6 +260,9 @@ class RevocationEndpoint:
 
     def _success(self, answer: Answer, revoked: bool) -> Response:
         status = min(answer.statuses)
+        if status >= 400 and answer.body == "error":
+            # A 4xx answer to an unknown token (RFC 7009 leaves it to the vendor): the contract's error body.
+            raise Reject("revoked" if revoked else "unknown-token", answer.error or "invalid_request", "invalid token")
         if "wrong-success-status" in self.bugs and revoked:
             status = 202
         # A 204 carries no body (RFC 9110 section 15.3.5): these two bugs cannot apply to it, and
@@ -273,7 +292,8 @@ class RevocationEndpoint:
             return Response(reject.description, status_code=status, headers=headers, media_type="text/plain")
         if reject.situation == "undocumented-method":
             return Response(status_code=status, headers=headers)
-        body, media_type = _error_body(contract.error_format, status, reject)
+        answer = contract.answer(reject.situation)
+        body, media_type = build_error_body(contract, status, answer.error or reject.error, reject.description)
         return Response(json.dumps(body), status_code=status, headers=headers, media_type=media_type)
 
 
@@ -289,27 +309,6 @@ PREFERRED_STATUS = {
 def _preferred_status(answer: Answer, situation: str) -> int:
     preferred = PREFERRED_STATUS.get(situation)
     return preferred if preferred in answer.statuses else min(answer.statuses)
-
-
-def _error_body(error_format: str, status: int, reject: Reject) -> tuple[dict[str, Any], str]:
-    """The contract's error body: OAuth (RFC 6749 5.2), Voucherify's, or Mollie's HAL."""
-    if error_format == "voucherify":
-        key = VOUCHERIFY_KEYS.get(reject.error, "invalid_request")
-        return {"code": status, "key": key, "message": reject.description, "details": reject.description}, (
-            "application/json"
-        )
-    if error_format == "oauth-or-hal":
-        title = HAL_TITLES.get(status, "Error")
-        body = {
-            "status": status,
-            "title": title,
-            "detail": reject.description,
-            "_links": {
-                "documentation": {"href": "https://docs.mollie.com/overview/handling-errors", "type": "text/html"}
-            },
-        }
-        return body, "application/hal+json"
-    return {"error": reject.error, "error_description": reject.description}, "application/json"
 
 
 def _undecoded_field(raw: bytes, name: str) -> str | None:

@@ -29,7 +29,7 @@ from schemathesis.checks import load_all_checks
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import Failure, FailureGroup, failure_report_title, format_failures
 
-from revocation_contracts.model.contract import Contract
+from revocation_contracts.model.contract import ASSERTION_FIELDS, Contract
 from revocation_contracts.rules import checks as oauth_checks
 from revocation_contracts.rules import engine
 from revocation_contracts.target import Target
@@ -53,8 +53,8 @@ BUILT_IN_CHECKS = (
 def enabled_builtins(contract: Contract) -> tuple[str, ...]:
     """The built-in checks that fit this contract (see the module docstring for the two exceptions)."""
     names = [name for name in BUILT_IN_CHECKS if name != "unsupported_method"]
-    auth_statuses = contract.answer("bad-client").statuses
-    if not auth_statuses <= {401, 403}:
+    auth_statuses = contract.answer("bad-client").statuses if contract.has_answer("bad-client") else frozenset()
+    if not auth_statuses or not auth_statuses <= {401, 403}:
         names.remove("ignored_auth")
     return tuple(names)
 
@@ -67,8 +67,8 @@ def build_config(contract: Contract, max_examples: int, seed: int | None) -> Sch
     """Schemathesis configuration derived from the contract's promises."""
     success = contract.success_statuses
     refusals = set().union(
-        *(contract.answer(name).statuses for name in ("missing-token", "bad-client", "unsupported-media-type")),
-        *(contract.answer(name).statuses for name in ("unsupported-hint",) if contract.has_answer(name)),
+        *(contract.answer(name).statuses for name in ("missing-token", "unsupported-media-type")),
+        *(contract.answer(name).statuses for name in ("unsupported-hint", "bad-client") if contract.has_answer(name)),
     )
     # A well-formed request with a random token is an unknown token, answered as success
     # (or Voucherify's 404); with our injected credentials it is never refused for auth.
@@ -122,11 +122,16 @@ def _resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]
     return schema
 
 
-def load_schema(contract: Contract, max_examples: int, seed: int | None) -> Any:
-    """The contract's document as a schemathesis schema with contract-derived configuration."""
+def load_schema(contract: Contract, max_examples: int, seed: int | None, client_id: str | None = None) -> Any:
+    """The contract's document as a schemathesis schema with contract-derived configuration.
+
+    Schemathesis sees the concrete operation (``Contract.concrete``): path parameters hold the
+    contract's values, never generated ones, and the vendor's other operations on the path
+    are left out.
+    """
     load_all_checks()
     config = build_config(contract, max_examples, seed)
-    return schemathesis.openapi.from_dict(contract.document, config=config)
+    return schemathesis.openapi.from_dict(contract.concrete(client_id).document, config=config)
 
 
 EMPTY_TOKEN_STAND_IN = "rc-unknown-token-for-empty"
@@ -153,6 +158,9 @@ def inject_body_credentials(context: Any, case: Case[Any], kwargs: dict[str, Any
         # verdict on it is sound; test_protocol.py::test_empty_token judges it explicitly.
         case.body[contract.token_field] = EMPTY_TOKEN_STAND_IN
     auth = contract.client_auth
+    for name in ASSERTION_FIELDS:
+        # Signed client assertions (RFC 7523) are documented but never sent: a generated one is noise.
+        case.body.pop(name, None)
     if auth.default_method.endswith("-body"):
         case.body[auth.id_field] = target.credentials.client_id
         case.body[auth.secret_field] = target.credentials.client_secret

@@ -52,6 +52,8 @@ def foreign_token_survives(run: SemanticRun, plan: ForeignPlan) -> None:
 
 
 def foreign_applies(run: SemanticRun) -> str | None:
+    if run.contract.client_auth.public:
+        return "the contract's clients are public (client-auth none): whoever holds a token may revoke it"
     if not run.has_second_client:
         return "the cross-client property needs a second client: pass --second-client-id and --second-client-secret"
     return None
@@ -168,6 +170,10 @@ def p8_examples() -> dict[str, Example]:
             chosen = method or contract.method
             if chosen == contract.method and method is not None:
                 chosen = "GET" if contract.method != "GET" else "PUT"
+            if chosen in contract.other_methods:
+                chosen = next(name for name in ("PUT", "GET", "POST") if name not in contract.other_methods)
+            if chosen == contract.method and in_query and "query" in contract.token_in:
+                return None  # the vendor documents the token in the query string
             kind = contract.tokens.revocable[0]
             return SmugglePlan(kind, chosen, in_query, documented_variant(contract, kind))
 

@@ -123,10 +123,16 @@ def escaped_fragments() -> st.SearchStrategy[str]:
 
 
 def smuggled_requests(contract: Contract) -> st.SearchStrategy[tuple[str, bool]]:
-    """(method, token in query) pairs that are not the documented request (RFC 7009 section 2.1)."""
-    methods = [method for method in CANDIDATE_METHODS if method != contract.method]
+    """(method, token in query) pairs that are not the documented request (RFC 7009 section 2.1).
+
+    The contract's other declared operations on the path are the vendor's, never probed; where
+    the vendor documents the token in the query string, the documented method with it there is
+    a documented request, not a smuggled one.
+    """
+    methods = [method for method in CANDIDATE_METHODS if method not in (contract.method, *contract.other_methods)]
     choices = [(method, in_query) for method in methods for in_query in (False, True)]
-    choices.append((contract.method, True))
+    if "query" not in contract.token_in:
+        choices.append((contract.method, True))
     return st.sampled_from(choices)
 
 

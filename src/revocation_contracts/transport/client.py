@@ -68,7 +68,12 @@ class RevocationClient:
 
     @property
     def url(self) -> str:
-        return self.base_url + self.contract.path
+        """The endpoint's URL; path parameters bound to the client id take this client's."""
+        return self.url_for(self.credentials)
+
+    def url_for(self, credentials: Credentials | None) -> str:
+        client_id = credentials.client_id if credentials is not None else None
+        return self.base_url + self.contract.url_path(client_id)
 
     def build(
         self,
@@ -113,9 +118,9 @@ class RevocationClient:
         body = raw_body if raw_body is not None else encode_body(fields, media_type)
         if body is not None or raw_body is not None:
             headers["Content-Type"] = media_type
-        return RevocationRequest(
-            method=method or contract.method, url=self.url, headers=headers, body=body, query=query
-        )
+        # Without credentials the path still names this client (a bound path parameter).
+        url = self.url_for(creds or self.credentials)
+        return RevocationRequest(method=method or contract.method, url=url, headers=headers, body=body, query=query)
 
     def send(self, request: RevocationRequest) -> requests.Response:
         if self._send is not None:

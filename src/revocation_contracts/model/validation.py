@@ -1,0 +1,217 @@
+"""Load-time validation of a contract document: every mistake, one line each.
+
+Why all errors at once: a user writing a contract from a copy fixes it in one pass when the
+suite lists every problem, not the first one per run. Why the extra cross-checks: the JSON
+Schema of ``x-revocation`` sees one half of the document; the mistakes that hurt are between
+the halves (a status an answer allows but the OpenAPI part never documents, a ``security``
+that names a scheme ``client-auth`` does not send, a path parameter with no value). And two
+traps of YAML get named: an unknown key is reported with the nearest valid one (``stauts``:
+did you mean ``status``?), and an unquoted ``no``/``yes``/``on``/``off`` that YAML 1.1 reads
+as a boolean is pointed out instead of being reported as "False is not one of ...".
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from functools import cache
+from importlib import resources
+from typing import Any
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+YAML_BOOLEAN_HINT = 'YAML reads an unquoted no/yes/on/off (and true/false) as a boolean: quote it, e.g. "no"'
+PATH_PARAM = re.compile(r"{([^}]+)}")
+
+
+class ContractError(Exception):
+    """A contract could not be found, read or validated; the message says which and why."""
+
+
+def validate_document(document: dict[str, Any], location: str) -> None:
+    """Validate the OpenAPI document and its ``x-revocation`` extension, or raise ContractError.
+
+    The message holds one line per problem found.
+    """
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+    prefix = f"spec {location!r}"
+    try:
+        validate(document)
+    except OpenAPIValidationError as exc:
+        raise ContractError(f"{prefix} is not a valid OpenAPI document: {exc.message}") from None
+    extension = document.get("x-revocation")
+    if extension is None:
+        raise ContractError(f"{prefix} has no 'x-revocation' extension; see specs/rfc7009.yaml for one")
+    problems = [f"x-revocation/{where}: {message}" for where, message in _boolean_keys(extension, [])]
+    errors = sorted(_extension_validator().iter_errors(extension), key=lambda error: [str(p) for p in error.path])
+    problems += [_describe(error) for error in errors]
+    if not problems:
+        problems = cross_check(document, extension)
+    if problems:
+        raise ContractError("\n".join(f"{prefix}: {problem}" for problem in problems))
+
+
+def _boolean_keys(node: Any, path: list[str]) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = [*path, str(key)]
+            if isinstance(key, bool):
+                found.append(("/".join(here), f"a key read as the boolean {str(key).lower()}; {YAML_BOOLEAN_HINT}"))
+            found += _boolean_keys(value, here)
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            found += _boolean_keys(item, [*path, str(index)])
+    return found
+
+
+def _describe(error: Any) -> str:
+    where = "/".join(str(part) for part in error.path) or "(top)"
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = _known_keys(error.schema)
+        lines = []
+        for key in sorted(set(error.instance) - set(known), key=str):
+            if isinstance(key, bool):
+                continue  # reported by _boolean_keys
+            nearest = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+            hint = f" (did you mean {nearest[0]!r}?)" if nearest else f" (valid keys: {', '.join(known)})"
+            lines.append(f"unknown key {key!r}{hint}")
+        if lines:
+            return f"x-revocation/{where}: " + "; ".join(lines)
+    if isinstance(error.instance, bool):
+        return f"x-revocation/{where}: got the boolean {str(error.instance).lower()}; {YAML_BOOLEAN_HINT}"
+    return f"x-revocation/{where}: {error.message}"
+
+
+def _known_keys(schema: dict[str, Any]) -> list[str]:
+    known = list(schema.get("properties", {}))
+    for pattern in schema.get("patternProperties", {}):
+        match = re.fullmatch(r"\^\(([^()]*)\)\$", pattern)
+        if match:
+            known += match.group(1).split("|")
+    return known
+
+
+@cache
+def _extension_validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    schema_text = resources.files("revocation_contracts.model").joinpath("x_revocation.schema.json").read_text("utf-8")
+    return Draft202012Validator(json.loads(schema_text))
+
+
+def _documented(status: int, responses: dict[str, Any]) -> bool:
+    return (
+        str(status) in responses
+        or f"{str(status)[0]}XX" in {str(key).upper() for key in responses}
+        or ("default" in responses)
+    )
+
+
+def cross_check(document: dict[str, Any], extension: dict[str, Any]) -> list[str]:
+    """Problems between the OpenAPI part and ``x-revocation``, one line each."""
+    operation_ref = extension["operation"]
+    path, method = operation_ref["path"], operation_ref["method"]
+    operation = document.get("paths", {}).get(path, {}).get(method.lower())
+    if not isinstance(operation, dict):
+        return [f"x-revocation names {method} {path}, which the document's paths do not define"]
+    problems = _check_path_params(document, operation_ref, operation)
+    responses = operation.get("responses", {})
+    for situation, answer in extension["responses"].items():
+        for status in answer["status"]:
+            if not _documented(status, responses):
+                problems.append(
+                    f"x-revocation/responses/{situation}: status {status} is not a documented response of "
+                    f"{method} {path}; add it under responses"
+                )
+    methods = extension["client-auth"]["methods"]
+    sendable = [name for name in methods if name not in ("private-key-jwt", "client-secret-jwt")]
+    if not sendable:
+        problems.append("x-revocation/client-auth/methods: list at least one method the suite can send")
+    public = sendable == ["none"]
+    if not public and "bad-client" not in extension["responses"]:
+        problems.append("x-revocation/responses: 'bad-client' is required where clients authenticate")
+    problems += _check_security(document, operation, extension["client-auth"])
+    for index, entry in enumerate(extension["errors"]["bodies"]):
+        try:
+            _resolve(document, entry["schema"])
+        except (KeyError, TypeError):
+            problems.append(f"x-revocation/errors/bodies/{index}/schema: {entry['schema']!r} is not in the document")
+    return problems
+
+
+def _resolve(document: dict[str, Any], ref: str) -> Any:
+    node: Any = document
+    for part in ref.removeprefix("#/").split("/"):
+        node = node[part]
+    if not isinstance(node, dict):
+        raise KeyError(ref)
+    return node
+
+
+def _check_path_params(document: dict[str, Any], operation_ref: dict[str, Any], operation: dict[str, Any]) -> list[str]:
+    in_path = PATH_PARAM.findall(operation_ref["path"])
+    declared = operation_ref.get("path-params", {})
+    problems = [
+        f"x-revocation/operation/path-params: {{{name}}} is in the path but has no entry "
+        "(give it a value, or bind: client-id)"
+        for name in in_path
+        if name not in declared
+    ]
+    problems += [
+        f"x-revocation/operation/path-params/{name}: the path {operation_ref['path']} has no {{{name}}}"
+        for name in declared
+        if name not in in_path
+    ]
+    item = document["paths"][operation_ref["path"]]
+    documented = {
+        param.get("name")
+        for param in [*item.get("parameters", []), *operation.get("parameters", [])]
+        if isinstance(param, dict) and param.get("in") == "path"
+    }
+    problems += [
+        f"x-revocation/operation/path-params/{name}: the OpenAPI operation declares no path parameter {name!r}"
+        for name in in_path
+        if name not in documented
+    ]
+    return problems
+
+
+def _check_security(document: dict[str, Any], operation: dict[str, Any], auth: dict[str, Any]) -> list[str]:
+    """``security`` and ``client-auth`` describe the same credentials (RFC 6749 section 2.3)."""
+    requirements = operation.get("security", document.get("security", []))
+    schemes = document.get("components", {}).get("securitySchemes", {})
+    methods = set(auth["methods"])
+    headers = auth.get("headers", {})
+    problems: list[str] = []
+    named: set[str] = set()
+    for requirement in requirements:
+        if not requirement and not methods & {"form-body", "json-body", "none"}:
+            problems.append(
+                "security allows a request without credentials ({}), but client-auth lists no body method or none"
+            )
+        for name in requirement:
+            scheme = schemes.get(name, {})
+            kind = (scheme.get("type"), str(scheme.get("scheme", "")).lower(), scheme.get("in"))
+            if kind[:2] == ("http", "basic"):
+                named.add("basic")
+                if "basic" not in methods:
+                    problems.append(f"security scheme {name!r} is HTTP Basic, but client-auth/methods lacks basic")
+            elif kind[0] == "apiKey" and kind[2] == "header":
+                named.add("headers")
+                if "headers" not in methods or scheme.get("name") not in headers.values():
+                    problems.append(
+                        f"security scheme {name!r} is the header {scheme.get('name')!r}, but client-auth/headers "
+                        "does not name it"
+                    )
+            else:
+                problems.append(
+                    f"security scheme {name!r} ({kind[0]}) is not a way client-auth sends credentials "
+                    "(basic, headers, a body method, or none)"
+                )
+    for method in ("basic", "headers"):
+        if method in methods and method not in named:
+            problems.append(f"client-auth/methods lists {method}, but the operation's security has no such scheme")
+    return problems
