@@ -95,7 +95,8 @@ class TargetPool:
                 tokens=EmbeddedTokenSupply(server.base_url, new_session()),
                 server=server,
             )
-        assert settings.target_url and settings.client_id and settings.client_secret
+        # Without credentials every selected contract is a public client's (options.py checked it).
+        assert settings.target_url
         second = (
             Credentials(settings.second_client_id, settings.second_client_secret)
             if settings.second_client_id and settings.second_client_secret
@@ -125,7 +126,7 @@ class TargetPool:
         return Target(
             contract=contract,
             base_url=settings.target_url,
-            credentials=Credentials(settings.client_id, settings.client_secret),
+            credentials=Credentials(settings.client_id or "", settings.client_secret or ""),
             second_credentials=second,
             session=session,
             timeout=settings.request_timeout,

@@ -5,7 +5,7 @@ required parameters, the hint enum, and bodies that must never cause a 5xx (RFC 
 import pytest
 
 from revocation_contracts.rules import engine
-from revocation_contracts.rules.verdict import check_answer, settle_response
+from revocation_contracts.rules.verdict import ContractFailure, check_answer, settle_response
 from revocation_contracts.rules.violation import view_of
 from revocation_contracts.transport.client import Credentials
 
@@ -78,8 +78,15 @@ def test_empty_token(target):
     allowed = {"unknown": ["unknown-token"], "missing": ["missing-token"]}.get(
         contract.empty_token, ["unknown-token", "missing-token"]
     )
-    situation = next((name for name in allowed if response.status_code in contract.answer(name).statuses), allowed[0])
-    _check(target, situation, response)
+    # Two readings may share a status (an unknown token answered 400, a missing one too): either fits.
+    candidates = [name for name in allowed if response.status_code in contract.answer(name).statuses] or allowed[:1]
+    for situation in candidates[:-1]:
+        try:
+            _check(target, situation, response)
+        except ContractFailure:
+            continue
+        return
+    _check(target, candidates[-1], response)
 
 
 @pytest.mark.clause("PIN-method-refused")

@@ -151,6 +151,7 @@ class Contract:
     path_params: dict[str, PathParam] = field(default_factory=dict)
     token_in: tuple[str, ...] = ("body",)
     error_codes: dict[str, str] = field(default_factory=dict)
+    clauses: dict[str, str] = field(default_factory=dict)
 
     @property
     def operation(self) -> dict[str, Any]:
@@ -361,6 +362,7 @@ def contract_from_document(document: dict[str, Any], location: str) -> Contract:
             for name, param in extension["operation"].get("path-params", {}).items()
         },
         token_in=tuple(request.get("token-in", ("body",))),
+        clauses=dict(extension.get("clauses", {})),
         error_statuses={code: frozenset(statuses) for code, statuses in errors["statuses"].items()},
         tokens=TokenRules(
             types=tuple(tokens["types"]),

@@ -466,7 +466,12 @@ def resolve_settings(config: Any) -> Settings:
                 expanded.append(name)
     target_url, issuer = values["revoke_target_url"], values["revoke_issuer"]
     client_id, client_secret = values["revoke_client_id"], values["revoke_client_secret"]
-    if (target_url is not None or issuer is not None) and not (client_id and client_secret):
+    # Public clients (client-auth none) send no credentials; every other contract needs them.
+    public_only = all(
+        load_contract(spec).client_auth.public and not any(p.bind for p in load_contract(spec).path_params.values())
+        for spec in expanded
+    )
+    if (target_url is not None or issuer is not None) and not (client_id and client_secret) and not public_only:
         given = "--target-url" if target_url is not None else "--issuer"
         raise SettingsError(
             f"{given} needs the client's credentials: pass --client-id and --client-secret "

@@ -70,8 +70,10 @@ class RevocationEndpoint:
     async def _handle(self, request: Request) -> Response:
         contract = self.contract
         if request.method in contract.other_methods:
-            # The vendor's other operations on this path (a token check, a reset): not revocation.
-            return Response(status_code=501)
+            # The vendor's other operations on this path (a token check, a reset) are not this
+            # server's: it knows no token for them, the answer a vendor gives an invalid token.
+            body, media_type = build_error_body(contract, 404, "invalid_request", "not implemented by the reference")
+            return Response(json.dumps(body), status_code=404, media_type=media_type)
         if request.method != contract.method and "accepts-undocumented-method" not in self.bugs:
             if "query-string-revokes" in self.bugs and contract.token_field in request.query_params:
                 self._revoke_value(request.query_params[contract.token_field], client=None)
