@@ -54,7 +54,12 @@ def test_dry_run_sends_nothing(pytester: pytest.Pytester, counting_server: Canne
             "auth0: *",
             "rfc7009: *",
             f"  endpoint:      POST {base}/revoke",
-            "* test(s) planned for 5 contract(s); all deselected, no request sent (drop --dry-run to run them).",
+            "okta: *",
+            f"  endpoint:      POST {base}/oauth2/default/v1/revoke",
+            "google: *",
+            "github: *",
+            f"  endpoint:      DELETE {base}/applications/rc-client/token",
+            "* test(s) planned for 8 contract(s); all deselected, no request sent (drop --dry-run to run them).",
         ]
     )
     assert SECRET not in result.stdout.str() + result.stderr.str()

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from revocation_contracts.model.contract import load_contract
+from revocation_contracts.model.contract import BUNDLED_NAMES, load_contract
 from revocation_contracts.pytest_plugin.runstatus import EXIT_TARGET
 from revocation_contracts.reference.server import ReferenceServer
 
@@ -113,9 +113,9 @@ def test_one_probe_per_contract(uses_target: pytest.Pytester, canned_server: Cal
     server = canned_server(401)
     result = uses_target.runpytest("--spec", "all", "--target-url", server.base_url, *CREDENTIALS)
     assert result.ret == 0
+    client_id = CREDENTIALS[CREDENTIALS.index("--client-id") + 1]
     assert sorted(server.requests) == sorted(
-        f"{load_contract(name).method} {load_contract(name).path}"
-        for name in ("polar", "voucherify", "mollie", "auth0", "rfc7009")
+        {f"{load_contract(name).method} {load_contract(name).url_path(client_id)}" for name in BUNDLED_NAMES}
     )
 
 

@@ -54,3 +54,137 @@ def test_user_spec_file_loads(tmp_path):
     copy = tmp_path / "mine.yaml"
     copy.write_text(source.replace("name: rfc7009", "name: mine"), encoding="utf-8")
     assert load_contract(str(copy)).name == "mine"
+
+
+# --- contracts as data: path parameters, public clients, error bodies -------------------------
+
+
+def test_path_parameters_take_their_value_an_option_or_the_client_id():
+    okta = load_contract("okta")
+    assert okta.url_path() == "/oauth2/default/v1/revoke"
+    assert okta.with_path_params({"authorizationServerId": "aus1"}).url_path() == "/oauth2/aus1/v1/revoke"
+    assert okta.with_path_params({"other": "x"}) is okta
+    github = load_contract("github")
+    assert github.url_path("Iv1.abc/../x") == "/applications/Iv1.abc%2F..%2Fx/token"
+    concrete = github.concrete("rc-client-a")
+    assert list(concrete.document["paths"]) == ["/applications/rc-client-a/token"]
+    assert set(concrete.document["paths"]["/applications/rc-client-a/token"]) == {"delete"}
+    assert github.other_methods == ("POST", "PATCH")
+
+
+def test_public_clients_and_unsent_assertion_methods():
+    google = load_contract("google")
+    assert google.client_auth.public and google.token_in == ("body", "query")
+    assert not google.has_answer("bad-client")
+    okta = load_contract("okta")
+    assert okta.client_auth.methods == ("basic", "form-body")
+    assert "private-key-jwt" in okta.client_auth.declared
+
+
+def test_error_bodies_are_judged_by_their_schemas():
+    from revocation_contracts.model.errors import build_error_body, error_body_violation, error_code
+
+    mollie = load_contract("mollie")
+    hal = {"status": 422, "title": "Unprocessable Entity", "detail": "x"}
+    assert error_body_violation(mollie, 422, "application/hal+json", hal) is None
+    assert error_body_violation(mollie, 400, "application/json", {"error": "invalid_request"}) is None
+    violation = error_body_violation(mollie, 400, "text/plain", None)
+    assert violation is not None and "RFC 6749 section 5.2" in violation[0]
+    voucherify = load_contract("voucherify")
+    body, media_type = build_error_body(voucherify, 401, "invalid_client", "no")
+    assert media_type == "application/json" and body["key"] == "unauthorized" and body["code"] == 401
+    assert error_code(voucherify, body) == "unauthorized"
+    github = load_contract("github")
+    body, _ = build_error_body(github, 422, "invalid_request", "Validation Failed")
+    assert error_body_violation(github, 422, "application/json", body) is None
+    assert error_code(github, body) is None
+
+
+# --- load-time cross-checks: every mistake, one line each ---------------------------------------
+
+
+def _copy(tmp_path, name, edit=lambda text: text, rename=True):
+    text = resolve_spec(name).read_text(encoding="utf-8")
+    if rename:
+        text = text.replace(f"  name: {name}\n", "  name: mine\n", 1)
+    path = tmp_path / f"{name}-copy.yaml"
+    path.write_text(edit(text), encoding="utf-8")
+    return str(path)
+
+
+def _error(path):
+    load_contract.cache_clear()
+    with pytest.raises(ContractError) as info:
+        load_contract(path)
+    return str(info.value)
+
+
+def test_a_copy_that_keeps_a_bundled_name_is_refused(tmp_path):
+    path = _copy(tmp_path, "polar", lambda text: text.replace("title: Polar token", "title: My token"), rename=False)
+    assert "is the name of a bundled contract" in _error(path)
+    # An unchanged copy is the bundled contract itself: nothing to merge.
+    assert load_contract(_copy(tmp_path, "auth0", rename=False)).name == "auth0"
+
+
+def test_every_answer_status_must_be_documented(tmp_path):
+    path = _copy(tmp_path, "auth0", lambda text: text.replace("status: [400, 401, 415]", "status: [400, 418]"))
+    message = _error(path)
+    assert "unsupported-media-type: status 418 is not a documented response of POST /oauth/revoke" in message
+
+
+def test_security_must_agree_with_client_auth(tmp_path):
+    path = _copy(tmp_path, "mollie", lambda text: text.replace("methods: [basic]", "methods: [json-body]"))
+    assert "security scheme 'clientBasic' is HTTP Basic, but client-auth/methods lacks basic" in _error(path)
+
+
+def test_every_error_is_listed_one_line_each_with_the_nearest_key(tmp_path):
+    def edit(text):
+        text = text.replace("    revoked:\n      status: [200]", "    revoked:\n      stauts: [200]", 1)
+        return text.replace("token-field: token", "token-feild: token", 1)
+
+    lines = _error(_copy(tmp_path, "polar", edit)).splitlines()
+    assert any("unknown key 'stauts' (did you mean 'status'?)" in line for line in lines), lines
+    assert any("unknown key 'token-feild' (did you mean 'token-field'?)" in line for line in lines), lines
+    assert all(line.startswith("spec ") for line in lines) and len(lines) >= 3
+
+
+def test_yaml_booleans_are_pointed_out(tmp_path):
+    path = _copy(tmp_path, "auth0", lambda text: text.replace('refresh-revokes-access: "no"', "refresh-revokes-access: no"))
+    message = _error(path)
+    assert "x-revocation/tokens/refresh-revokes-access: got the boolean false" in message
+    assert 'quote it, e.g. "no"' in message
+
+
+def test_a_path_parameter_needs_a_value(tmp_path):
+    path = _copy(tmp_path, "okta", lambda text: text.replace("      authorizationServerId:\n        value: default\n", "      {}\n"))
+    assert "{authorizationServerId} is in the path but has no entry" in _error(path)
+
+
+def test_a_misspelt_path_params_key_is_named(tmp_path):
+    path = _copy(tmp_path, "okta", lambda text: text.replace("    path-params:\n", "    x-path-params:\n"))
+    message = _error(path)
+    assert "unknown key 'x-path-params' (did you mean 'path-params'?)" in message
+
+
+def test_x_revocation_schema_describes_every_key():
+    import json
+    from importlib import resources
+
+    schema = json.loads(
+        resources.files("revocation_contracts.model").joinpath("x_revocation.schema.json").read_text("utf-8")
+    )
+    missing = []
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            for name, child in node.get("properties", {}).items():
+                if "description" not in child:
+                    missing.append(f"{where}/{name}")
+            for key, child in node.items():
+                walk(child, f"{where}/{key}")
+        elif isinstance(node, list):
+            for index, child in enumerate(node):
+                walk(child, f"{where}/{index}")
+
+    walk(schema, "")
+    assert not missing, f"properties without a description: {missing}"

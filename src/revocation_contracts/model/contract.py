@@ -27,8 +27,6 @@ from revocation_contracts.model.errors import ErrorBody, inline_refs
 from revocation_contracts.model.validation import HTTP_METHODS, validate_document
 from revocation_contracts.model.validation import ContractError as ContractError
 
-# Bundled contracts, in the order ``--spec all`` runs them: the first five, then the rest by name.
-_FIRST = ("polar", "voucherify", "mollie", "auth0", "rfc7009")
 
 ANSWER_NAMES = (
     "revoked",
@@ -257,8 +255,16 @@ def bundled_specs_dir() -> Path:
 
 
 def _bundled_names() -> tuple[str, ...]:
+    """Every document in the bundled specs directory: adding a file adds a contract.
+
+    ``specs/ORDER`` (data, one name a line) fixes the order ``--spec all`` runs them in.
+    """
     found = {path.stem for path in bundled_specs_dir().glob("*.yaml")}
-    return tuple(name for name in _FIRST if name in found) + tuple(sorted(found - set(_FIRST)))
+    order_file = bundled_specs_dir() / "ORDER"
+    lines = order_file.read_text(encoding="utf-8").splitlines() if order_file.is_file() else []
+    listed = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    ordered = [name for name in listed if name in found]
+    return tuple(ordered) + tuple(sorted(found - set(ordered)))
 
 
 BUNDLED_NAMES = _bundled_names()

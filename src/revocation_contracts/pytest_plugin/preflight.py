@@ -93,7 +93,7 @@ def run_preflight(settings: Settings) -> PreflightFailure | None:
     seen: set[tuple[str, str]] = set()
     with new_session(retries=0) as session:
         for contract in settings.contracts():
-            key = (contract.method, contract.path)
+            key = (contract.method, contract.url_path(settings.client_id))
             if key in seen:
                 continue
             seen.add(key)

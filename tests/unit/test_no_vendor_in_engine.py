@@ -1,0 +1,55 @@
+"""No vendor name in engine code: a contract is data (STYLE.md habit 5).
+
+The engine may mention a vendor in prose (a docstring, a help text, a comment), never decide by
+one: a string constant that *is* a bundled contract's name, or an identifier that contains one
+(``VOUCHERIFY_KEYS``, ``if format == "voucherify"``), means a branch the data should carry.
+Specs, baselines and tests are data and examples, so only ``src/`` is scanned.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from revocation_contracts.model.contract import BUNDLED_NAMES
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "revocation_contracts"
+# Names that are also ordinary words or the RFC itself, not vendors.
+NOT_VENDORS = {"rfc7009"}
+VENDORS = sorted(set(BUNDLED_NAMES) - NOT_VENDORS)
+
+
+def _findings(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.lower() in VENDORS:
+            found.append(f"{path.relative_to(SRC)}:{node.lineno}: the string {node.value!r}")
+        names = []
+        if isinstance(node, ast.Name):
+            names.append(node.id)
+        elif isinstance(node, ast.Attribute):
+            names.append(node.attr)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
+            names.append(node.name)
+        elif isinstance(node, ast.arg):
+            names.append(node.arg)
+        for name in names:
+            if any(vendor in name.lower() for vendor in VENDORS):
+                found.append(f"{path.relative_to(SRC)}:{node.lineno}: the identifier {name}")
+    return found
+
+
+def test_no_vendor_name_decides_anything_in_src():
+    findings = [finding for path in sorted(SRC.rglob("*.py")) for finding in _findings(path)]
+    assert not findings, "vendor names in engine code (move them to the contract's data):\n" + "\n".join(findings)
+
+
+def test_the_scan_sees_a_vendor_branch(tmp_path):
+    sample = SRC / "__probe_vendor_scan__.py"
+    try:
+        sample.write_text('FORMAT = "x"\nif FORMAT == "voucherify":\n    MOLLIE_TITLES = {}\n', encoding="utf-8")
+        found = _findings(sample)
+    finally:
+        sample.unlink()
+    assert len(found) == 2, found
