@@ -149,14 +149,16 @@ def test_every_error_is_listed_one_line_each_with_the_nearest_key(tmp_path):
 
 
 def test_yaml_booleans_are_pointed_out(tmp_path):
-    path = _copy(tmp_path, "auth0", lambda text: text.replace('refresh-revokes-access: "no"', "refresh-revokes-access: no"))
+    unquoted = 'refresh-revokes-access: "no"', "refresh-revokes-access: no"
+    path = _copy(tmp_path, "auth0", lambda text: text.replace(*unquoted))
     message = _error(path)
     assert "x-revocation/tokens/refresh-revokes-access: got the boolean false" in message
     assert 'quote it, e.g. "no"' in message
 
 
 def test_a_path_parameter_needs_a_value(tmp_path):
-    path = _copy(tmp_path, "okta", lambda text: text.replace("      authorizationServerId:\n        value: default\n", "      {}\n"))
+    entry = "      authorizationServerId:\n        value: default\n"
+    path = _copy(tmp_path, "okta", lambda text: text.replace(entry, "      {}\n"))
     assert "{authorizationServerId} is in the path but has no entry" in _error(path)
 
 

@@ -27,7 +27,6 @@ from revocation_contracts.model.errors import ErrorBody, inline_refs
 from revocation_contracts.model.validation import HTTP_METHODS, validate_document
 from revocation_contracts.model.validation import ContractError as ContractError
 
-
 ANSWER_NAMES = (
     "revoked",
     "unknown-token",
