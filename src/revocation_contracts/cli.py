@@ -50,6 +50,7 @@ HELP_PREFACE = f"""\
   {PROG} --spec polar --target-url https://sandbox-api.polar.sh --client-id ID --client-secret SECRET
   {PROG} --spec rfc7009              # no --target-url: against the embedded reference server
   {PROG} --spec all -n auto --junitxml junit.xml --report report.html
+  {PROG} new my-idp [--from okta] [--output PATH]   # write a contract file to edit, then --spec my-idp.yaml
 Exit codes: 0 passed, 1 contract failures, 4 usage error, 6 target unreachable or not the endpoint,
 7 token or probe command failed, 8 throttled (nothing failed, some checks could not run).
 Every pytest option applies; pytest's help follows.
@@ -108,9 +109,30 @@ def hypothesis_home() -> str:
     return str(Path(tempfile.gettempdir()) / f"{PROG}-{user}" / "hypothesis")
 
 
+def new_command(args: Sequence[str]) -> int:
+    """``new NAME [--from SPEC] [--output PATH]``: write a starting contract (model/scaffold.py)."""
+    from revocation_contracts.model.contract import ContractError
+    from revocation_contracts.model.scaffold import DEFAULT_TEMPLATE, new_contract
+
+    parser = argparse.ArgumentParser(prog=f"{PROG} new", exit_on_error=False)
+    parser.add_argument("name")
+    parser.add_argument("--from", dest="template", default=DEFAULT_TEMPLATE)
+    parser.add_argument("--output", "-o")
+    try:
+        options = parser.parse_args(list(args))
+        path = new_contract(options.name, options.output, options.template)
+    except (argparse.ArgumentError, ContractError) as exc:
+        sys.stderr.write(f"{PROG} new: error: {exc}\n")
+        return USAGE_ERROR
+    sys.stdout.write(f"wrote {path}; edit it, then run: {PROG} --spec {path}\n")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the suite with ``argv`` (default: the command line); the exit code as an int."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["new"]:
+        return new_command(args[1:])
     if _given(args, "-h", "--help"):
         sys.stdout.write(HELP_PREFACE + "\n")
         sys.stdout.flush()

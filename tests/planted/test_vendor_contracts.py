@@ -109,3 +109,28 @@ def test_every_bundled_contract_renamed_runs_from_a_path(tmp_path):
     for spec, _bug, _select, test_id, _text in PROOFS:
         mine = test_id.replace(f"[{spec}]", f"[my-{spec}]")
         assert run.outcomes.get(mine) == "passed", f"{mine}: {run.outcomes.get(mine)}"
+
+
+def test_a_new_contract_runs_embedded_and_against_a_url(tmp_path, monkeypatch):
+    """``revocation-contracts new`` writes a file ``--spec PATH`` runs, embedded and via --target-url."""
+    from revocation_contracts.cli import main
+    from revocation_contracts.model.contract import load_contract
+    from revocation_contracts.reference.server import ReferenceServer
+    from revocation_contracts.reference.store import DEFAULT_CLIENTS
+
+    path = tmp_path / "my-idp.yaml"
+    assert main(["new", "my-idp", "--from", "github", "--output", str(path)]) == 0
+    assert main(["new", "my-idp", "--output", str(path)]) == 4, "an existing file is never overwritten"
+    select = ["-k", "test_unknown_token_answer or test_missing_token_is_invalid_request"]
+    embedded = _run(tmp_path, ["--spec", str(path), *select])
+    assert embedded.returncode == 0, embedded.describe()
+    assert embedded.outcomes.get("test_protocol.py::test_unknown_token_answer[my-idp]") == "passed"
+    client = DEFAULT_CLIENTS[0]
+    with ReferenceServer(load_contract(str(path))) as server:
+        remote = _run(
+            tmp_path,
+            ["--spec", str(path), "--target-url", server.base_url, "--client-id", client.client_id,
+             "--client-secret", client.client_secret, *select],
+        )  # fmt: skip
+    assert remote.returncode == 0, remote.describe()
+    assert remote.outcomes.get("test_protocol.py::test_missing_token_is_invalid_request[my-idp]") == "passed"
