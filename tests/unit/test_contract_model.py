@@ -190,3 +190,33 @@ def test_x_revocation_schema_describes_every_key():
 
     walk(schema, "")
     assert not missing, f"properties without a description: {missing}"
+
+
+def test_the_worked_example_in_the_docs_loads(tmp_path):
+    import re
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "writing-contracts.md"
+    example = re.search(r"```yaml\n(.*?)```", page.read_text(encoding="utf-8"), re.S)
+    assert example is not None
+    path = tmp_path / "example-idp.yaml"
+    path.write_text(example.group(1), encoding="utf-8")
+    contract = load_contract(str(path))
+    assert contract.name == "example-idp" and contract.url_path() == "/tenants/acme/oauth/revoke"
+    documented = set(re.findall(r"^\| `([a-z-]+(?:\.[a-z*A-Z-]+)*)", page.read_text(encoding="utf-8"), re.M))
+    extension = contract.document["x-revocation"]
+    assert set(extension) <= {key.split(".")[0] for key in documented}
+
+
+def test_new_writes_a_contract_that_loads(tmp_path, monkeypatch):
+    from revocation_contracts.model.scaffold import new_contract
+
+    monkeypatch.chdir(tmp_path)
+    path = new_contract("my-idp", template="google")
+    assert load_contract(str(path)).name == "my-idp"
+    with pytest.raises(ContractError, match="already exists"):
+        new_contract("my-idp", template="google")
+    with pytest.raises(ContractError, match="bundled contract's name"):
+        new_contract("okta")
+    with pytest.raises(ContractError, match="lower-case"):
+        new_contract("My IdP")
