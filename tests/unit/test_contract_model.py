@@ -220,3 +220,39 @@ def test_new_writes_a_contract_that_loads(tmp_path, monkeypatch):
         new_contract("okta")
     with pytest.raises(ContractError, match="lower-case"):
         new_contract("My IdP")
+
+
+def test_reference_servers_follow_the_new_shapes():
+    """Real loopback HTTP: google revokes a token sent in the query string; okta serves only its
+    authorization server's path; github refuses a path naming another client than Basic proves."""
+    import requests
+
+    from revocation_contracts.reference.server import ReferenceServer
+    from revocation_contracts.reference.store import DEFAULT_CLIENTS
+    from revocation_contracts.transport.client import Credentials, RevocationClient
+
+    first, second = (Credentials(client.client_id, client.client_secret) for client in DEFAULT_CLIENTS)
+    with requests.Session() as session:
+        with ReferenceServer(load_contract("google")) as server:
+            grant = server.store.mint(first.client_id, ("access_token", "refresh_token"))
+            response = session.post(
+                server.base_url + "/revoke", params={"token": grant.tokens["access_token"]}, timeout=5
+            )
+            assert response.status_code == 200
+            assert not server.store.is_active(grant.tokens["refresh_token"]), "access-revokes-refresh: must"
+            unknown = session.post(server.base_url + "/revoke", data={"token": "nope-unknown"}, timeout=5)
+            assert (unknown.status_code, unknown.json()["error"]) == (400, "invalid_token")
+        with ReferenceServer(load_contract("okta")) as server:
+            client = RevocationClient(server.contract, server.base_url, first, session=session)
+            assert client.revoke("unknown-token")[1].status_code == 200
+            other = session.post(server.base_url + "/oauth2/other/v1/revoke", data={"token": "x"}, timeout=5)
+            assert other.status_code == 404
+        with ReferenceServer(load_contract("github")) as server:
+            client = RevocationClient(server.contract, server.base_url, first, session=session)
+            request = client.build("unknown-token")
+            assert request.url.endswith(f"/applications/{first.client_id}/token")
+            assert client.send(request).status_code == 204
+            mismatched = client.build("unknown-token", credentials=second)
+            wrong_path = session.delete(request.url, headers=mismatched.headers, data=mismatched.body, timeout=5)
+            assert wrong_path.status_code in (401, 404)
+            assert session.post(request.url, headers=request.headers, data=request.body, timeout=5).status_code == 404
