@@ -127,8 +127,9 @@ def error_body_violation(contract: Contract, status: int, media_type: str, body:
             return (entry.clause, f"error {code!r} with status {statuses}", f"status {status}")
         return None
     expected = " or ".join(entry.describe() for entry in entries)
-    clause = "; ".join(dict.fromkeys(entry.clause for entry in entries))
-    return (clause, expected, describe_body(body, media_type))
+    # The clause broken is the shape's whose media type came back, else the contract's first shape.
+    cited = next((entry for entry in entries if media_type in entry.media_types), entries[0])
+    return (cited.clause, expected, describe_body(body, media_type))
 
 
 def describe_body(body: Any, media_type: str) -> str:
