@@ -89,7 +89,7 @@ def test_error_bodies_are_judged_by_their_schemas():
     assert error_body_violation(mollie, 422, "application/hal+json", hal) is None
     assert error_body_violation(mollie, 400, "application/json", {"error": "invalid_request"}) is None
     violation = error_body_violation(mollie, 400, "text/plain", None)
-    assert violation is not None and "RFC 6749 section 5.2" in violation[0]
+    assert violation is not None and violation[0] == "RFC6749-5.2"
     voucherify = load_contract("voucherify")
     body, media_type = build_error_body(voucherify, 401, "invalid_client", "no")
     assert media_type == "application/json" and body["key"] == "unauthorized" and body["code"] == 401

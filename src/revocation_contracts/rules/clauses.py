@@ -101,49 +101,27 @@ _BY_SITUATION = {
     "unsupported-media-type": "PIN-media-type",
     "undocumented-method": "PIN-method-refused",
 }
-# Where a bundled contract's own document or observed behaviour settles a situation.
-_BY_CONTRACT = {
-    ("polar", "revoked"): "DOC-polar-success",
-    ("polar", "unknown-token"): "DOC-polar-success",
-    ("polar", "missing-token"): "OBS-polar-missing-token",
-    ("polar", "unsupported-hint"): "DOC-polar-hint-enum",
-    ("voucherify", "revoked"): "DOC-voucherify-success",
-    ("voucherify", "unknown-token"): "DOC-voucherify-not-found",
-    ("voucherify", "foreign-token"): "DOC-voucherify-not-found",
-    ("voucherify", "missing-token"): "PIN-voucherify-missing-token",
-    ("voucherify", "bad-client"): "OBS-voucherify-unauthorized",
-    ("voucherify", "unsupported-media-type"): "DOC-voucherify-415",
-    ("mollie", "revoked"): "DOC-mollie-success",
-    ("mollie", "unknown-token"): "DOC-mollie-success",
-    ("mollie", "missing-token"): "PIN-mollie-error-status",
-    ("mollie", "unsupported-hint"): "DOC-mollie-hint-enum",
-    ("auth0", "revoked"): "DOC-auth0-success",
-    ("auth0", "unknown-token"): "DOC-auth0-success",
-    ("auth0", "foreign-token"): "DOC-auth0-success",
-    ("auth0", "missing-token"): "DOC-auth0-missing-parameter",
-    ("auth0", "bad-client"): "DOC-auth0-invalid-client",
-}
-# The clause of each error-body format (``x-revocation`` ``errors.format``).
-_BY_ERROR_FORMAT = {
-    "oauth": "RFC6749-5.2",
-    "voucherify": "DOC-voucherify-error-format",
-    "oauth-or-hal": "OBS-mollie-error-format",
-}
-
-
 def clause(clause_id: str) -> Clause:
     """The registered clause; an unknown id is a programming error, not a verdict."""
     return CLAUSES[clause_id]
 
 
+def registered(contract: Contract | None = None) -> dict[str, Clause]:
+    """The registry, plus the clauses a contract declares in ``x-revocation.clauses`` (data)."""
+    if contract is None or not contract.clauses:
+        return CLAUSES
+    own = {
+        clause_id: Clause(clause_id, text, clause_id[:3].lower())
+        for clause_id, text in contract.clauses.items()
+        if clause_id not in CLAUSES
+    }
+    return {**CLAUSES, **own}
+
+
 def answer_clause(contract: Contract, situation: str) -> str:
-    """The clause id a contract's answer to ``situation`` is judged by."""
+    """The clause id a contract's answer to ``situation`` is judged by: the id its document
+    names (registered, or declared in its ``clauses``), else the situation's own."""
     own = contract.answer(situation).clause if contract.has_answer(situation) else ""
-    if own in CLAUSES:
+    if own in registered(contract):
         return own
-    return _BY_CONTRACT.get((contract.name, situation), _BY_SITUATION.get(situation, "DOC-openapi"))
-
-
-def error_format_clause(error_format: str) -> str:
-    """The clause id of a contract's error-body format."""
-    return _BY_ERROR_FORMAT.get(error_format, "RFC6749-5.2")
+    return _BY_SITUATION.get(situation, "DOC-openapi")

@@ -29,8 +29,9 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from revocation_contracts.model.contract import Contract
+from revocation_contracts.model import errors as error_data
 from revocation_contracts.reporting.redact import secret_forms
-from revocation_contracts.rules.clauses import CLAUSES, answer_clause, error_format_clause
+from revocation_contracts.rules.clauses import answer_clause, registered
 from revocation_contracts.rules.violation import FAILURE, WARNING, ResponseView, Violation, basic_credentials
 
 # RFC 6749 section 5.2: error = 1*( %x20-21 / %x23-5B / %x5D-7E )
@@ -50,51 +51,21 @@ def _failure(clause: str, title: str, expected: str, actual: str) -> Violation:
 
 
 def error_body_required(contract: Contract, status: int) -> bool:
-    """Whether a status must carry the contract's error body.
+    """Whether a status must carry one of the contract's error bodies (RFC6749-5.2).
 
-    Method and rate-limit refusals (405, 429) come from the framework and no contract gives
-    them a body; routing and media-type refusals (404, 415) may come from it too, except for
-    Voucherify, whose error catalogue documents both.
+    The rule is data-driven (``revocation_contracts.model.errors``): every 4xx but the
+    framework's 405 and 429, and 404/415 only where the document gives them a body.
     """
-    if not 400 <= status < 500 or status in (405, 429):
-        return False
-    return not (status in (404, 415) and contract.error_format != "voucherify")
+    return error_data.error_body_required(contract, status)
 
 
 def error_body_violation(contract: Contract, status: int, media_type: str, body: Any) -> tuple[str, str, str] | None:
-    """``(clause, expected, actual)`` when an error answer breaks the contract's error format.
+    """``(clause, expected, actual)`` when an error answer fits none of the contract's error bodies.
 
-    The one function that knows error-body formats: swap its internals to make them data.
+    The shapes are data (``x-revocation.errors.bodies``: OpenAPI schemas, media types, where the
+    code lives); each carries the clause a body that fits none of them breaks.
     """
-    fmt_clause = error_format_clause(contract.error_format)
-    if contract.error_format == "voucherify":
-        if status == 404 and body is None:
-            return None  # "Returns an empty error if a token was not found" [doc]
-        if not (isinstance(body, dict) and isinstance(body.get("code"), int) and isinstance(body.get("message"), str)):
-            return (fmt_clause, 'JSON {"code": int, "message": str, ...}', _describe(body, media_type))
-        return None
-    if contract.error_format == "oauth-or-hal" and isinstance(body, dict) and "error" not in body:
-        hal_ok = (
-            isinstance(body.get("status"), int)
-            and isinstance(body.get("title"), str)
-            and isinstance(body.get("detail"), str)
-        )
-        if not hal_ok or media_type not in ("application/hal+json", "application/json"):
-            return (fmt_clause, 'HAL JSON {"status", "title", "detail"}', _describe(body, media_type))
-        return None
-    if media_type != "application/json" or not isinstance(body, dict):
-        return ("RFC6749-5.2", 'application/json {"error": ...}', _describe(body, media_type))
-    code = body.get("error")
-    if not isinstance(code, str) or not ERROR_CODE.match(code):
-        return ("RFC6749-5.2", "an 'error' member holding an ASCII error code", _describe(body, media_type))
-    for member in ("error_description", "error_uri"):
-        if member in body and not isinstance(body[member], str):
-            return ("RFC6749-5.2", f"{member!r} as a string", f"{type(body[member]).__name__}")
-    allowed = contract.statuses_for_error(code)
-    if status not in allowed:
-        statuses = " or ".join(str(status) for status in sorted(allowed))
-        return ("RFC6749-5.2", f"error {code!r} with status {statuses}", f"status {status}")
-    return None
+    return error_data.error_body_violation(contract, status, media_type, body)
 
 
 def _describe(body: Any, media_type: str) -> str:
@@ -280,9 +251,8 @@ def answer(contract: Contract, situation: str, view: ResponseView) -> list[Viola
             found.append(_failure(clause, f"Wrong body in the answer to {situation}", problem[0], view.describe()))
     elif error_body_required(contract, status):
         found += error_body(contract, view)
-        body = view.json()
-        wrong_code = isinstance(body, dict) and body.get("error") != expected.error
-        if not found and expected.error and contract.error_format == "oauth" and wrong_code:
+        code = error_data.error_code(contract, view.json())
+        if not found and expected.error and code is not None and code != expected.error:
             found.append(
                 _failure(clause, f"Wrong error code for {situation}", f"error {expected.error!r}", view.describe())
             )
@@ -312,7 +282,8 @@ def _media_type_answer(contract: Contract, view: ResponseView) -> list[Violation
     clause = answer_clause(contract, "unsupported-media-type")
     statuses = contract.answer("unsupported-media-type")
     expected = f"a 4xx refusal ({statuses.describe()})"
-    if clause in CLAUSES and CLAUSES[clause].source in ("doc", "obs"):
+    known = registered(contract)
+    if clause in known and known[clause].source in ("doc", "obs"):
         # The vendor documents the refusal: its statuses, not any 4xx (a 404 is an unknown token).
         if status in statuses.statuses:
             return []
