@@ -398,9 +398,7 @@ class Settings:
 
     def contracts(self) -> list[Contract]:
         values = dict(self.path_params)
-        contracts = [
-            load_contract(spec).with_path(self.endpoint_path).with_path_params(values) for spec in self.specs
-        ]
+        contracts = [load_contract(spec).with_path(self.endpoint_path).with_path_params(values) for spec in self.specs]
         if self.metadata is None:
             return contracts
         from revocation_contracts.supply.discovery import narrow_contract

@@ -101,6 +101,8 @@ _BY_SITUATION = {
     "unsupported-media-type": "PIN-media-type",
     "undocumented-method": "PIN-method-refused",
 }
+
+
 def clause(clause_id: str) -> Clause:
     """The registered clause; an unknown id is a programming error, not a verdict."""
     return CLAUSES[clause_id]

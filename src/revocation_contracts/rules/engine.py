@@ -28,14 +28,12 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
-from revocation_contracts.model.contract import Contract
 from revocation_contracts.model import errors as error_data
+from revocation_contracts.model.contract import Contract
 from revocation_contracts.reporting.redact import secret_forms
 from revocation_contracts.rules.clauses import answer_clause, registered
 from revocation_contracts.rules.violation import FAILURE, WARNING, ResponseView, Violation, basic_credentials
 
-# RFC 6749 section 5.2: error = 1*( %x20-21 / %x23-5B / %x5D-7E )
-ERROR_CODE = re.compile(r"^[\x20-\x21\x23-\x5B\x5D-\x7E]+$")
 # Auth0 tolerates "a short text body such as OK" on success.
 SHORT_TEXT_LIMIT = 64
 # Shorter values (e.g. a generated one-letter token) match by accident; they prove nothing.
@@ -66,15 +64,6 @@ def error_body_violation(contract: Contract, status: int, media_type: str, body:
     code lives); each carries the clause a body that fits none of them breaks.
     """
     return error_data.error_body_violation(contract, status, media_type, body)
-
-
-def _describe(body: Any, media_type: str) -> str:
-    shown = (
-        "no JSON body"
-        if body is None
-        else f"{type(body).__name__} {sorted(body)[:5] if isinstance(body, dict) else ''}"
-    )
-    return f"{media_type or 'no content type'}, {shown}".strip()
 
 
 def error_body(contract: Contract, view: ResponseView) -> list[Violation]:
