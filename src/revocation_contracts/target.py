@@ -46,7 +46,8 @@ class Target:
 
     @property
     def url(self) -> str:
-        return self.base_url + self.contract.path
+        """The endpoint's URL, its path parameters filled in (bound ones with our client id)."""
+        return self.base_url + self.contract.url_path(self.credentials.client_id)
 
     @property
     def embedded(self) -> bool:
