@@ -21,6 +21,12 @@ parsed here first, with the plugin's own parsers, so a bad value is one line and
 instead of pytest's usage banner. A caller who passes ``-c``/``--config-file`` or
 ``--rootdir`` gets theirs instead of the isolation.
 
+No warning of ours in the caller's run: pytest marks every module of a distribution that
+provides a ``pytest11`` plugin for assertion rewriting, and warns about the ones already
+imported. This script imports only the package itself (its docstring opts out of rewriting,
+it holds no assertions) and the option parsers; no web server, no anyio, nothing pytest
+would have rewritten. The plugin's own modules load after pytest, rewritten as usual.
+
 Exit codes are pytest's (0 passed, 1 contract failures, 2 interrupted, 3 internal error,
 4 usage error, 5 nothing collected) and the suite's (6 target problem, 7 token or probe
 command failed, 8 throttled); ``runstatus.py`` has the table.
@@ -36,15 +42,12 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from revocation_contracts.pytest_plugin.activation import suite_dir
 from revocation_contracts.pytest_plugin.options import OPTIONS
 
 PROG = "revocation-contracts"
 USAGE_ERROR = 4
 CONFIG_FILE = "suite.ini"
-# Checking the options first imports the embedded servers (starlette, so anyio) before pytest
-# marks anyio's pytest plugin for assertion rewriting; harmless, and only that one is silenced.
-ANYIO_REWRITE_WARNING = "ignore:Module already imported so cannot be rewritten; anyio:pytest.PytestAssertRewriteWarning"
-
 HELP_PREFACE = f"""\
 {PROG}: run the OAuth 2.0 token-revocation contract suite (bundled specs and tests) with pytest.
   {PROG} --spec polar --target-url https://sandbox-api.polar.sh --client-id ID --client-secret SECRET
@@ -55,18 +58,6 @@ Exit codes: 0 passed, 1 contract failures, 4 usage error, 6 target unreachable o
 7 token or probe command failed, 8 throttled (nothing failed, some checks could not run).
 Every pytest option applies; pytest's help follows.
 """
-
-
-def suite_dir() -> Path:
-    """The contract suite: inside the installed package, or ``tests/contract`` in a checkout."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "contract_suite"
-    if packaged.is_dir():
-        return packaged
-    checkout = here.parents[1] / "tests" / "contract"
-    if checkout.is_dir():
-        return checkout
-    raise FileNotFoundError(f"the contract suite is missing: neither {packaged} nor {checkout} exists")
 
 
 def check_suite_options(args: Sequence[str]) -> str | None:
@@ -91,7 +82,7 @@ def _given(args: Sequence[str], *flags: str) -> bool:
 
 def pytest_args(args: Sequence[str], suite: Path) -> list[str]:
     """The full pytest command line for the caller's ``args``: the suite, isolated, then theirs."""
-    isolation = ["-p", "no:cacheprovider", "-W", ANYIO_REWRITE_WARNING]
+    isolation = ["-p", "no:cacheprovider"]
     if not _given(args, "-c", "--config-file", "--rootdir"):
         isolation += ["-c", str(Path(__file__).resolve().with_name(CONFIG_FILE)), "--rootdir", str(suite)]
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):

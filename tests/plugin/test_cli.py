@@ -101,6 +101,9 @@ def test_runs_from_any_directory(hostile: pytest.Pytester) -> None:
     assert result.ret == 0, result.stdout.str() + result.stderr.str()
     result.stdout.fnmatch_lines(["*2 passed*"])
     assert _listing(hostile.path) == before
+    # No warning of ours: nothing imported before pytest that pytest wanted to rewrite (cli.py).
+    output = result.stdout.str() + result.stderr.str()
+    assert "PytestAssertRewriteWarning" not in output and "warnings summary" not in output, output
 
 
 def test_passes_exit_codes_through(hostile: pytest.Pytester, closed_port: int) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 
 from revocation_contracts.model.contract import Contract
 from revocation_contracts.pytest_plugin.options import Settings
+from revocation_contracts.pytest_plugin.suite import CONTRACT_PARAM
 from revocation_contracts.reporting.redact import MASK, Redactor
 from revocation_contracts.transport.session import MAX_RETRIES, MAX_WAIT
 
@@ -98,7 +99,7 @@ def _variant(item: Any, contract: Contract) -> str:
 
 def contract_of(item: Any) -> Contract | None:
     callspec = getattr(item, "callspec", None)
-    value = callspec.params.get("contract") if callspec is not None else None
+    value = callspec.params.get(CONTRACT_PARAM) if callspec is not None else None
     return value if isinstance(value, Contract) else None
 
 

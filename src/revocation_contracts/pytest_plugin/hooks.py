@@ -1,39 +1,27 @@
-"""The pytest plugin: options, session state and fixtures; the logic lives elsewhere.
+"""The pytest plugin's entry point: options always, everything else only when a run asks.
 
-Registered through the ``pytest11`` entry point, so ``pytest tests/contract --spec polar``
-works from the repository and the installed package alike. State lives in
-``config.stash`` under typed keys. Every test that asks for the ``contract`` fixture is
-parametrized over the selected contracts, so a CI log names the contract in each test id.
-Users extend the suite the pytest-httpserver way: override ``target`` or ``contract_schema``
-in their own conftest.
+Registered through the ``pytest11`` entry point, so it is loaded into every pytest run of
+every project where the package is installed. It therefore does two things only: it adds the
+suite's options (so ``--help`` lists them and a command line using them parses), and, in
+``pytest_configure``, it decides whether this run asked for the contract suite
+(``activation.py``: a suite option given, ``REVOKE_SPEC``/``revoke_spec`` set, or the shipped
+suite collected). Only then does it resolve the settings and register the suite's machinery
+(``suite.py``: markers, fixtures, the ``contract`` parametrization, preflight, run status,
+reporting). pytest-xdist does the same with ``-n``.
 
-Around the tests: a preflight probe of ``--target-url`` before the first one
-(``preflight.py``), ``--dry-run`` planning instead of running (``dryrun.py``), and the
-problems that are not contract verdicts (throttling, an unreachable target, a failing token
-command) turned into skips and one-line errors with their own exit codes (``runstatus.py``).
-pytest-xdist works as is: every worker starts its own embedded servers on port 0, and the
-preflight runs once, in the controller.
+Importing this module stays cheap and loads no web server and no schemathesis: the options
+import the contract model and the planted-bug names, nothing else; the rest is imported when
+a run asks for it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
-from typing import Any
+import importlib
 
 import pytest
 
-from revocation_contracts.model.contract import Contract
-from revocation_contracts.pytest_plugin.options import Settings, SettingsError, add_options, resolve_settings
-from revocation_contracts.pytest_plugin.runstatus import RunStatus, mark_report, problem_of
-from revocation_contracts.reporting.redact import Redactor, redact_report
-
-SETTINGS_KEY = pytest.StashKey[Settings]()
-REDACTOR_KEY = pytest.StashKey[Redactor]()
-POOL_KEY = pytest.StashKey[Any]()
-RUNSTATUS_KEY = pytest.StashKey[RunStatus]()
-PLAN_KEY = pytest.StashKey[list[str]]()
-# pytest options that only list things: no test runs, so the target is not probed.
-LISTING_OPTIONS = ("collectonly", "showfixtures", "show_fixtures_per_test")
+from revocation_contracts.pytest_plugin.activation import why_active
+from revocation_contracts.pytest_plugin.options import add_options
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -42,142 +30,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    try:
-        settings = resolve_settings(config)
-    except SettingsError as exc:
-        raise pytest.UsageError(f"revocation-contracts: {exc}") from None
-    config.stash[SETTINGS_KEY] = settings
-    config.stash[REDACTOR_KEY] = Redactor(*settings.secrets())
-    config.addinivalue_line("markers", "semantic: a revocation-semantics property (RFC 7009 section 2)")
-    config.addinivalue_line("markers", "clause(text): the RFC or vendor-doc clause a contract test enforces")
-    config.stash[RUNSTATUS_KEY] = RunStatus()
-    config.pluginmanager.register(config.stash[RUNSTATUS_KEY], "revocation-contracts-runstatus")
-    if settings.dry_run and config.pluginmanager.hasplugin("xdist"):
-        # A dry run runs nothing: plan in this process instead of starting workers (before xdist's trylast hook).
-        config.option.dist = "no"
-    from revocation_contracts.reporting.report import register_reporting
-
-    register_reporting(config, settings, config.stash[REDACTOR_KEY])
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    pool = config.stash.get(POOL_KEY, None)
-    if pool is not None:
-        pool.close()
-
-
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "contract" in metafunc.fixturenames:
-        contracts = metafunc.config.stash[SETTINGS_KEY].contracts()
-        metafunc.parametrize("contract", contracts, ids=[contract.name for contract in contracts], scope="session")
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """Before the first test, probe --target-url once; if it is not the endpoint, one line and exit 6."""
-    config = session.config
-    settings = config.stash[SETTINGS_KEY]
-    if settings.issuer is not None and not settings.dry_run:
-        # --issuer: the metadata names the endpoints before collection parametrizes the tests.
-        from revocation_contracts.pytest_plugin.runstatus import EXIT_TARGET, EXIT_TOKEN_SUPPLY
-        from revocation_contracts.supply.discovery import DiscoveryError, apply_discovery
-
-        try:
-            settings = config.stash[SETTINGS_KEY] = apply_discovery(settings)
-        except DiscoveryError as exc:
-            pytest.exit(
-                f"revocation-contracts: {exc}", returncode=EXIT_TARGET if exc.unreachable else EXIT_TOKEN_SUPPLY
-            )
-    listing_only = any(config.getoption(name, False) for name in LISTING_OPTIONS)
-    if settings.embedded or settings.dry_run or listing_only or hasattr(config, "workerinput"):
+    """Start the suite's machinery when this run asked for it; otherwise leave the run alone."""
+    if why_active(config) is None:
         return
-    from revocation_contracts.pytest_plugin.preflight import run_preflight
-
-    failure = run_preflight(settings)
-    if failure is not None:
-        if config.pluginmanager.has_plugin("dsession"):  # pytest-xdist: end before any worker starts
-            pytest.exit(failure.message, returncode=failure.exit_code)
-        # Ended at collection, so that JUnit XML and --report are still written, with the reason.
-        config.stash[RUNSTATUS_KEY].end_before_tests(failure.message, failure.exit_code, settings.specs[0])
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """--dry-run: plan from the tests that survived selection, then deselect them all."""
-    settings = config.stash[SETTINGS_KEY]
-    if not settings.dry_run:
-        return
-    from revocation_contracts.pytest_plugin.dryrun import plan
-
-    config.stash[PLAN_KEY] = plan(items, settings, config.stash[REDACTOR_KEY])
-    config.stash[RUNSTATUS_KEY].planned = len(items)
-    if items:
-        config.hook.pytest_deselected(items=list(items))
-        items[:] = []
-
-
-def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
-    return config.stash.get(PLAN_KEY, [])
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """Turn problems that are not verdicts into skips or one-line errors (runstatus.py); then
-    mask every known secret in the report before any reporter (terminal, JUnit) sees it."""
-    report = yield
-    problem = problem_of(call.excinfo.value) if report.failed and call.excinfo is not None else None
-    if problem is not None:
-        mark_report(report, call, problem, item)
-    redactor = item.config.stash.get(REDACTOR_KEY, None)
-    if redactor is not None:
-        redact_report(report, redactor)
-    return report
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_exception_interact(
-    node: pytest.Item | pytest.Collector, call: pytest.CallInfo[Any], report: Any
-) -> Iterator[None]:
-    """Mask again after schemathesis re-renders a failure from the exception (form-body curl lines)."""
-    try:
-        yield
-    finally:
-        redactor = node.config.stash.get(REDACTOR_KEY, None)
-        if redactor is not None:
-            redact_report(report, redactor)
-
-
-@pytest.fixture(scope="session")
-def revocation_settings(pytestconfig: pytest.Config) -> Settings:
-    """The resolved options of this session."""
-    return pytestconfig.stash[SETTINGS_KEY]
-
-
-@pytest.fixture(scope="session")
-def redactor(pytestconfig: pytest.Config) -> Redactor:
-    """Masks every secret the session knows of (client secrets, minted tokens)."""
-    return pytestconfig.stash[REDACTOR_KEY]
-
-
-@pytest.fixture(scope="session")
-def target(contract: Contract, pytestconfig: pytest.Config) -> Any:
-    """The endpoint under test for this contract; embedded reference server when no --target-url."""
-    from revocation_contracts.target import TargetPool
-
-    pool = pytestconfig.stash.get(POOL_KEY, None)
-    if pool is None:
-        pool = TargetPool(pytestconfig.stash[SETTINGS_KEY], pytestconfig.stash[REDACTOR_KEY])
-        pytestconfig.stash[POOL_KEY] = pool
-    return pool.get(contract)
-
-
-@pytest.fixture(scope="session")
-def contract_schema(contract: Contract, revocation_settings: Settings, pytestconfig: pytest.Config, target: Any) -> Any:
-    """The contract's OpenAPI document as a schemathesis schema (for ``from_fixture``)."""
-    from revocation_contracts.rules.schema_suite import load_schema
-
-    seed = pytestconfig.getoption("hypothesis_seed", default=None)
-    seed_value = int(seed) if seed is not None else None
-    return load_schema(contract, revocation_settings.max_examples, seed_value, target.credentials.client_id)
+    # Through sys.modules, not a package attribute: pytester's in-process runs drop the modules a
+    # run imported, and the suite's stash keys must be those of the module registered below.
+    suite = importlib.import_module("revocation_contracts.pytest_plugin.suite")
+    suite.start(config)
+    config.pluginmanager.register(suite, suite.PLUGIN_NAME)

@@ -29,6 +29,7 @@ import pytest
 
 from revocation_contracts.pytest_plugin.options import Settings
 from revocation_contracts.pytest_plugin.runstatus import PROBLEM_ATTRIBUTE, THROTTLED
+from revocation_contracts.pytest_plugin.suite import CONTRACT_PARAM
 from revocation_contracts.reporting.baseline import xfail_marks
 from revocation_contracts.reporting.redact import Redactor, redact_report
 from revocation_contracts.rules.outcomes import (
@@ -314,7 +315,7 @@ class ReportingPlugin:
 
 def _contract_of(item: pytest.Item) -> str | None:
     params = getattr(getattr(item, "callspec", None), "params", {})
-    name = getattr(params.get("contract"), "name", None)
+    name = getattr(params.get(CONTRACT_PARAM), "name", None)
     return name if isinstance(name, str) else None
 
 
