@@ -21,8 +21,8 @@ from urllib.parse import parse_qsl, urlencode
 import requests
 import schemathesis
 from schemathesis import Case, CheckContext, Response
-from schemathesis.core.failures import Failure, Severity
 
+from revocation_contracts.compat import Failure, Severity
 from revocation_contracts.model.contract import Contract, contract_from_document
 from revocation_contracts.reporting.redact import secret_forms
 from revocation_contracts.rules import engine

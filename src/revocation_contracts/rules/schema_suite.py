@@ -25,10 +25,9 @@ from typing import Any
 
 import schemathesis
 from schemathesis import Case
-from schemathesis.checks import load_all_checks
-from schemathesis.config import SchemathesisConfig
-from schemathesis.core.failures import Failure, FailureGroup, failure_report_title, format_failures
+from schemathesis.errors import FailureGroup
 
+from revocation_contracts.compat import Failure, failure_report_title, format_failures
 from revocation_contracts.model.contract import ASSERTION_FIELDS, Contract
 from revocation_contracts.rules import checks as oauth_checks
 from revocation_contracts.rules import engine
@@ -63,7 +62,7 @@ def _statuses(values: frozenset[int] | set[int]) -> list[str]:
     return [str(value) for value in sorted(values)]
 
 
-def build_config(contract: Contract, max_examples: int, seed: int | None) -> SchemathesisConfig:
+def build_config(contract: Contract, max_examples: int, seed: int | None) -> schemathesis.Config:
     """Schemathesis configuration derived from the contract's promises."""
     success = contract.success_statuses
     refusals = set().union(
@@ -97,7 +96,7 @@ def build_config(contract: Contract, max_examples: int, seed: int | None) -> Sch
     }
     if seed is not None:
         data["seed"] = seed
-    return SchemathesisConfig.from_dict(data)
+    return schemathesis.Config.from_dict(data)
 
 
 def hint_is_free_text(contract: Contract) -> bool:
@@ -129,7 +128,6 @@ def load_schema(contract: Contract, max_examples: int, seed: int | None, client_
     contract's values, never generated ones, and the vendor's other operations on the path
     are left out.
     """
-    load_all_checks()
     config = build_config(contract, max_examples, seed)
     return schemathesis.openapi.from_dict(contract.concrete(client_id).document, config=config)
 

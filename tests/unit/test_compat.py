@@ -1,0 +1,91 @@
+"""Upgrade tripwire: the private seams of schemathesis (``revocation_contracts.compat``) still exist,
+the installed versions are the ones the pins allow, and no other module reaches past the public APIs.
+
+When this fails after an upgrade, the message names the seam that moved: update ``compat.py``
+(and its pins in ``pyproject.toml``), never the caller.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import tomllib
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+import schemathesis
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+
+from revocation_contracts import compat
+
+ROOT = Path(__file__).resolve().parents[2]
+SRC = ROOT / "src" / "revocation_contracts"
+# Imports of library internals: schemathesis' private packages and pytest's _pytest.
+PRIVATE_IMPORT = re.compile(
+    r"^\s*(?:from|import)\s+(?:schemathesis\.(?:core|specs|generation|engine|checks|config)|_pytest)\b", re.M
+)
+
+
+def _pinned(name: str) -> SpecifierSet:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for line in project["dependencies"]:
+        requirement = Requirement(line)
+        if requirement.name == name:
+            return requirement.specifier
+    raise AssertionError(f"{name} is not a dependency in pyproject.toml")
+
+
+PINS = [("schemathesis", compat.SCHEMATHESIS_RANGE), ("pytest", compat.PYTEST_RANGE)]
+
+
+@pytest.mark.parametrize(("name", "declared"), PINS)
+def test_installed_versions_are_the_pinned_ones(name: str, declared: str) -> None:
+    assert _pinned(name) == SpecifierSet(declared), f"compat.py and pyproject.toml disagree on {name}"
+    installed = version(name)
+    assert installed in SpecifierSet(declared), (
+        f"{name} {installed} is outside {declared}: re-check the seams in revocation_contracts/compat.py, "
+        "then move the pin"
+    )
+
+
+def test_failure_seam_still_takes_our_keywords() -> None:
+    parameters = inspect.signature(compat.Failure.__init__).parameters
+    missing = [keyword for keyword in compat.FAILURE_KEYWORDS if keyword not in parameters]
+    assert not missing, f"schemathesis Failure no longer takes {missing}"
+    assert compat.FAILURE_DEDUP_KEY in dir(compat.Failure), "schemathesis Failure lost its de-duplication key"
+    assert compat.Severity.HIGH in compat.Severity
+
+
+def test_failure_rendering_seam_takes_our_keywords() -> None:
+    parameters = inspect.signature(compat.format_failures).parameters
+    assert {"case_id", "response", "failures", "curl", "config"} <= set(parameters), "format_failures changed"
+    assert callable(compat.failure_report_title)
+
+
+def test_failure_subclass_is_reported_by_schemathesis() -> None:
+    """A check raising a Failure subclass is what schemathesis collects as a typed failure."""
+    failure = compat.Failure(operation="POST /revoke", title="t", message="m", severity=compat.Severity.HIGH)
+    assert isinstance(failure, AssertionError), "schemathesis failures are no longer AssertionErrors"
+
+
+def test_public_seams_we_use_exist(pytestconfig: pytest.Config) -> None:
+    assert callable(schemathesis.pytest.from_fixture)
+    assert callable(schemathesis.openapi.from_dict) and callable(schemathesis.Config.from_dict)
+    validate = inspect.signature(schemathesis.Case.validate_response).parameters
+    assert {"additional_checks", "headers", "transport_kwargs"} <= set(validate)
+    assert {"base_url", "session"} <= set(inspect.signature(schemathesis.Case.call).parameters)
+    # pytest_plugin/activation.py decides from these; suite.py keeps its state in the stash.
+    assert isinstance(pytestconfig.args, list) and pytestconfig.invocation_params.dir.is_dir()
+    assert isinstance(pytestconfig.stash, pytest.Stash) and hasattr(pytest, "StashKey")
+
+
+def test_no_module_but_compat_imports_library_internals() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)}: {match.group(0).strip()}"
+        for path in sorted(SRC.rglob("*.py"))
+        if path.name != "compat.py"
+        for match in PRIVATE_IMPORT.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert not offenders, "import these through revocation_contracts.compat: " + "; ".join(offenders)
