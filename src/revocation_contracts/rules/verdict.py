@@ -2,7 +2,8 @@
 
 Why one function for every explicit test: a contract answer has several parts (status,
 error body format, error code, Basic challenge, no echoed credentials) and every situation
-needs all of them checked the same way. ``engine.answer`` finds the violations;
+needs all of them checked the same way. ``engine.answer`` finds the violations, and
+``openapi_responses`` adds what the OpenAPI document says of the answer (openapi-core);
 ``outcomes.settle`` raises the failures and records the warnings. Every violation carries
 the curl command that reproduces the request, secrets masked (``curl.py``).
 """
@@ -14,8 +15,9 @@ import requests
 from revocation_contracts.model.contract import Contract
 from revocation_contracts.reporting.redact import Redactor
 from revocation_contracts.rules import engine
+from revocation_contracts.rules.openapi_responses import document_violations
 from revocation_contracts.rules.outcomes import ContractFailure, settle
-from revocation_contracts.rules.violation import Violation, view_of
+from revocation_contracts.rules.violation import FAILURE, Violation, view_of
 from revocation_contracts.transport.curl import curl_for_response
 from revocation_contracts.transport.session import raise_if_throttled
 
@@ -50,7 +52,13 @@ def located(
 def judge(contract: Contract, situation: str, response: requests.Response) -> list[Violation]:
     """The violations of the contract's answer to ``situation`` (no reproduction yet)."""
     raise_if_throttled(response)
-    return engine.answer(contract, situation, view_of(response))
+    view = view_of(response)
+    violations = engine.answer(contract, situation, view)
+    if not any(violation.level == FAILURE for violation in violations):
+        # One root cause, one failure: the document is consulted when the x-revocation rules,
+        # which name the more specific clause, found nothing to fail (openapi_responses.py).
+        violations += document_violations(contract, response, view)
+    return violations
 
 
 def settle_response(

@@ -1,0 +1,94 @@
+"""openapi-core judges explicit answers against the contract's OpenAPI document (rules/openapi_responses.py).
+
+Real loopback servers: the faithful reference servers (no problem found, including Mollie's
+``application/hal+json`` errors, which openapi-core only reads once the ``+json`` type is
+registered as JSON) and one with planted bugs (a plain-text error body, a success body the
+document forbids), whose answers must each come back as a problem naming what is wrong, and
+a canned answer only the document forbids, judged by the explicit tests' ``check_answer``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from revocation_contracts.model.contract import load_contract
+from revocation_contracts.reference import DEFAULT_CLIENTS, ReferenceServer
+from revocation_contracts.rules.openapi_responses import response_problems
+from revocation_contracts.rules.verdict import ContractFailure, check_answer
+from revocation_contracts.transport.client import Credentials, RevocationClient
+from tests.plugin.loopback import CannedServer
+
+CLIENT = Credentials(DEFAULT_CLIENTS[0].client_id, DEFAULT_CLIENTS[0].client_secret)
+SITUATIONS = {
+    "unknown-token": {"token": "rc-unknown-token-0001"},
+    "missing-token": {"token": None},
+    "bad-client": {"token": "rc-unknown-token-0002", "credentials": Credentials(CLIENT.client_id, "wrong-secret")},
+    "undocumented-method": {"token": "rc-unknown-token-0003", "method": "GET"},
+}
+
+
+@pytest.fixture(scope="module", params=["polar", "mollie"])
+def faithful(request: pytest.FixtureRequest) -> Iterator[RevocationClient]:
+    contract = load_contract(request.param)
+    with ReferenceServer(contract) as server:
+        yield RevocationClient(contract, server.base_url, CLIENT)
+
+
+@pytest.fixture(scope="module")
+def broken() -> Iterator[RevocationClient]:
+    contract = load_contract("polar")
+    with ReferenceServer(contract, frozenset({"error-body-not-contract", "success-body-not-contract"})) as server:
+        yield RevocationClient(contract, server.base_url, CLIENT)
+
+
+@pytest.mark.parametrize("situation", sorted(SITUATIONS))
+def test_faithful_answers_conform(faithful: RevocationClient, situation: str) -> None:
+    _, response = faithful.revoke(**SITUATIONS[situation])
+    assert response_problems(faithful.contract, response) == []
+
+
+def test_a_plain_text_error_is_not_the_documented_media_type(broken: RevocationClient) -> None:
+    _, response = broken.revoke(None)
+    (problem,) = response_problems(broken.contract, response)
+    assert (problem.operation, problem.status) == ("POST /v1/oauth2/revoke", 400)
+    assert problem.problem.startswith("media type 'text/plain")
+    assert "(application/json)" in problem.problem
+
+
+def test_a_success_body_the_document_forbids(broken: RevocationClient) -> None:
+    _, response = broken.revoke("rc-unknown-token-0004")
+    (problem,) = response_problems(broken.contract, response)
+    assert problem.status == 200 and "'maxProperties' rule" in problem.problem
+    assert CLIENT.client_secret not in str(problem)
+
+
+@pytest.fixture
+def voucherify_error_with_numeric_key() -> Iterator[CannedServer]:
+    body = json.dumps({"code": 400, "message": "token is required", "key": 5}).encode()
+    server = CannedServer(400, {"Content-Type": "application/json"}, body)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+def test_explicit_judgement_fails_with_the_document_clause(voucherify_error_with_numeric_key: CannedServer) -> None:
+    """check_answer (every explicit and semantic answer) reports what only the document forbids under
+    DOC-openapi: Voucherify's error ``key`` is a string in its document, and the
+    x-revocation error-format rule (code and message) passes this body."""
+    server = voucherify_error_with_numeric_key
+    contract = load_contract("voucherify")
+    _, response = RevocationClient(contract, server.base_url, CLIENT).revoke(None)
+    with pytest.raises(ContractFailure) as failure:
+        check_answer(contract, "missing-token", response)
+    message = str(failure.value)
+    assert "[DOC-openapi] Answer not as the OpenAPI document describes it" in message
+    assert "expected: the 400 answer the OpenAPI document describes for POST /v1/oauth/token/revoke" in message
+    assert "key: fails the document's 'type' rule" in message
+    assert "reproduce: curl -X POST" in message and CLIENT.client_secret not in message
