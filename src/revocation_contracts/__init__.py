@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from revocation_contracts.model.contract import BUNDLED_NAMES, Contract, ContractError, load_contract
-    from revocation_contracts.supply.tokens import CommandTokenSupply, Grant, TokenSupply, TokenSupplyError
+    from revocation_contracts.supply.builtin import CommandTokenSupply
+    from revocation_contracts.supply.tokens import Grant, TokenSupply, TokenSupplyError
     from revocation_contracts.target import Target
     from revocation_contracts.transport.client import Credentials
 
@@ -45,7 +46,7 @@ _HOMES = {
     "Contract": "model.contract",
     "ContractError": "model.contract",
     "load_contract": "model.contract",
-    "CommandTokenSupply": "supply.tokens",
+    "CommandTokenSupply": "supply.builtin",
     "Grant": "supply.tokens",
     "TokenSupply": "supply.tokens",
     "TokenSupplyError": "supply.tokens",
