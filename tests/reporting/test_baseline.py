@@ -57,7 +57,7 @@ def test_bundled_polar_baseline_lists_every_deviation_in_contracts_md() -> None:
         assert "a hint outside the enum answers **401**" in text
         assert "a foreign token answers 400 `invalid_grant`; an unknown client in the body answers 400" in text
     for deviation in baseline.deviations:
-        assert deviation.reference.startswith("CONTRACTS.md polar")
+        assert deviation.reference.startswith("OBS-polar-deviations")
 
 
 def test_bundled_baselines_are_named_after_bundled_contracts_and_ship_in_the_package() -> None:

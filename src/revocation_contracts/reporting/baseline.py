@@ -2,8 +2,8 @@
 
 Why data and not skips in the tests: a contract says what a correct server does, and it is
 enforced as written unless the user asks otherwise. A vendor's real server may break a few
-clauses on purpose or by accident (CONTRACTS.md lists Polar's under "Known deviations of the
-real Polar server"); a run against it should still be green for everything else and still
+clauses on purpose or by accident (docs/contracts.md lists Polar's under OBS-polar-deviations);
+a run against it should still be green for everything else and still
 say, test by test, where it deviates. ``--baseline polar`` (a bundled file in ``baselines/``)
 or ``--baseline path/to/file.yaml`` marks each listed test ``xfail(strict=True)``:
 
@@ -21,7 +21,7 @@ File format (YAML)::
     deviations:
       - id: hint-outside-enum-answers-401
         reason: what the server does instead of what the contract says
-        reference: where the deviation is recorded (CONTRACTS.md section, issue, ...)
+        reference: where the deviation is recorded (a clause id of docs/contracts.md, an issue, ...)
         tests:                       # test ids without directories; '*' matches anything
           - test_protocol.py::test_unsupported_hint[polar]
         # or, instead of tests:  tolerated: why no test fails on it

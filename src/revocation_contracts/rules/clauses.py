@@ -55,13 +55,19 @@ CLAUSES: dict[str, Clause] = _clauses(
         "rfc",
     ),
     ("RFC6749-B", "form bodies are percent-decoded: a percent-encoded token is the same token", "rfc"),
-    ("RFC9110-15.5.2", "a 401 should carry a WWW-Authenticate challenge, also without an Authorization header", "rfc"),
+    (
+        "RFC9110-15.5.2",
+        "a 401 carries a WWW-Authenticate challenge (a MUST in RFC 9110); judged as a warning where the "
+        "request sent no Authorization header",
+        "rfc",
+    ),
     ("RFC7662-2.2", "an introspection answer says active false for a dead token", "rfc"),
     ("RFC8414-3", "the authorization server metadata names the endpoints the suite uses", "rfc"),
     # This project's pins.
     ("PIN-method-refused", "another method never revokes and never gets a 2xx or 5xx", "pin"),
     ("PIN-method-405", "another method should be answered 405 Method Not Allowed", "pin"),
     ("PIN-media-type", "a body in an undocumented media type should be refused with a 4xx", "pin"),
+    ("PIN-answer-size", "an answer body is at most 1 MiB, decompressed; a larger one is refused unread", "pin"),
     ("PIN-no-echo", "no response body or header contains the client secret or the token sent", "pin"),
     ("PIN-no-over-revocation", "revoking one grant's token leaves the client's other grants active", "pin"),
     ("PIN-empty-parameter", "an empty parameter is read as omitted or refused with the contract's 400", "pin"),
@@ -83,6 +89,7 @@ CLAUSES: dict[str, Clause] = _clauses(
     ("DOC-auth0-missing-parameter", "Auth0 answers a missing required parameter 400 invalid_request", "doc"),
     ("DOC-auth0-invalid-client", "Auth0 answers bad client credentials 401 invalid_client", "doc"),
     # Observed vendor behaviour.
+    ("OBS-polar-deviations", "the real Polar server's known deviations, the bundled --baseline polar", "obs"),
     ("OBS-polar-missing-token", "Polar answers a missing token with a valid client 400 invalid_request", "obs"),
     ("OBS-voucherify-unauthorized", "Voucherify answers missing or wrong application keys 401", "obs"),
     ("OBS-mollie-error-format", "Mollie errors are OAuth JSON or HAL JSON {status, title, detail}", "obs"),
