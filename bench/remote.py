@@ -1,0 +1,348 @@
+"""The suite against a "remote" target: a reference server behind a delaying relay (issue 12).
+
+One command measures, for each contract and each round-trip time (RTT 0, 50 and 150 ms by
+default), the contract suite run as a user runs it against a remote server (``--target-url``
+with the command-path token supply), and plain ``schemathesis run`` on the same document
+through the same relay::
+
+    python bench/remote.py --quick                  # rfc7009 at 0 and 50 ms: about 5 minutes
+    python bench/remote.py                          # five contracts x 0/50/150 ms: about an hour
+    python bench/remote.py --specs rfc7009 polar --rtt-ms 0 50 --out /tmp/remote.json
+
+Topology: a ``ReferenceServer`` thread in this process, with an ASGI counter in front that
+counts requests by path (the contract's endpoint, the test-only mint and introspection
+endpoints under ``/__revocation_contracts__/``); ``bench/relay.py`` as a child process in
+front of it; the suite (or the CLI) as another child, pointed at the relay. The token and
+probe commands are ``examples/token_command.py`` and ``examples/probe_command.py``, told the
+relay's URL, so every mint and probe pays the RTT too, as it would against a real remote.
+
+Per run it reports wall time, requests to the endpoint, mints, probes, the connections the
+relay saw, the sequential floor (every request back to back: requests x RTT) and the ratio
+of the wall time to it; "all five" is the sum of the per-contract runs (the suite tests one
+``--target-url`` per session). It also times the command path's subprocess cost (one mint and
+one probe command run directly, at RTT 0). Everything goes to ``bench/remote_results.json``
+with the CPU model, the load average before and after each run, and the versions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import _measure as m
+
+RELAY = m.BENCH / "relay.py"
+EXAMPLES = m.REPO / "examples"
+ALL_SPECS = ("rfc7009", "polar", "auth0", "mollie", "voucherify")
+RELAY_LIFETIME = 3600.0
+BUILTIN_OPTIONS = ("--issuer", "--token-endpoint")
+MINTS, PROBES = "grants", "introspect"
+BUDGET_EXAMPLES = 50  # the suite's default --max-examples, as bench/run.py passes to the CLI
+
+
+# -- the counting server ------------------------------------------------------------------------
+
+
+class PathCounter:
+    """ASGI middleware: counts requests by kind (endpoint, mint, probe, other)."""
+
+    def __init__(self, app: Any, endpoint: str) -> None:
+        self.app = app
+        self.endpoint = endpoint
+        self.counts: Counter[str] = Counter()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            path = scope.get("path", "")
+            if path == self.endpoint:
+                self.counts["endpoint"] += 1
+            elif path.endswith(f"/{MINTS}"):
+                self.counts["mints"] += 1
+            elif path.endswith(f"/{PROBES}"):
+                self.counts["probes"] += 1
+            else:
+                self.counts["other"] += 1
+        await self.app(scope, receive, send)
+
+    def snapshot(self) -> dict[str, int]:
+        return {kind: self.counts[kind] for kind in ("endpoint", "mints", "probes", "other")}
+
+
+@contextlib.contextmanager
+def counting_server(contract_name: str) -> Iterator[tuple[Any, PathCounter]]:
+    """The contract's reference server with a by-path counter in front (as ``_measure`` does)."""
+    from revocation_contracts.model.contract import load_contract
+    from revocation_contracts.reference import server as server_module
+
+    contract = load_contract(contract_name)
+    original = server_module.build_app
+    counters: list[PathCounter] = []
+
+    def counted_app(*args: Any, **kwargs: Any) -> PathCounter:
+        counters.append(PathCounter(original(*args, **kwargs), contract.path))
+        return counters[-1]
+
+    server_module.build_app = counted_app
+    try:
+        server = server_module.ReferenceServer(contract)
+    finally:
+        server_module.build_app = original
+    server.start()
+    try:
+        yield server, counters[0]
+    finally:
+        server.stop()
+
+
+# -- the relay, as a child process stopped by its pid -------------------------------------------
+
+PORT_LINE = re.compile(r"^relay 127\.0\.0\.1:(\d+) ")
+
+
+@contextlib.contextmanager
+def relay(target_port: int, rtt_ms: float, counts: dict[str, Any]) -> Iterator[str]:
+    """Start ``relay.py`` in front of ``target_port``; yield its URL; on exit fill ``counts``."""
+    command = [m.PYTHON, str(RELAY), "--listen-port", "0", "--target", f"127.0.0.1:{target_port}"]
+    command += ["--delay-ms", str(rtt_ms / 2), "--lifetime", str(RELAY_LIFETIME)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        assert process.stdout is not None
+        match = PORT_LINE.match(process.stdout.readline())
+        if not match:
+            raise RuntimeError("the relay did not print its port")
+        yield f"http://127.0.0.1:{match.group(1)}"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(process.pid, signal.SIGTERM)
+        try:
+            rest, _ = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+            rest, _ = process.communicate()
+        with contextlib.suppress(ValueError, IndexError):
+            counts.update(json.loads(rest.strip().splitlines()[-1]))
+
+
+# -- one measured run ---------------------------------------------------------------------------
+
+
+def credentials() -> list[str]:
+    from revocation_contracts.reference.store import DEFAULT_CLIENTS
+
+    first, second = DEFAULT_CLIENTS[0], DEFAULT_CLIENTS[1]
+    return [
+        "--client-id", first.client_id, "--client-secret", first.client_secret,
+        "--second-client-id", second.client_id, "--second-client-secret", second.client_secret,
+    ]  # fmt: skip
+
+
+def command_supply() -> list[str]:
+    return [
+        "--token-command", f"{m.PYTHON} {EXAMPLES / 'token_command.py'}",
+        "--probe-command", f"{m.PYTHON} {EXAMPLES / 'probe_command.py'}",
+    ]  # fmt: skip
+
+
+def builtin_available() -> bool:
+    """Whether this checkout's suite has a built-in token supply (``--issuer``/``--token-endpoint``)."""
+    options = m.REPO / "src" / "revocation_contracts" / "pytest_plugin" / "options.py"
+    text = options.read_text() if options.exists() else ""
+    return all(f'"{name}"' in text for name in BUILTIN_OPTIONS)
+
+
+def builtin_supply(relay_url: str) -> list[str]:
+    """The built-in supply pointed at the reference server's test-only mint, through the relay."""
+    return ["--token-endpoint", f"{relay_url}/__revocation_contracts__/{MINTS}"]
+
+
+def floor(counts: dict[str, int], rtt_ms: float) -> float:
+    return sum(counts.values()) * rtt_ms / 1000.0
+
+
+def measure(contract_name: str, rtt_ms: float, mode: str, extra: list[str], timeout: float) -> dict[str, Any]:
+    """One run of ``mode`` ("suite-command", "suite-builtin" or "schemathesis") through a relay."""
+    relay_counts: dict[str, Any] = {}
+    load_before = os.getloadavg()
+    with counting_server(contract_name) as (server, counter), relay(server.port, rtt_ms, relay_counts) as url:
+        started = time.monotonic()
+        if mode == "schemathesis":
+            outcome = m.run_schemathesis_cli(contract_name, url, BUDGET_EXAMPLES)
+            output, returncode = str(outcome.get("result")), outcome.get("returncode")
+            if "skipped" in outcome:
+                return {"mode": mode, "contract": contract_name, "rtt_ms": rtt_ms, "skipped": outcome["skipped"]}
+        else:
+            supply = command_supply() if mode == "suite-command" else builtin_supply(url)
+            command = [m.PYTHON, *m.SUITE_COMMAND, "--spec", contract_name, "--target-url", url, *credentials()]
+            command += [*supply, *extra]
+            output, returncode = m._run_bounded(command, m.child_env({"REFERENCE_URL": url}), timeout)
+        wall = time.monotonic() - started
+        time.sleep(0.05)  # the server may still be answering the last request
+        counts = counter.snapshot()
+    sequential = floor(counts, rtt_ms)
+    summary = m._summary_line(output) if mode != "schemathesis" else output
+    return {
+        "mode": mode,
+        "contract": contract_name,
+        "rtt_ms": rtt_ms,
+        "wall_s": round(wall, 2),
+        "returncode": returncode,
+        "summary": summary,
+        "requests": counts,
+        "round_trips": sum(counts.values()),
+        "relay": relay_counts,
+        "floor_s": round(sequential, 2),
+        "ratio_to_floor": round(wall / sequential, 2) if sequential else None,
+        "load_before": [round(x, 2) for x in load_before],
+        "load_after": [round(x, 2) for x in os.getloadavg()],
+        "tail": output.strip().splitlines()[-3:] if returncode not in (0, None) else [],
+    }
+
+
+def subprocess_cost(samples: int = 10) -> dict[str, Any]:
+    """Wall seconds of one mint and one probe command run directly at RTT 0 (the process cost)."""
+    with counting_server("rfc7009") as (server, _):
+        env = m.child_env({"REFERENCE_URL": server.base_url, "REVOKE_CLIENT_ID": "rc-client-a"})
+        times: dict[str, list[float]] = {"mint": [], "probe": []}
+        for _ in range(samples):
+            started = time.monotonic()
+            minted = subprocess.run(
+                [m.PYTHON, str(EXAMPLES / "token_command.py")], env=env, capture_output=True, text=True, timeout=30
+            )
+            times["mint"].append(time.monotonic() - started)
+            token = json.loads(minted.stdout).get("access_token") or json.loads(minted.stdout).get("refresh_token")
+            started = time.monotonic()
+            subprocess.run(
+                [m.PYTHON, str(EXAMPLES / "probe_command.py")],
+                env={**env, "REVOKE_TOKEN": token},
+                capture_output=True,
+                timeout=30,
+            )
+            times["probe"].append(time.monotonic() - started)
+    return {kind: {"median_ms": round(1000 * (m.median(v) or 0), 1), "samples": len(v)} for kind, v in times.items()}
+
+
+# -- reporting ----------------------------------------------------------------------------------
+
+
+def totals(runs: list[dict[str, Any]], specs: list[str], rtts: list[float], mode: str) -> list[dict[str, Any]]:
+    """'All five': per RTT, the sum over contracts of one mode (only when every contract ran)."""
+    rows = []
+    for rtt in rtts:
+        chosen = [r for r in runs if r["mode"] == mode and r["rtt_ms"] == rtt and "wall_s" in r]
+        if len(chosen) != len(specs) or len(specs) < 2:
+            continue
+        counts = Counter[str]()
+        for r in chosen:
+            counts.update(r["requests"])
+        wall = sum(r["wall_s"] for r in chosen)
+        sequential = floor(dict(counts), rtt)
+        rows.append(
+            {
+                "mode": mode,
+                "contract": f"all {len(specs)}",
+                "rtt_ms": rtt,
+                "wall_s": round(wall, 2),
+                "requests": dict(counts),
+                "round_trips": sum(counts.values()),
+                "floor_s": round(sequential, 2),
+                "ratio_to_floor": round(wall / sequential, 2) if sequential else None,
+                "summary": "sum of the per-contract runs",
+            }
+        )
+    return rows
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    header = (
+        "| contract | RTT ms | mode | wall s | endpoint | mints | probes | floor s | wall/floor | load 1m | result |"  # noqa: E501
+    )
+    lines = [header, "|" + "---|" * (header.count("|") - 1)]
+    for r in rows:
+        if "skipped" in r:
+            lines.append(f"| {r['contract']} | {r['rtt_ms']:g} | {r['mode']} | skipped: {r['skipped']} |||||||")
+            continue
+        c = r["requests"]
+        ratio = "-" if r["ratio_to_floor"] is None else f"{r['ratio_to_floor']:.1f}x"
+        load = f"{r['load_before'][0]:.1f}->{r['load_after'][0]:.1f}" if "load_before" in r else ""
+        lines.append(
+            f"| {r['contract']} | {r['rtt_ms']:g} | {r['mode']} | {r['wall_s']:.1f} | {c['endpoint']} | "
+            f"{c['mints']} | {c['probes']} | {r['floor_s']:.1f} | {ratio} | {load} | {r['summary']} |"
+        )
+    return "\n".join(lines)
+
+
+def environment() -> dict[str, Any]:
+    def version(name: str) -> str | None:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            return metadata.version(name)
+        return None
+
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=m.REPO, capture_output=True, text=True)
+    return {
+        "cpu": m.cpu_info(),
+        "python": platform.python_version(),
+        "schemathesis": version("schemathesis"),
+        "pytest": version("pytest"),
+        "hypothesis": version("hypothesis"),
+        "commit": commit.stdout.strip(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--specs", nargs="+", default=list(ALL_SPECS), choices=ALL_SPECS)
+    parser.add_argument("--rtt-ms", nargs="+", type=float, default=[0.0, 50.0, 150.0])
+    parser.add_argument("--quick", action="store_true", help="rfc7009 only, at RTT 0 and 50 ms")
+    parser.add_argument("--no-cli", action="store_true", help="skip plain schemathesis run")
+    parser.add_argument("--timeout", type=float, default=1200.0, help="seconds per suite run before it is killed")
+    parser.add_argument("--out", type=Path, default=m.BENCH / "remote_results.json")
+    parser.add_argument("suite_args", nargs="*", help="extra suite options after --, e.g. -- -n 4")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.specs, args.rtt_ms = ["rfc7009"], [0.0, 50.0]
+    modes = ["suite-command"] + (["suite-builtin"] if builtin_available() else [])
+    modes += [] if args.no_cli else ["schemathesis"]
+
+    results: dict[str, Any] = {"environment": environment(), "load_start": list(os.getloadavg())}
+    results["builtin_supply"] = builtin_available()
+    results["suite_args"] = args.suite_args
+    print("timing the command path's subprocesses ...", file=sys.stderr, flush=True)
+    results["command_subprocess_cost"] = subprocess_cost()
+    runs: list[dict[str, Any]] = []
+    for rtt in args.rtt_ms:
+        for name in args.specs:
+            for mode in modes:
+                print(f"{name} at RTT {rtt:g} ms, {mode} ...", file=sys.stderr, flush=True)
+                runs.append(measure(name, rtt, mode, args.suite_args, args.timeout))
+                brief = {k: runs[-1].get(k) for k in ("wall_s", "requests", "summary")}
+                print("  " + json.dumps(brief), file=sys.stderr, flush=True)
+    for mode in modes:
+        runs += totals(runs, args.specs, args.rtt_ms, mode)
+    results["runs"] = runs
+    results["load_end"] = list(os.getloadavg())
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    cpu = results["environment"]["cpu"]
+    print(f"CPU: {cpu['model']} ({cpu['usable_cores']} usable cores); load {results['load_start'][0]:.1f} -> "
+          f"{results['load_end'][0]:.1f}; subprocess per mint/probe: "
+          f"{results['command_subprocess_cost']['mint']['median_ms']}/"
+          f"{results['command_subprocess_cost']['probe']['median_ms']} ms")  # fmt: skip
+    print(table(runs))
+    print(f"written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
