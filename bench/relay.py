@@ -22,14 +22,19 @@ import argparse
 import asyncio
 import contextlib
 import json
+import re
 import signal
 import sys
 import time
-from dataclasses import asdict, dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 LOOPBACK = "127.0.0.1"
 CHUNK = 65536
 DEFAULT_LIFETIME = 1800.0
+# An HTTP/1.x request line at the start of a chunk or after a CRLF: counts requests by path. A
+# request line split across two reads would be missed; requests this small arrive in one read.
+REQUEST_LINE = re.compile(rb"(?:^|\r\n)[A-Z]{3,10} (/[^ ?\r\n]*)[^ \r\n]* HTTP/1\.[01]\r\n")
 
 
 @dataclass
@@ -40,6 +45,7 @@ class Counts:
     chunks_down: int = 0
     bytes_down: int = 0
     refused: int = 0
+    requests_by_path: Counter[str] = field(default_factory=Counter)
 
 
 class Relay:
@@ -94,6 +100,8 @@ class Relay:
                 except (ConnectionError, OSError):
                     data = b""
                 if up:
+                    for match in REQUEST_LINE.finditer(data):
+                        self.counts.requests_by_path[match.group(1).decode("latin-1")] += 1
                     self.counts.chunks_up += bool(data)
                     self.counts.bytes_up += len(data)
                 else:
@@ -177,7 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     relay = Relay(args.target, args.delay_ms / 1000.0, connect_rtt=not args.no_connect_rtt)
     started = time.monotonic()
     asyncio.run(serve(relay, args.listen_port, args.lifetime))
-    print(json.dumps({**asdict(relay.counts), "lifetime_s": round(time.monotonic() - started, 3)}), flush=True)
+    counts = {**vars(relay.counts), "requests_by_path": dict(relay.counts.requests_by_path)}
+    print(json.dumps({**counts, "lifetime_s": round(time.monotonic() - started, 3)}), flush=True)
     return 0
 
 

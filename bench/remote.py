@@ -44,6 +44,8 @@ from typing import Any
 
 import _measure as m
 
+sys.path.insert(0, str(m.REPO))
+
 RELAY = m.BENCH / "relay.py"
 EXAMPLES = m.REPO / "examples"
 ALL_SPECS = ("rfc7009", "polar", "auth0", "mollie", "voucherify")
@@ -163,17 +165,98 @@ def builtin_available() -> bool:
     return all(f'"{name}"' in text for name in BUILTIN_OPTIONS)
 
 
-def builtin_supply(relay_url: str) -> list[str]:
-    """The built-in supply pointed at the reference server's test-only mint, through the relay."""
-    return ["--token-endpoint", f"{relay_url}/__revocation_contracts__/{MINTS}"]
-
-
 def floor(counts: dict[str, int], rtt_ms: float) -> float:
     return sum(counts.values()) * rtt_ms / 1000.0
 
 
+# -- the built-in supply beside the command path, against Authlib ------------------------------
+#
+# The reference server's test-only mint and introspection are not OAuth endpoints, so the
+# built-in supply (which mints at a token endpoint and probes by RFC 7662) is measured against
+# the project's Authlib server (tests/libraries/authlib_server.py), through the same relay, both
+# ways: built in, and with the curl commands a user would write for the same endpoints.
+
+AUTHLIB_PATHS = {"/oauth/revoke": "endpoint", "/oauth/token": "mints", "/oauth/introspect": "probes"}
+
+
+def authlib_args(relay_url: str, mode: str) -> list[str]:
+    from tests.libraries.authlib_server import CLIENTS, USER
+
+    (first, (first_secret, _)), (second, (second_secret, _)) = CLIENTS.items()
+    args = ["--target-url", relay_url, "--endpoint-path", "/oauth/revoke"]
+    args += ["--client-id", first, "--client-secret", first_secret]
+    args += ["--second-client-id", second, "--second-client-secret", second_secret]
+    user = f"-d grant_type=password -d username={USER[0]} -d password={USER[1]} -d scope=offline_access"
+    if mode == "authlib-builtin":
+        args += ["--token-endpoint", "/oauth/token", "--introspection-endpoint", "/oauth/introspect"]
+        return [*args, "--grant", "password", "--username", USER[0], "--password", USER[1], "--scope", "offline_access"]
+    # The first client authenticates with HTTP Basic, the second in the body (client_secret_post);
+    # introspection answers only the owning client, so the probe tries both.
+    basic, post = f"-u {first}:{first_secret}", f"-d client_id={second} -d client_secret={second_secret}"
+    token = (
+        f'case "$REVOKE_CLIENT_ID" in {first}) AUTH="{basic}";; *) AUTH="{post}";; esac; '
+        f"curl -sf $AUTH {user} {relay_url}/oauth/token"
+    )
+    probe = (
+        f'for AUTH in "{basic}" "{post}"; do curl -sf $AUTH -d "token=$REVOKE_TOKEN" '
+        f"{relay_url}/oauth/introspect | grep -Eq '\"active\": ?true' && exit 0; done; exit 1"
+    )
+    return [*args, "--token-command", token, "--probe-command", probe]
+
+
+def measure_authlib(rtt_ms: float, mode: str, extra: list[str], timeout: float) -> dict[str, Any]:
+    """One suite run (``--spec rfc7009``) against Authlib behind a relay; counts from the relay."""
+    from tests.libraries.authlib_server import AuthlibServer
+
+    relay_counts: dict[str, Any] = {}
+    load_before = os.getloadavg()
+    with AuthlibServer(lifetime=RELAY_LIFETIME) as server:
+        port = int(server.url.rsplit(":", 1)[1].split("/")[0])
+        with relay(port, rtt_ms, relay_counts) as url:
+            command = [m.PYTHON, *m.SUITE_COMMAND, "--spec", "rfc7009", *authlib_args(url, mode), *extra]
+            started = time.monotonic()
+            output, returncode = m._run_bounded(command, m.child_env(), timeout)
+            wall = time.monotonic() - started
+    counts = {"endpoint": 0, "mints": 0, "probes": 0, "other": 0}
+    for path, n in relay_counts.get("requests_by_path", {}).items():
+        counts[AUTHLIB_PATHS.get(path, "other")] += n
+    summary = m._summary_line(output)
+    return row("rfc7009 (Authlib)", rtt_ms, mode, wall, returncode, summary, counts, load_before, relay_counts, output)
+
+
+def row(
+    contract: str,
+    rtt_ms: float,
+    mode: str,
+    wall: float,
+    returncode: int | None,
+    summary: str,
+    counts: dict[str, int],
+    load_before: tuple[float, float, float],
+    relay_counts: dict[str, Any] | None = None,
+    output: str = "",
+) -> dict[str, Any]:
+    sequential = floor(counts, rtt_ms)
+    return {
+        "mode": mode,
+        "contract": contract,
+        "rtt_ms": rtt_ms,
+        "wall_s": round(wall, 2),
+        "returncode": returncode,
+        "summary": summary,
+        "requests": counts,
+        "round_trips": sum(counts.values()),
+        "relay": relay_counts or {},
+        "floor_s": round(sequential, 2),
+        "ratio_to_floor": round(wall / sequential, 2) if sequential else None,
+        "load_before": [round(x, 2) for x in load_before],
+        "load_after": [round(x, 2) for x in os.getloadavg()],
+        "tail": output.strip().splitlines()[-3:] if returncode not in (0, None) else [],
+    }
+
+
 def measure(contract_name: str, rtt_ms: float, mode: str, extra: list[str], timeout: float) -> dict[str, Any]:
-    """One run of ``mode`` ("suite-command", "suite-builtin" or "schemathesis") through a relay."""
+    """One run of ``mode`` ("suite-command" or "schemathesis") against the reference server, via a relay."""
     relay_counts: dict[str, Any] = {}
     load_before = os.getloadavg()
     with counting_server(contract_name) as (server, counter), relay(server.port, rtt_ms, relay_counts) as url:
@@ -184,31 +267,15 @@ def measure(contract_name: str, rtt_ms: float, mode: str, extra: list[str], time
             if "skipped" in outcome:
                 return {"mode": mode, "contract": contract_name, "rtt_ms": rtt_ms, "skipped": outcome["skipped"]}
         else:
-            supply = command_supply() if mode == "suite-command" else builtin_supply(url)
+            supply = command_supply()
             command = [m.PYTHON, *m.SUITE_COMMAND, "--spec", contract_name, "--target-url", url, *credentials()]
             command += [*supply, *extra]
             output, returncode = m._run_bounded(command, m.child_env({"REFERENCE_URL": url}), timeout)
         wall = time.monotonic() - started
         time.sleep(0.05)  # the server may still be answering the last request
         counts = counter.snapshot()
-    sequential = floor(counts, rtt_ms)
     summary = m._summary_line(output) if mode != "schemathesis" else output
-    return {
-        "mode": mode,
-        "contract": contract_name,
-        "rtt_ms": rtt_ms,
-        "wall_s": round(wall, 2),
-        "returncode": returncode,
-        "summary": summary,
-        "requests": counts,
-        "round_trips": sum(counts.values()),
-        "relay": relay_counts,
-        "floor_s": round(sequential, 2),
-        "ratio_to_floor": round(wall / sequential, 2) if sequential else None,
-        "load_before": [round(x, 2) for x in load_before],
-        "load_after": [round(x, 2) for x in os.getloadavg()],
-        "tail": output.strip().splitlines()[-3:] if returncode not in (0, None) else [],
-    }
+    return row(contract_name, rtt_ms, mode, wall, returncode, summary, counts, load_before, relay_counts, output)
 
 
 def subprocess_cost(samples: int = 10) -> dict[str, Any]:
@@ -267,7 +334,7 @@ def totals(runs: list[dict[str, Any]], specs: list[str], rtts: list[float], mode
 
 def table(rows: list[dict[str, Any]]) -> str:
     header = (
-        "| contract | RTT ms | mode | wall s | endpoint | mints | probes | floor s | wall/floor | load 1m | result |"  # noqa: E501
+        "| contract | RTT ms | mode | wall s | endpoint | mints | probes | floor s | wall/floor | load 1m | result |"
     )
     lines = [header, "|" + "---|" * (header.count("|") - 1)]
     for r in rows:
@@ -307,20 +374,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rtt-ms", nargs="+", type=float, default=[0.0, 50.0, 150.0])
     parser.add_argument("--quick", action="store_true", help="rfc7009 only, at RTT 0 and 50 ms")
     parser.add_argument("--no-cli", action="store_true", help="skip plain schemathesis run")
+    parser.add_argument(
+        "--authlib", choices=("with", "without", "only"), default="with",
+        help="the built-in supply beside the command path, against Authlib (default: with, when available)",
+    )  # fmt: skip
     parser.add_argument("--timeout", type=float, default=1200.0, help="seconds per suite run before it is killed")
     parser.add_argument("--out", type=Path, default=m.BENCH / "remote_results.json")
+    parser.add_argument("--builtin-only", action="store_true", help="of the Authlib pair, only the built-in supply")
     parser.add_argument("suite_args", nargs="*", help="extra suite options after --, e.g. -- -n 4")
     args = parser.parse_args(argv)
     if args.quick:
         args.specs, args.rtt_ms = ["rfc7009"], [0.0, 50.0]
-    modes = ["suite-command"] + (["suite-builtin"] if builtin_available() else [])
-    modes += [] if args.no_cli else ["schemathesis"]
+    modes = [] if args.authlib == "only" else ["suite-command"] + ([] if args.no_cli else ["schemathesis"])
+    authlib_modes = ["authlib-command", "authlib-builtin"] if builtin_available() and args.authlib != "without" else []
+    authlib_modes = [mode for mode in authlib_modes if mode == "authlib-builtin" or not args.builtin_only]
 
     results: dict[str, Any] = {"environment": environment(), "load_start": list(os.getloadavg())}
     results["builtin_supply"] = builtin_available()
     results["suite_args"] = args.suite_args
-    print("timing the command path's subprocesses ...", file=sys.stderr, flush=True)
-    results["command_subprocess_cost"] = subprocess_cost()
+    if modes:
+        print("timing the command path's subprocesses ...", file=sys.stderr, flush=True)
+    results["command_subprocess_cost"] = subprocess_cost() if modes else None
     runs: list[dict[str, Any]] = []
     for rtt in args.rtt_ms:
         for name in args.specs:
@@ -329,6 +403,11 @@ def main(argv: list[str] | None = None) -> int:
                 runs.append(measure(name, rtt, mode, args.suite_args, args.timeout))
                 brief = {k: runs[-1].get(k) for k in ("wall_s", "requests", "summary")}
                 print("  " + json.dumps(brief), file=sys.stderr, flush=True)
+        for mode in authlib_modes:
+            print(f"Authlib at RTT {rtt:g} ms, {mode} ...", file=sys.stderr, flush=True)
+            runs.append(measure_authlib(rtt, mode, args.suite_args, args.timeout))
+            brief = {k: runs[-1].get(k) for k in ("wall_s", "requests", "summary")}
+            print("  " + json.dumps(brief), file=sys.stderr, flush=True)
     for mode in modes:
         runs += totals(runs, args.specs, args.rtt_ms, mode)
     results["runs"] = runs
@@ -337,8 +416,8 @@ def main(argv: list[str] | None = None) -> int:
     cpu = results["environment"]["cpu"]
     print(f"CPU: {cpu['model']} ({cpu['usable_cores']} usable cores); load {results['load_start'][0]:.1f} -> "
           f"{results['load_end'][0]:.1f}; subprocess per mint/probe: "
-          f"{results['command_subprocess_cost']['mint']['median_ms']}/"
-          f"{results['command_subprocess_cost']['probe']['median_ms']} ms")  # fmt: skip
+          f"{(results['command_subprocess_cost'] or {}).get('mint')}/"
+          f"{(results['command_subprocess_cost'] or {}).get('probe')}")  # fmt: skip
     print(table(runs))
     print(f"written to {args.out}")
     return 0
