@@ -3,8 +3,8 @@
 Why subprocesses: the server must misbehave at the socket level without sharing a process
 (threads, memory) with the suite it attacks, and the suite must run as a user runs it, so
 that its exit code, output, reports, wall time and peak memory are the ones a user meets.
-Each child is waited for with ``os.wait4``, whose resource usage is that one child's (its
-``ru_maxrss`` is the peak resident memory), and killed by its own pid past a hard bound.
+Each child is waited for with ``os.wait4`` (its CPU time), its peak memory read by ``PeakMemory``,
+and it is killed by its own pid past a hard bound.
 """
 
 from __future__ import annotations
@@ -102,6 +102,39 @@ class ChildRun:
     cpu_seconds: float
 
 
+class PeakMemory(threading.Thread):
+    """The child's own peak resident memory, read from ``/proc/PID/status`` (``VmHWM``).
+
+    Why not ``os.wait4``'s ``ru_maxrss``: Linux carries the parent's high-water mark over to a
+    forked child at ``exec``, so inside a large test worker every child would report the
+    worker's memory. ``VmHWM`` belongs to the program the child runs and only grows, so the
+    last value read before it exits is its peak (to within one polling interval).
+    """
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.path = Path(f"/proc/{pid}/status")
+        self.peak_kib = 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.is_set():
+            self._read()
+            self._done.wait(0.02)
+
+    def _read(self) -> None:
+        try:
+            for line in self.path.read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    self.peak_kib = max(self.peak_kib, int(line.split()[1]))
+        except (OSError, ValueError, IndexError):
+            pass  # the child has exited or is exiting
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join(timeout=1)
+
+
 def run_suite(url: str, workdir: Path, *extra: str) -> ChildRun:
     """The contract suite against ``url`` as a user runs it, with the hostile test's tight settings."""
     junit, report = workdir / "junit.xml", workdir / "report.md"
@@ -122,17 +155,20 @@ def run_suite(url: str, workdir: Path, *extra: str) -> ChildRun:
         )
         killer = threading.Timer(HARD_BOUND, lambda: os.killpg(process.pid, signal.SIGKILL))
         killer.start()
+        watcher = PeakMemory(process.pid)
+        watcher.start()
         try:
             _, status, usage = os.wait4(process.pid, 0)
         finally:
             killer.cancel()
+            watcher.stop()
         process.returncode = os.waitstatus_to_exitcode(status)
     wall = time.monotonic() - started
     junit_text = junit.read_text(encoding="utf-8") if junit.exists() else ""
     return ChildRun(
         returncode=process.returncode,
         wall=wall,
-        peak_rss_mb=usage.ru_maxrss / 1024,
+        peak_rss_mb=watcher.peak_kib / 1024,
         output=output.read_text(encoding="utf-8", errors="replace"),
         junit=junit_text,
         report=report.read_text(encoding="utf-8") if report.exists() else "",

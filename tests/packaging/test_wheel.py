@@ -100,8 +100,8 @@ def test_unknown_spec_is_one_line_and_exit_4(script: Path, elsewhere: Path) -> N
     assert result.returncode == 4
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        "revocation-contracts: error: argument --spec: unknown spec 'nope': use one of polar, voucherify, "
-        "mollie, auth0, rfc7009, 'all', or a path to an OpenAPI file"
+        "revocation-contracts: error: argument --spec: unknown spec 'nope': use one of "
+        f"{', '.join(BUNDLED_NAMES)}, 'all', or a path to an OpenAPI file"
     ]
 
 
