@@ -9,22 +9,32 @@ Specs, baselines and tests are data and examples, so only ``src/`` is scanned.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from revocation_contracts.model.contract import BUNDLED_NAMES
+
+from .test_clauses import _docstrings
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "revocation_contracts"
 # Names that are also ordinary words or the RFC itself, not vendors.
 NOT_VENDORS = {"rfc7009"}
 VENDORS = sorted(set(BUNDLED_NAMES) - NOT_VENDORS)
+# A vendor's clause id (DOC-polar-success, PIN-mollie-error-status) names its vendor: it is the
+# contract's data (x-revocation.clauses), so no string the engine holds, docstrings aside, is one.
+VENDOR_CLAUSE = re.compile(r"\b(?:DOC|OBS|PIN)-(?:" + "|".join(map(re.escape, VENDORS)) + r")-", re.IGNORECASE)
 
 
 def _findings(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = _docstrings(tree)
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.lower() in VENDORS:
             found.append(f"{path.relative_to(SRC)}:{node.lineno}: the string {node.value!r}")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            for match in VENDOR_CLAUSE.finditer(node.value):
+                found.append(f"{path.relative_to(SRC)}:{node.lineno}: the vendor clause id {match.group(0)}...")
         names = []
         if isinstance(node, ast.Name):
             names.append(node.id)
@@ -48,8 +58,14 @@ def test_no_vendor_name_decides_anything_in_src():
 def test_the_scan_sees_a_vendor_branch(tmp_path):
     sample = SRC / "__probe_vendor_scan__.py"
     try:
-        sample.write_text('FORMAT = "x"\nif FORMAT == "voucherify":\n    MOLLIE_TITLES = {}\n', encoding="utf-8")
+        sample.write_text(
+            '"""Docstrings may cite DOC-polar-success."""\n'
+            'FORMAT = "x"\nif FORMAT == "voucherify":\n    MOLLIE_TITLES = {}\n'
+            'ROWS = [("DOC-auth0-success", "Auth0 answers 200", "doc"), ("DOC-openapi", "generic", "doc")]\n',
+            encoding="utf-8",
+        )
         found = _findings(sample)
     finally:
         sample.unlink()
-    assert len(found) == 2, found
+    assert len(found) == 3, found
+    assert "the vendor clause id DOC-auth0-" in found[-1], found

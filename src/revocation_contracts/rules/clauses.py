@@ -7,6 +7,9 @@ OpenID conformance suite's habit: ``RFC<number>-<section>`` for a sentence of an
 cited as an RFC section), ``DOC-<contract>-<slug>`` for what a vendor's published document
 says, ``OBS-<contract>-<slug>`` for a vendor's observed behaviour. ``docs/contracts.md``
 explains every id under a heading of the same name (a unit test keeps both in step).
+This module holds only the rules that bind every contract; a vendor's own clauses are data in
+its contract file (``x-revocation.clauses``), merged in by ``registered``, so a copied
+contract file brings its clauses with it and the engine names no vendor.
 
 A contract's ``x-revocation`` answers carry a free-text ``clause``; when that text is itself
 a registered id the engine cites it, otherwise it cites the id this module gives the
@@ -73,26 +76,9 @@ CLAUSES: dict[str, Clause] = _clauses(
     ("PIN-empty-parameter", "an empty parameter is read as omitted or refused with the contract's 400", "pin"),
     ("PIN-missing-client", "a request without client authentication is refused as invalid_client", "pin"),
     ("PIN-success-body", "the success body is the one the contract documents", "pin"),
-    ("PIN-mollie-error-status", "Mollie answers a missing field or unknown hint with 400 or 422", "pin"),
-    ("PIN-voucherify-missing-token", "Voucherify answers a missing access_token with 400 and its error body", "pin"),
-    # Vendor documents.
+    # Every contract's own OpenAPI document. A vendor's DOC-/OBS-/PIN- clauses are its data, declared
+    # under ``x-revocation.clauses`` in its spec file, never rows here.
     ("DOC-openapi", "requests and responses conform to the contract's bundled OpenAPI document", "doc"),
-    ("DOC-polar-success", "Polar answers a revocation, an unknown or an empty token 200 with {}", "doc"),
-    ("DOC-polar-hint-enum", "Polar's token_type_hint is an enum: another value is unsupported_token_type", "doc"),
-    ("DOC-voucherify-success", "Voucherify answers a revocation 204 with no body", "doc"),
-    ("DOC-voucherify-not-found", "Voucherify answers an unknown, inactive or foreign token 404", "doc"),
-    ("DOC-voucherify-error-format", "Voucherify errors are JSON {code, message, ...}", "doc"),
-    ("DOC-voucherify-415", "Voucherify refuses a body in another media type with 400 or 415", "doc"),
-    ("DOC-mollie-success", "Mollie answers a revocation or an unknown token 204 with no body", "doc"),
-    ("DOC-mollie-hint-enum", "Mollie's token_type_hint is access_token or refresh_token", "doc"),
-    ("DOC-auth0-success", "Auth0 answers 200 with an empty body (or a short text) for any token", "doc"),
-    ("DOC-auth0-missing-parameter", "Auth0 answers a missing required parameter 400 invalid_request", "doc"),
-    ("DOC-auth0-invalid-client", "Auth0 answers bad client credentials 401 invalid_client", "doc"),
-    # Observed vendor behaviour.
-    ("OBS-polar-deviations", "the real Polar server's known deviations, the bundled --baseline polar", "obs"),
-    ("OBS-polar-missing-token", "Polar answers a missing token with a valid client 400 invalid_request", "obs"),
-    ("OBS-voucherify-unauthorized", "Voucherify answers missing or wrong application keys 401", "obs"),
-    ("OBS-mollie-error-format", "Mollie errors are OAuth JSON or HAL JSON {status, title, detail}", "obs"),
 )
 
 # The clause each situation of a contract is judged by, when its document names no id.
