@@ -10,7 +10,7 @@ skipped, saying how to enable them, without one. The property bodies and strateg
 import pytest
 
 from revocation_contracts.semantics import verify, verify_example
-from revocation_contracts.semantics.properties import P1, P2, P3, P4, P5, P6, P7, P8, P9
+from revocation_contracts.semantics.properties import P1, P2, P3, P4, P5, P6, P7, P8, P9, P10
 
 pytestmark = pytest.mark.semantic
 
@@ -129,3 +129,16 @@ def test_nothing_echoed(semantic_run, request):
 @pytest.mark.parametrize("case", list(P9.examples))
 def test_nothing_echoed_examples(semantic_run, request, case):
     verify_example(semantic_run, P9, case, request)
+
+
+@pytest.mark.clause(P10.clause)
+def test_documented_query_token_revokes(semantic_run, request):
+    """Where the contract documents the token in the query string (google: DOC-google-token-in-query),
+    a revocation sent that way revokes: the revoked answer, then the probe says dead."""
+    verify(semantic_run, P10, request)
+
+
+@pytest.mark.clause(P10.clause)
+@pytest.mark.parametrize("case", list(P10.examples))
+def test_documented_query_token_revokes_examples(semantic_run, request, case):
+    verify_example(semantic_run, P10, case, request)

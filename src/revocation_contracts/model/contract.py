@@ -147,6 +147,7 @@ class Contract:
     deviations: tuple[dict[str, str], ...] = ()
     path_params: dict[str, PathParam] = field(default_factory=dict)
     token_in: tuple[str, ...] = ("body",)
+    token_in_clause: str = ""  # the clause documenting the token in the query string, if any
     error_codes: dict[str, str] = field(default_factory=dict)
     clauses: dict[str, str] = field(default_factory=dict)
 
@@ -367,6 +368,7 @@ def contract_from_document(document: dict[str, Any], location: str) -> Contract:
             for name, param in extension["operation"].get("path-params", {}).items()
         },
         token_in=tuple(request.get("token-in", ("body",))),
+        token_in_clause=request.get("token-in-clause", ""),
         clauses=dict(extension.get("clauses", {})),
         error_statuses={code: frozenset(statuses) for code, statuses in errors["statuses"].items()},
         tokens=TokenRules(

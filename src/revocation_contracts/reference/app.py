@@ -85,7 +85,8 @@ class RevocationEndpoint:
         if not raw and "server-error-on-empty-body" in self.bugs:
             raise RuntimeError("planted bug: empty body")
         params = self._parse_body(request, raw)
-        if "query" in contract.token_in and contract.token_field in request.query_params:
+        in_query = "query" in contract.token_in and "query-string-ignored" not in self.bugs
+        if in_query and contract.token_field in request.query_params:
             params.setdefault(contract.token_field, request.query_params[contract.token_field])
         self._check_fixed_path_params(request)
         client = self._authenticate(request, params)

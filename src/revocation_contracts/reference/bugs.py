@@ -53,6 +53,7 @@ BUGS: dict[str, PlantedBug] = {
         PlantedBug("cross-client-revokes", "RFC 7009 2.1 cross-client", "revokes another client's token"),
         PlantedBug("no-percent-decode", "form percent-decoding", "form values are not percent-decoded"),
         PlantedBug("query-string-revokes", "RFC 7009 2.1 no token in query", "a token in the query string revokes"),
+        PlantedBug("query-string-ignored", "DOC-token-in-query", "a documented token in the query string is ignored"),
         PlantedBug("second-revoke-error", "RFC 7009 2.2 already revoked", "revoking twice answers 500"),
     )
 }

@@ -79,6 +79,11 @@ CLAUSES: dict[str, Clause] = _clauses(
     # Every contract's own OpenAPI document. A vendor's DOC-/OBS-/PIN- clauses are its data, declared
     # under ``x-revocation.clauses`` in its spec file, never rows here.
     ("DOC-openapi", "requests and responses conform to the contract's bundled OpenAPI document", "doc"),
+    (
+        "DOC-token-in-query",
+        "where the contract documents the token in the query string (token-in), a revocation sent that way revokes",
+        "doc",
+    ),
 )
 
 # The clause each situation of a contract is judged by, when its document names no id.

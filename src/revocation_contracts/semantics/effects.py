@@ -1,4 +1,4 @@
-"""Properties 1-4 and 7: a documented revocation takes effect, whatever legal form it takes.
+"""Properties 1-4, 7 and 10: a documented revocation takes effect, whatever legal form it takes.
 
 RFC 7009 section 2.1: "The invalidation takes place immediately, and the token cannot be used
 again after the revocation." These properties vary what may legally vary around that
@@ -351,3 +351,56 @@ def p7_examples() -> dict[str, Example]:
         "literal-escape-sequences": tail("x%2By%25z%3D"),
         "bare-percent": tail("50%off"),
     }
+
+
+# -- 10. a token in the query string revokes, where the contract documents it ------------------
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    kind: str
+    variant: Variant
+
+
+QUERY_CLAUSE = "DOC-token-in-query"  # a contract's own clause (request.token-in-clause) wins
+QUERY_TITLE = "a revocation with the token in the documented query string revokes it (property 10)"
+
+
+def query_applies(run: SemanticRun) -> str | None:
+    contract = run.contract
+    if "query" in contract.token_in:
+        return None
+    return f"the token in the query string does not apply to the {contract.name} contract: its token-in is the body"
+
+
+def query_plans(run: SemanticRun) -> st.SearchStrategy[Plan]:
+    contract = run.contract
+    return st.sampled_from(run.revocable_kinds).flatmap(
+        lambda kind: st.builds(QueryPlan, st.just(kind), variants(contract, kind))
+    )
+
+
+def query_token_revoked(run: SemanticRun, plan: QueryPlan) -> None:
+    """Where the vendor documents the token in the query string (``token-in: [.., query]``;
+    Google's revocation samples send ``/revoke?token=...``), that request is a documented
+    revocation: it gets the revoked answer and the token is dead after it. Property 8 keeps the
+    other side: with any other contract a token in the query string never revokes."""
+    clause = run.contract.token_in_clause or QUERY_CLAUSE
+    token = run.token(run.mint(), plan.kind)
+    response = run.revoke(token, plan.variant, token_in_query=True)
+    run.expect_answer("revoked", response, clause, QUERY_TITLE)
+    after = f"after a revocation with the token in the query string answered {response.status_code}"
+    run.expect_dead(token, clause, QUERY_TITLE, after)
+
+
+def p10_examples() -> dict[str, Example]:
+    def plan(kind_index: int) -> Example:
+        def build(contract: Contract) -> Plan | None:
+            if "query" not in contract.token_in:
+                return None
+            kind = contract.tokens.revocable[kind_index % len(contract.tokens.revocable)]
+            return QueryPlan(kind, documented_variant(contract, kind))
+
+        return build
+
+    return {"first-type-in-query": plan(0), "last-type-in-query": plan(-1)}
