@@ -26,10 +26,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "bench"
@@ -261,29 +261,39 @@ class RequestCounter:
         return {"requests": self.count, "window_s": window, "server_busy_s": self.busy}
 
 
+Wrapped = TypeVar("Wrapped")
+
+
 @contextlib.contextmanager
-def counting_server(contract_name: str) -> Iterator[tuple[Any, RequestCounter]]:
-    """The project's reference server for one contract, with a request counter in front."""
+def wrapped_server(contract_name: str, wrap: Callable[[Any, Any], Wrapped]) -> Iterator[tuple[Any, Wrapped]]:
+    """The project's reference server for one contract, its app wrapped by ``wrap(app, contract)``
+    (a counter in front); started, yielded with the wrapper, stopped on exit."""
     from revocation_contracts.model.contract import load_contract
     from revocation_contracts.reference import server as server_module
 
+    contract = load_contract(contract_name)
     original = server_module.build_app
-    counters: list[RequestCounter] = []
+    wrappers: list[Wrapped] = []
 
-    def counted_app(*args: Any, **kwargs: Any) -> RequestCounter:
-        counters.append(RequestCounter(original(*args, **kwargs)))
-        return counters[-1]
+    def wrapped_app(*args: Any, **kwargs: Any) -> Wrapped:
+        wrappers.append(wrap(original(*args, **kwargs), contract))
+        return wrappers[-1]
 
-    server_module.build_app = counted_app
+    server_module.build_app = wrapped_app
     try:
-        server = server_module.ReferenceServer(load_contract(contract_name))
+        server = server_module.ReferenceServer(contract)
     finally:
         server_module.build_app = original
     server.start()
     try:
-        yield server, counters[0]
+        yield server, wrappers[0]
     finally:
         server.stop()
+
+
+def counting_server(contract_name: str) -> contextlib.AbstractContextManager[tuple[Any, RequestCounter]]:
+    """The project's reference server for one contract, with a request counter in front."""
+    return wrapped_server(contract_name, lambda app, _contract: RequestCounter(app))
 
 
 def target_args(server: Any) -> list[str]:

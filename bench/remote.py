@@ -83,30 +83,9 @@ class PathCounter:
         return {kind: self.counts[kind] for kind in ("endpoint", "mints", "probes", "other")}
 
 
-@contextlib.contextmanager
-def counting_server(contract_name: str) -> Iterator[tuple[Any, PathCounter]]:
-    """The contract's reference server with a by-path counter in front (as ``_measure`` does)."""
-    from revocation_contracts.model.contract import load_contract
-    from revocation_contracts.reference import server as server_module
-
-    contract = load_contract(contract_name)
-    original = server_module.build_app
-    counters: list[PathCounter] = []
-
-    def counted_app(*args: Any, **kwargs: Any) -> PathCounter:
-        counters.append(PathCounter(original(*args, **kwargs), contract.path))
-        return counters[-1]
-
-    server_module.build_app = counted_app
-    try:
-        server = server_module.ReferenceServer(contract)
-    finally:
-        server_module.build_app = original
-    server.start()
-    try:
-        yield server, counters[0]
-    finally:
-        server.stop()
+def counting_server(contract_name: str) -> contextlib.AbstractContextManager[tuple[Any, PathCounter]]:
+    """The contract's reference server with a by-path counter in front (``_measure``'s server)."""
+    return m.wrapped_server(contract_name, lambda app, contract: PathCounter(app, contract.path))
 
 
 # -- the relay, as a child process stopped by its pid -------------------------------------------

@@ -17,7 +17,7 @@ from revocation_contracts.pytest_plugin.options import Settings
 from revocation_contracts.reference.server import ReferenceServer
 from revocation_contracts.reference.store import DEFAULT_CLIENTS
 from revocation_contracts.reporting.redact import Redactor
-from revocation_contracts.supply.builtin import BuiltinTokenSupply, SupplyOptions, build_supply
+from revocation_contracts.supply.builtin import BuiltinTokenSupply, build_supply
 from revocation_contracts.supply.tokens import EmbeddedTokenSupply, TokenSupply
 from revocation_contracts.transport.client import Credentials, RevocationClient
 from revocation_contracts.transport.session import new_session
@@ -104,18 +104,7 @@ class TargetPool:
             else None
         )
         tokens = build_supply(
-            SupplyOptions(
-                token_command=settings.token_command,
-                probe_command=settings.probe_command,
-                token_endpoint=settings.token_endpoint,
-                introspection_endpoint=settings.introspection_endpoint,
-                grant=settings.grant,
-                username=settings.username,
-                password=settings.password,
-                scope=settings.scope,
-                refresh_token=settings.refresh_token,
-                resource_url=settings.resource_url,
-            ),
+            settings,  # a SupplyOptions
             contract,
             settings.target_url,
             settings.metadata,

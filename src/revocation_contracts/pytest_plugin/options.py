@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from revocation_contracts.model.contract import BUNDLED_NAMES, Contract, ContractError, load_contract
 from revocation_contracts.reference.bugs import validate_bug_names
 from revocation_contracts.reporting.baseline import Baseline, BaselineError, load_baseline
+from revocation_contracts.supply.builtin import SupplyOptions
 
 GROUP = "revocation-contracts"
 
@@ -91,26 +92,25 @@ def parse_resource_url(value: str) -> str:
     return value
 
 
-def parse_positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{value!r} must be at least 1")
-    return number
+def _positive_parser(convert: Callable[[str], Any], kind: str, too_small: str) -> Callable[[str], Any]:
+    """A parser of positive numbers (``convert`` is int or float): each refusal one usage line."""
+
+    def parse(value: str) -> Any:
+        try:
+            number = convert(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not {kind}") from None
+        if isinstance(number, float) and not math.isfinite(number):
+            raise argparse.ArgumentTypeError(f"{value!r} is not a finite number of seconds")
+        if number <= 0:
+            raise argparse.ArgumentTypeError(f"{value!r} {too_small}")
+        return number
+
+    return parse
 
 
-def parse_positive_float(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
-    if not math.isfinite(number):
-        raise argparse.ArgumentTypeError(f"{value!r} is not a finite number of seconds")
-    if number <= 0:
-        raise argparse.ArgumentTypeError(f"{value!r} must be greater than 0")
-    return number
+parse_positive_int: Callable[[str], int] = _positive_parser(int, "a whole number", "must be at least 1")
+parse_positive_float: Callable[[str], float] = _positive_parser(float, "a number", "must be greater than 0")
 
 
 RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(s|sec|second|m|min|minute)\s*$")
@@ -357,9 +357,13 @@ def add_options(parser: Any) -> None:
         )
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Resolved, validated settings for one pytest session."""
+@dataclass(frozen=True, kw_only=True)
+class Settings(SupplyOptions):
+    """Resolved, validated settings for one pytest session.
+
+    The options that shape a built-in token supply (``--token-command`` to ``--resource-url``)
+    are inherited from ``SupplyOptions``, so the supply reads the settings themselves.
+    """
 
     specs: tuple[str, ...]
     target_url: str | None
@@ -368,8 +372,6 @@ class Settings:
     client_secret: str | None
     second_client_id: str | None
     second_client_secret: str | None
-    token_command: str | None
-    probe_command: str | None
     max_examples: int
     request_timeout: float
     rate_limit: float | None
@@ -380,14 +382,6 @@ class Settings:
     baselines: tuple[Baseline, ...] = ()
     dry_run: bool = False
     issuer: str | None = None
-    token_endpoint: str | None = None
-    introspection_endpoint: str | None = None
-    grant: str | None = None
-    username: str | None = None
-    password: str | None = None
-    scope: str | None = None
-    refresh_token: str | None = None
-    resource_url: str | None = None
     # Filled in by discovery (supply/discovery.py) before collection, when --issuer is given.
     metadata: Any = None
     path_params: tuple[tuple[str, str], ...] = ()

@@ -7,8 +7,9 @@ import the web server (uvicorn, Starlette) until an embedded server actually sta
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from revocation_contracts import _lazy_getattr
 
 if TYPE_CHECKING:
     from revocation_contracts.reference.bugs import BUGS
@@ -19,9 +20,4 @@ __all__ = ["BUGS", "DEFAULT_CLIENTS", "ReferenceServer"]
 _HOMES = {"BUGS": "bugs", "DEFAULT_CLIENTS": "store", "ReferenceServer": "server"}
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = _lazy_getattr(__name__, _HOMES, globals())

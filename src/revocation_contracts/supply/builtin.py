@@ -122,7 +122,8 @@ class CommandTokenSupply(BuiltinTokenSupply):
 
 @dataclass(frozen=True)
 class SupplyOptions:
-    """The options that shape a built-in supply (a view of ``Settings``)."""
+    """The options that shape a built-in supply; ``Settings`` (pytest_plugin/options.py)
+    extends it, so one list of fields serves both."""
 
     token_command: str | None = None
     probe_command: str | None = None

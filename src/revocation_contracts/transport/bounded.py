@@ -31,7 +31,7 @@ import socket
 import threading
 import time
 import zlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -157,8 +157,16 @@ def _watch_current(sock: socket.socket | None) -> None:
         deadline.watch(sock)
 
 
-class _WatchedHTTPConnection(HTTPConnection):
-    """Hands its socket to the running request's deadline, on connect and on every reuse."""
+if TYPE_CHECKING:
+    # The mixin's base, for the type checker only: at run time it sits before a real connection class.
+    _ConnectionBase = HTTPConnection
+else:
+    _ConnectionBase = object
+
+
+class _Watched(_ConnectionBase):
+    """Hands its socket to the running request's deadline, on connect and on every reuse
+    (one mixin for the HTTP and the HTTPS connection: only their base differs)."""
 
     def connect(self) -> None:
         super().connect()
@@ -169,14 +177,12 @@ class _WatchedHTTPConnection(HTTPConnection):
         return super().getresponse()
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
-    def connect(self) -> None:
-        super().connect()
-        _watch_current(self.sock)
+class _WatchedHTTPConnection(_Watched, HTTPConnection):
+    pass
 
-    def getresponse(self) -> Any:
-        _watch_current(self.sock)
-        return super().getresponse()
+
+class _WatchedHTTPSConnection(_Watched, HTTPSConnection):
+    pass
 
 
 class _WatchedHTTPPool(HTTPConnectionPool):
