@@ -32,6 +32,8 @@ import _measure
 from _measure import PYTHON, SUITE_COMMAND
 
 RATE = 200
+# Remote runs last minutes and mostly wait: fewer samples keep py-spy's own CPU use small.
+REMOTE_RATE = 50
 FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
 
 Rule = tuple[str, Callable[[str, str], bool]]
@@ -51,6 +53,8 @@ MAIN_RULES: tuple[Rule, ...] = (
     ("schema tests: case call/serialize (client side)", lambda f, p: f == "run_case"),
     ("response checks (schemathesis + OAuth)", lambda f, p: f == "run_checks" or f == "check_answer"),
     ("HTTP round trip (client stack + wait for server)", lambda f, p: f == "HTTPAdapter.send"),
+    ("waiting on a mint or probe sent ahead (supply/overlap.py)", lambda f, p: f == "Future.result"),
+    ("end-of-session revocation of leftover tokens", lambda f, p: f == "TargetPool.revoke_leftovers"),
     ("pytest session end: gc.collect() x5 (unraisableexception)", lambda f, p: f == "gc_collect_harder"),
 )
 EXPLICIT = "explicit tests (protocol/semantic), non-HTTP"
@@ -124,7 +128,7 @@ def _unnamed_thread(frames: Sequence[tuple[str, str]]) -> str:
     return "MainThread"
 
 
-def parse_raw(text: str) -> dict[str, Any]:
+def parse_raw(text: str, rate: int = RATE) -> dict[str, Any]:
     """Sort py-spy's collapsed stacks (``--threads``) into categories, in seconds."""
     main: Counter[str] = Counter()
     by_module: defaultdict[str, Counter[str]] = defaultdict(Counter)
@@ -153,17 +157,17 @@ def parse_raw(text: str) -> dict[str, Any]:
                 leaf[f"{frames[-1][0]} ({frames[-1][1]})"] += count
 
     def seconds(counter: Counter[str]) -> dict[str, float]:
-        return {name: round(value / RATE, 3) for name, value in counter.most_common()}
+        return {name: round(value / rate, 3) for name, value in counter.most_common()}
 
     return {
-        "sample_rate_hz": RATE,
+        "sample_rate_hz": rate,
         "main_thread_s": seconds(main),
-        "main_thread_total_s": round(sum(main.values()) / RATE, 3),
+        "main_thread_total_s": round(sum(main.values()) / rate, 3),
         "main_thread_by_part_s": {
             module: seconds(counter) for module, counter in sorted(by_module.items(), key=lambda item: -item[1].total())
         },
         "server_threads_s": seconds(server),
-        "threads_s": {name: round(value / RATE, 3) for name, value in sorted(threads.items())},
+        "threads_s": {name: round(value / rate, 3) for name, value in sorted(threads.items())},
         "top_inclusive_s": dict(list(seconds(inclusive).items())[:40]),
         "top_leaf_s": dict(list(seconds(leaf).items())[:25]),
     }

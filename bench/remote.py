@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import _measure as m
+from oauth_front import INTROSPECT_PATH, TOKEN_PATH, WithOAuthFront, oauth_front
 
 sys.path.insert(0, str(m.REPO))
 
@@ -71,7 +72,7 @@ class PathCounter:
             path = scope.get("path", "")
             if path == self.endpoint:
                 self.counts["endpoint"] += 1
-            elif path.endswith(f"/{MINTS}"):
+            elif path.endswith(f"/{MINTS}") or path == TOKEN_PATH:
                 self.counts["mints"] += 1
             elif path.endswith(f"/{PROBES}"):
                 self.counts["probes"] += 1
@@ -83,9 +84,17 @@ class PathCounter:
         return {kind: self.counts[kind] for kind in ("endpoint", "mints", "probes", "other")}
 
 
-def counting_server(contract_name: str) -> contextlib.AbstractContextManager[tuple[Any, PathCounter]]:
-    """The contract's reference server with a by-path counter in front (``_measure``'s server)."""
-    return m.wrapped_server(contract_name, lambda app, contract: PathCounter(app, contract.path))
+@contextlib.contextmanager
+def counting_server(contract_name: str) -> Iterator[tuple[Any, PathCounter]]:
+    """The contract's reference server (``_measure``'s) with a by-path counter in front, and the
+    benchmark's OAuth face (``oauth_front.py``) on the server's own store."""
+
+    def wrap(app: Any, contract: Any) -> PathCounter:
+        return PathCounter(WithOAuthFront(app), contract.path)
+
+    with m.wrapped_server(contract_name, wrap) as (server, counter):
+        counter.app.front = oauth_front(server.contract, server.store)
+        yield server, counter
 
 
 # -- the relay, as a child process stopped by its pid -------------------------------------------
@@ -137,6 +146,16 @@ def command_supply() -> list[str]:
     ]  # fmt: skip
 
 
+def builtin_supply() -> list[str]:
+    """The built-in supply against the reference server's benchmark OAuth face (``oauth_front.py``).
+
+    The password grant, so each grant carries every token type the contract has."""
+    return [
+        "--token-endpoint", TOKEN_PATH, "--introspection-endpoint", INTROSPECT_PATH,
+        "--grant", "password", "--username", "bench-user", "--password", "bench-password",
+    ]  # fmt: skip
+
+
 def builtin_available() -> bool:
     """Whether this checkout's suite has a built-in token supply (``--issuer``/``--token-endpoint``)."""
     options = m.REPO / "src" / "revocation_contracts" / "pytest_plugin" / "options.py"
@@ -183,8 +202,12 @@ def authlib_args(relay_url: str, mode: str) -> list[str]:
     return [*args, "--token-command", token, "--probe-command", probe]
 
 
-def measure_authlib(rtt_ms: float, mode: str, extra: list[str], timeout: float) -> dict[str, Any]:
-    """One suite run (``--spec rfc7009``) against Authlib behind a relay; counts from the relay."""
+def measure_authlib(
+    rtt_ms: float, mode: str, extra: list[str], timeout: float, prefix: list[str] | None = None
+) -> dict[str, Any]:
+    """One suite run (``--spec rfc7009``) against Authlib behind a relay; counts from the relay.
+
+    ``prefix``: a command the suite runs under (``py-spy record ... --``, for ``--profile``)."""
     from tests.libraries.authlib_server import AuthlibServer
 
     relay_counts: dict[str, Any] = {}
@@ -192,7 +215,8 @@ def measure_authlib(rtt_ms: float, mode: str, extra: list[str], timeout: float) 
     with AuthlibServer(lifetime=RELAY_LIFETIME) as server:
         port = int(server.url.rsplit(":", 1)[1].split("/")[0])
         with relay(port, rtt_ms, relay_counts) as url:
-            command = [m.PYTHON, *m.SUITE_COMMAND, "--spec", "rfc7009", *authlib_args(url, mode), *extra]
+            command = [*(prefix or []), m.PYTHON, *m.SUITE_COMMAND, "--spec", "rfc7009"]
+            command += [*authlib_args(url, mode), *extra]
             started = time.monotonic()
             output, returncode = m._run_bounded(command, m.child_env(), timeout)
             wall = time.monotonic() - started
@@ -201,6 +225,26 @@ def measure_authlib(rtt_ms: float, mode: str, extra: list[str], timeout: float) 
         counts[AUTHLIB_PATHS.get(path, "other")] += n
     summary = m._summary_line(output)
     return row("rfc7009 (Authlib)", rtt_ms, mode, wall, returncode, summary, counts, load_before, relay_counts, output)
+
+
+def profile_remote(rtt_ms: float, extra: list[str], timeout: float, keep: Path) -> dict[str, Any]:
+    """The built-in supply's run against Authlib at ``rtt_ms`` under ``py-spy record -f raw``.
+
+    Every thread is sampled (``--threads --idle``), so the main thread's time blocked on a
+    socket, on an overlapped mint or probe, or on the end-of-session revocations is counted
+    where it is spent; the raw stacks are kept in ``keep`` for a closer look."""
+    import _profile
+
+    py_spy = str(Path(m.PYTHON).with_name("py-spy"))
+    if not Path(py_spy).exists():
+        return {"skipped": "py-spy is not installed (pip install -e '.[dev]')"}
+    prefix = [py_spy, "record", "-o", str(keep), "-f", "raw", "-r", str(_profile.REMOTE_RATE)]
+    prefix += ["--threads", "--idle", "--nonblocking", "--"]
+    run = measure_authlib(rtt_ms, "authlib-builtin", extra, timeout, prefix=prefix)
+    if not keep.exists():
+        return {"skipped": f"py-spy wrote nothing: {' '.join(run.get('tail', []))}", "run": run}
+    result = _profile.parse_raw(keep.read_text(encoding="utf-8", errors="replace"), rate=_profile.REMOTE_RATE)
+    return {**result, "run": run, "raw": str(keep)}
 
 
 def row(
@@ -246,7 +290,7 @@ def measure(contract_name: str, rtt_ms: float, mode: str, extra: list[str], time
             if "skipped" in outcome:
                 return {"mode": mode, "contract": contract_name, "rtt_ms": rtt_ms, "skipped": outcome["skipped"]}
         else:
-            supply = command_supply()
+            supply = builtin_supply() if mode == "suite-builtin" else command_supply()
             command = [m.PYTHON, *m.SUITE_COMMAND, "--spec", contract_name, "--target-url", url, *credentials()]
             command += [*supply, *extra]
             output, returncode = m._run_bounded(command, m.child_env({"REFERENCE_URL": url}), timeout)
@@ -347,33 +391,104 @@ def environment() -> dict[str, Any]:
     }
 
 
+MODES = {"builtin": "suite-builtin", "command": "suite-command", "schemathesis": "schemathesis"}
+
+
+def side_by_side(runs: list[dict[str, Any]]) -> str:
+    """The issue's table: per contract and RTT, the built-in supply, the command path, plain CLI."""
+    cells: dict[tuple[str, float], dict[str, dict[str, Any]]] = {}
+    for r in runs:
+        if "wall_s" in r:
+            cells.setdefault((r["contract"], r["rtt_ms"]), {})[r["mode"]] = r
+
+    def suite(r: dict[str, Any] | None) -> str:
+        if r is None:
+            return "- | - | - | - | - | -"
+        c, ratio = r["requests"], "-" if r["ratio_to_floor"] is None else f"{r['ratio_to_floor']:.1f}x"
+        failed = "" if r.get("returncode") in (0, None) else f" (exit {r['returncode']})"
+        return (
+            f"{r['wall_s']:.1f}{failed} | {c['endpoint']} | {c['mints']} | {c['probes']} | {r['floor_s']:.1f} | {ratio}"
+        )
+
+    header = (
+        "| contract | RTT ms | built-in: wall s | endpoint | mints | probes | floor s | wall/floor "
+        "| command: wall s | endpoint | mints | probes | floor s | wall/floor "
+        "| schemathesis run: wall s | requests | load 1m |"
+    )
+    lines = [header, "|" + "---|" * (header.count("|") - 1)]
+    order = {name: i for i, name in enumerate(ALL_SPECS)}
+    for (contract, rtt), modes in sorted(cells.items(), key=lambda kv: (kv[0][1], order.get(kv[0][0], 99), kv[0][0])):
+        cli = modes.get("schemathesis")
+        cli_cell = f"{cli['wall_s']:.1f} | {cli['round_trips']}" if cli else "- | -"
+        loads = [f"{r['load_before'][0]:.1f}->{r['load_after'][0]:.1f}" for r in modes.values() if "load_before" in r]
+        lines.append(
+            f"| {contract} | {rtt:g} | {suite(modes.get('suite-builtin'))} | {suite(modes.get('suite-command'))} "
+            f"| {cli_cell} | {', '.join(loads)} |"
+        )
+    return "\n".join(lines)
+
+
+def report(paths: list[Path]) -> int:
+    """Re-print the tables of saved results (several files: their runs merged, e.g. parallel halves)."""
+    runs: list[dict[str, Any]] = []
+    for path in paths:
+        saved = json.loads(path.read_text())
+        cpu = saved["environment"]["cpu"]
+        commit, load = saved["environment"]["commit"], f"{saved['load_start'][0]:.1f} -> {saved['load_end'][0]:.1f}"
+        print(f"{path}: CPU {cpu['model']} ({cpu['usable_cores']} usable cores), commit {commit}, load {load}")
+        runs += [r for r in saved["runs"] if not str(r.get("contract", "")).startswith("all ")]
+    specs = sorted({r["contract"] for r in runs if r["contract"] in ALL_SPECS})
+    rtts = sorted({r["rtt_ms"] for r in runs})
+    for mode in MODES.values():
+        runs += totals(runs, specs, rtts, mode)
+    print(side_by_side(runs))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--specs", nargs="+", default=list(ALL_SPECS), choices=ALL_SPECS)
     parser.add_argument("--rtt-ms", nargs="+", type=float, default=[0.0, 50.0, 150.0])
     parser.add_argument("--quick", action="store_true", help="rfc7009 only, at RTT 0 and 50 ms")
+    parser.add_argument(
+        "--modes", nargs="+", choices=tuple(MODES), default=list(MODES),
+        help="built-in supply, command path, plain schemathesis run (default: all three)",
+    )  # fmt: skip
     parser.add_argument("--no-cli", action="store_true", help="skip plain schemathesis run")
     parser.add_argument(
-        "--authlib", choices=("with", "without", "only"), default="with",
-        help="the built-in supply beside the command path, against Authlib (default: with, when available)",
+        "--authlib", choices=("with", "without", "only"), default="without",
+        help="also the built-in supply beside curl commands against Authlib (rfc7009)",
     )  # fmt: skip
     parser.add_argument("--timeout", type=float, default=1200.0, help="seconds per suite run before it is killed")
     parser.add_argument("--out", type=Path, default=m.BENCH / "remote_results.json")
     parser.add_argument("--builtin-only", action="store_true", help="of the Authlib pair, only the built-in supply")
+    parser.add_argument(
+        "--profile", type=float, metavar="RTT_MS",
+        help="instead of the table: the built-in supply's rfc7009 run against Authlib at this RTT under py-spy",
+    )  # fmt: skip
+    parser.add_argument("--report", type=Path, nargs="+", metavar="JSON", help="re-print saved results, merged")
     parser.add_argument("suite_args", nargs="*", help="extra suite options after --, e.g. -- -n 4")
     args = parser.parse_args(argv)
+    if args.report:
+        return report(args.report)
     if args.quick:
         args.specs, args.rtt_ms = ["rfc7009"], [0.0, 50.0]
-    modes = [] if args.authlib == "only" else ["suite-command"] + ([] if args.no_cli else ["schemathesis"])
+    chosen = [mode for mode in args.modes if not (mode == "schemathesis" and args.no_cli)]
+    if not builtin_available():
+        chosen = [mode for mode in chosen if mode != "builtin"]
+    modes = [] if args.authlib == "only" else [MODES[mode] for mode in chosen]
     authlib_modes = ["authlib-command", "authlib-builtin"] if builtin_available() and args.authlib != "without" else []
     authlib_modes = [mode for mode in authlib_modes if mode == "authlib-builtin" or not args.builtin_only]
 
     results: dict[str, Any] = {"environment": environment(), "load_start": list(os.getloadavg())}
+    if args.profile is not None:
+        return profile_main(args, results)
     results["builtin_supply"] = builtin_available()
     results["suite_args"] = args.suite_args
-    if modes:
+    timing_commands = "suite-command" in modes
+    if timing_commands:
         print("timing the command path's subprocesses ...", file=sys.stderr, flush=True)
-    results["command_subprocess_cost"] = subprocess_cost() if modes else None
+    results["command_subprocess_cost"] = subprocess_cost() if timing_commands else None
     runs: list[dict[str, Any]] = []
     for rtt in args.rtt_ms:
         for name in args.specs:
@@ -397,8 +512,35 @@ def main(argv: list[str] | None = None) -> int:
           f"{results['load_end'][0]:.1f}; subprocess per mint/probe: "
           f"{(results['command_subprocess_cost'] or {}).get('mint')}/"
           f"{(results['command_subprocess_cost'] or {}).get('probe')}")  # fmt: skip
+    print(side_by_side(runs))
+    print()
     print(table(runs))
     print(f"written to {args.out}")
+    return 0
+
+
+def profile_main(args: argparse.Namespace, results: dict[str, Any]) -> int:
+    import _profile
+
+    keep = args.out.with_name("remote_profile.txt")
+    print(f"Authlib at RTT {args.profile:g} ms, authlib-builtin, under py-spy ...", file=sys.stderr, flush=True)
+    profile = profile_remote(args.profile, args.suite_args, args.timeout, keep)
+    results["profile"] = profile
+    results["load_end"] = list(os.getloadavg())
+    out = args.out.with_name("remote_profile.json")
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    cpu = results["environment"]["cpu"]
+    print(f"CPU: {cpu['model']}; load {results['load_start'][0]:.1f} -> {results['load_end'][0]:.1f}")
+    if "run" in profile:
+        print(table([profile["run"]]))
+    print(_profile.render(profile))
+    for part, seconds in profile.get("main_thread_by_part_s", {}).items():
+        top = ", ".join(f"{name} {value:.1f} s" for name, value in list(seconds.items())[:4])
+        print(f"  {sum(seconds.values()):7.1f} s  {part}: {top}")
+    print("Main thread, innermost frames:")
+    for name, value in list(profile.get("top_leaf_s", {}).items())[:12]:
+        print(f"  {value:7.1f} s  {name}")
+    print(f"written to {out} (raw stacks: {keep})")
     return 0
 
 

@@ -12,6 +12,7 @@ from revocation_contracts.model.contract import load_contract
 from revocation_contracts.reporting.redact import Redactor
 from revocation_contracts.supply.builtin import SupplyOptions, build_supply
 from revocation_contracts.supply.minting import MintSettings, TokenEndpointMinter
+from revocation_contracts.supply.overlap import DEPTH
 from revocation_contracts.supply.probing import IntrospectionProber, ResourceProber
 from revocation_contracts.supply.tokens import TokenSupplyError
 from revocation_contracts.transport.client import Credentials
@@ -65,7 +66,25 @@ def test_client_credentials_and_introspection(authlib, metadata):
     assert supply.is_active(other.tokens["access_token"])
     revoke(authlib, A, token)
     assert not supply.is_active(token)
-    assert [value for _, _, value in supply.leftovers()] == [other.tokens["access_token"]]
+    # Left for the end-of-session revocation: the live one, and the grants minted ahead
+    # (supply/overlap.py, DEPTH per client), every one of them live, each kept with its owner.
+    leftovers = supply.leftovers()
+    values = [value for _, _, value in leftovers]
+    assert other.tokens["access_token"] in values and token not in values
+    assert len(values) == 1 + 2 * DEPTH
+    assert all(supply.is_active(value) for value in values)
+    assert {owner.client_id for owner, _, _ in leftovers} == {A.client_id, B.client_id}
+    supply.close()
+
+
+def test_grants_minted_ahead_are_distinct_and_handed_out_in_order(authlib, metadata):
+    """overlap.py: with the mint-ahead queue every mint still hands out a fresh grant."""
+    supply, _ = supply_for(authlib, metadata)
+    tokens = [supply.mint(A).tokens["access_token"] for _ in range(2 * DEPTH + 1)]
+    assert len(set(tokens)) == len(tokens)
+    answers = supply.probe_ahead(tokens)
+    assert [answer() for answer in answers] == [True] * len(tokens)
+    supply.close()
 
 
 def test_password_grant_gives_refresh_tokens_probed_by_introspection(authlib, metadata):

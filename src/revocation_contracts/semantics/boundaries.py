@@ -113,9 +113,8 @@ def no_over_revocation(run: SemanticRun, plan: BystanderPlan) -> None:
         grants.append(run.mint("b"))
     victim = grants.pop(plan.victim)
     run.revoke(run.token(victim, plan.kind), plan.variant)
-    for grant in grants:
-        for token in grant.tokens.values():
-            run.expect_alive(token, OVER_CLAUSE, OVER_TITLE, f"after {victim.label}.{plan.kind} was revoked")
+    bystanders = [token for grant in grants for token in grant.tokens.values()]
+    run.expect_all_alive(bystanders, OVER_CLAUSE, OVER_TITLE, f"after {victim.label}.{plan.kind} was revoked")
 
 
 def p6_examples() -> dict[str, Example]:

@@ -60,8 +60,7 @@ def revoke_in_sequence(run: SemanticRun, plan: SequencePlan) -> None:
         token = run.token(grants[number], kind)
         revoke_live(run, token, variant)
         revoked.append(token)
-    for token in revoked:
-        run.expect_dead(token, DEAD_CLAUSE, DEAD_TITLE, "at the end of the sequence")
+    run.expect_all_dead(revoked, DEAD_CLAUSE, DEAD_TITLE, "at the end of the sequence")
 
 
 def p1_examples() -> dict[str, Example]:

@@ -29,6 +29,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from itertools import count
 from typing import Any, cast
 from urllib.parse import quote, quote_plus
@@ -204,12 +205,24 @@ class SemanticRun:
         self._check_no_echo(response, token, token_in_query)
         return response
 
-    def probe(self, token: TokenRef) -> bool:
-        """Whether ``token`` still works, by the supply's probe."""
+    def probe(self, token: TokenRef, answer: Callable[[], bool] | None = None) -> bool:
+        """Whether ``token`` still works, by the supply's probe (or ``answer``, one sent ahead)."""
         with _as_aborted():
-            active = self.supply.is_active(token.value)
+            active = answer() if answer is not None else self.supply.is_active(token.value)
         self.trail.probed(token, active)
         return active
+
+    def probes_ahead(self, tokens: list[TokenRef]) -> list[Callable[[], bool]]:
+        """Answers for several tokens a property asks about at one point, read in order.
+
+        A supply that overlaps round trips (``supply/overlap.py``) sends these probes side by
+        side; any other (the embedded servers', the commands') probes each one when its answer
+        is read, so a property that stops at its first verdict sends no further probe."""
+        ahead = getattr(self.supply, "probe_ahead", None)
+        with _as_aborted():
+            if ahead is not None:
+                return list(ahead([token.value for token in tokens]))
+        return [partial(self.supply.is_active, token.value) for token in tokens]
 
     # -- verdicts ------------------------------------------------------------------------------
 
@@ -236,7 +249,9 @@ class SemanticRun:
         sequence = self.trail.mask(self.trail.render())
         settle([violation.with_sequence(sequence) for violation in violations])
 
-    def expect_dead(self, token: TokenRef, clause: str, title: str, after: str) -> None:
+    def expect_dead(
+        self, token: TokenRef, clause: str, title: str, after: str, answer: Callable[[], bool] | None = None
+    ) -> None:
         """The probe calls ``token`` inactive, at once or within the propagation grace.
 
         RFC 7009 section 2.1: "In practice, there could be a propagation delay, for example, in
@@ -245,7 +260,7 @@ class SemanticRun:
         servers have one store and get no grace.
         """
         __tracebackhide__ = True
-        if not self.probe(token):
+        if not self.probe(token, answer):
             return
         for wait in () if self.can_pin_values else PROPAGATION_WAITS:
             time.sleep(wait)
@@ -253,12 +268,26 @@ class SemanticRun:
                 return
         raise self.fail(clause, title, f"{token.label} inactive {after}", f"the probe says {token.label} is active")
 
-    def expect_alive(self, token: TokenRef, clause: str, title: str, after: str) -> None:
+    def expect_alive(
+        self, token: TokenRef, clause: str, title: str, after: str, answer: Callable[[], bool] | None = None
+    ) -> None:
         __tracebackhide__ = True
-        if not self.probe(token):
+        if not self.probe(token, answer):
             raise self.fail(
                 clause, title, f"{token.label} still active {after}", f"the probe says {token.label} is inactive"
             )
+
+    def expect_all_dead(self, tokens: list[TokenRef], clause: str, title: str, after: str) -> None:
+        """``expect_dead`` for each token in order, their first probes sent side by side."""
+        __tracebackhide__ = True
+        for token, answer in zip(tokens, self.probes_ahead(tokens), strict=True):
+            self.expect_dead(token, clause, title, after, answer)
+
+    def expect_all_alive(self, tokens: list[TokenRef], clause: str, title: str, after: str) -> None:
+        """``expect_alive`` for each token in order, their probes sent side by side."""
+        __tracebackhide__ = True
+        for token, answer in zip(tokens, self.probes_ahead(tokens), strict=True):
+            self.expect_alive(token, clause, title, after, answer)
 
     def _check_no_echo(self, response: requests.Response, token: TokenRef, token_in_query: bool) -> None:
         __tracebackhide__ = True

@@ -22,7 +22,9 @@ Tokens a ``--token-command`` printed are the user's script's business and are le
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 
 import requests
@@ -32,6 +34,7 @@ from revocation_contracts.reporting.redact import Redactor
 from revocation_contracts.supply.commands import CommandMinter, CommandProber
 from revocation_contracts.supply.discovery import ServerMetadata
 from revocation_contracts.supply.minting import MintSettings, TokenEndpointMinter
+from revocation_contracts.supply.overlap import MintAhead, Overlap
 from revocation_contracts.supply.probing import IntrospectionProber, Prober, Probes, RefreshProber, ResourceProber
 from revocation_contracts.supply.tokens import Grant, TokenSupplyError
 from revocation_contracts.transport.client import Credentials
@@ -62,18 +65,34 @@ class BuiltinTokenSupply:
         self._lock = threading.Lock()
         self._owners: dict[str, tuple[Credentials, str]] = {}
         self._dead: set[str] = set()
+        # Overlapped round trips (overlap.py): set by ``build_supply`` for HTTP minters and probes.
+        self._overlap: Overlap | None = None
+        self._ahead: MintAhead[dict[str, str]] | None = None
+        self._probe_side_by_side = False
 
     @property
     def can_probe(self) -> bool:
         return self.probes is not None
 
+    def overlap(self, *, mint_ahead: bool, probe_side_by_side: bool) -> None:
+        """Overlap this supply's round trips: mint grants ahead, probe several tokens at once."""
+        if not (mint_ahead or probe_side_by_side):
+            return
+        self._overlap = Overlap()
+        self._ahead = MintAhead(self._mint_now, self._overlap) if mint_ahead else None
+        self._probe_side_by_side = probe_side_by_side
+
     def mint(self, client: Credentials, token_types: tuple[str, ...] = ()) -> Grant:
+        tokens = self._ahead.take(client) if self._ahead is not None else self._mint_now(client)
+        return Grant(client.client_id, tokens)
+
+    def _mint_now(self, client: Credentials) -> dict[str, str]:
         tokens = self.minter.mint(client)
         if self.probes is not None:
             # A token type nothing can probe would only produce unjudgeable properties.
             tokens = {kind: value for kind, value in tokens.items() if kind in self.probes.kinds()} or tokens
         self.keep(client, tokens)
-        return Grant(client.client_id, tokens)
+        return tokens
 
     def keep(self, client: Credentials, tokens: dict[str, str]) -> None:
         """Remember tokens issued to ``client`` (minted, or issued by a refresh probe)."""
@@ -98,12 +117,35 @@ class BuiltinTokenSupply:
                 self._dead.add(token)
         return active
 
+    def probe_ahead(self, tokens: Sequence[str]) -> list[Callable[[], bool]]:
+        """One answer per token, to be read in order; sent side by side when the supply overlaps.
+
+        Without overlap each answer is the probe itself, run when it is read, so the caller
+        sees exactly the sequential behaviour (a property that stops at the first verdict
+        sends no further probe)."""
+        if self._overlap is None or not self._probe_side_by_side or len(tokens) < 2:
+            return [partial(self.is_active, token) for token in tokens]
+        return [self._overlap.submit(partial(self.is_active, token)).result for token in tokens]
+
     def leftovers(self) -> list[tuple[Credentials, str, str]]:
-        """(client, token type, value) of every token minted here and never probed dead."""
+        """(client, token type, value) of every token minted here and never probed dead.
+
+        Grants minted ahead and never handed out are waited for first: they are ours too."""
+        if self._ahead is not None:
+            for _ in self._ahead.drain():
+                pass
         if not self.revoke_leftovers:
             return []
         with self._lock:
             return [(owner, kind, value) for value, (owner, kind) in self._owners.items() if value not in self._dead]
+
+    def close(self) -> None:
+        """Stop the overlap's workers (grants still in flight are waited for, never abandoned)."""
+        if self._ahead is not None:
+            for _ in self._ahead.drain():
+                pass
+        if self._overlap is not None:
+            self._overlap.close()
 
 
 class CommandTokenSupply(BuiltinTokenSupply):
@@ -216,6 +258,12 @@ def build_supply(
     )
     supply.probes = _probes(
         options, block, base_url, metadata, endpoint_minter, supply, session, timeout, vendor_headers
+    )
+    # Round trips overlap only on the built-in paths: a user's command may not expect to run
+    # beside itself, and a refresh-token seed mints one grant at a time (minting.py).
+    supply.overlap(
+        mint_ahead=minter is endpoint_minter and endpoint_minter is not None and endpoint_minter.independent,
+        probe_side_by_side=supply.probes is not None and not options.probe_command,
     )
     return supply
 

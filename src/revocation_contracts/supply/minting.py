@@ -116,20 +116,33 @@ class TokenEndpointMinter:
             fields.update(username=settings.username or "", password=settings.password or "")
         if settings.scope:
             fields["scope"] = settings.scope
+        if not self.independent:
+            return self._mint_from_seed(client, fields)
+        return self._exchange(client, fields)
+
+    @property
+    def independent(self) -> bool:
+        """Whether each mint is a grant of its own, so several may be in flight at once.
+
+        ``client_credentials`` and ``password`` grants are (RFC 6749 sections 4.4, 4.3); the
+        ``refresh_token`` grant is not: a server that rotates (section 6) hands back the next
+        seed, so those mints run one at a time, in order.
+        """
+        return self.settings.grant != "refresh_token"
+
+    def _mint_from_seed(self, client: Credentials, fields: dict[str, str]) -> dict[str, str]:
         with self._lock:
-            if settings.grant == "refresh_token":
-                if self._seed_owner is not None and self._seed_owner != client.client_id:
-                    raise BuiltinSupplyError(
-                        f"{self.what}: the --refresh-token seed belongs to {self._seed_owner!r}; "
-                        f"it cannot mint for {client.client_id!r} (use --grant password or --token-command)"
-                    )
-                self._seed_owner = client.client_id
-                fields["refresh_token"] = self._seed or ""
+            if self._seed_owner is not None and self._seed_owner != client.client_id:
+                raise BuiltinSupplyError(
+                    f"{self.what}: the --refresh-token seed belongs to {self._seed_owner!r}; "
+                    f"it cannot mint for {client.client_id!r} (use --grant password or --token-command)"
+                )
+            self._seed_owner = client.client_id
+            fields["refresh_token"] = self._seed or ""
             tokens = self._exchange(client, fields)
-            if settings.grant == "refresh_token":
-                rotated = tokens.pop("refresh_token", None)
-                if rotated:
-                    self._seed = rotated
+            rotated = tokens.pop("refresh_token", None)
+            if rotated:
+                self._seed = rotated
         return tokens
 
     def exchange_refresh(self, client: Credentials, refresh_token: str) -> requests.Response:

@@ -21,6 +21,7 @@ with exit 8.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from email.utils import parsedate_to_datetime
@@ -67,6 +68,25 @@ class RateLimiter:
             self._next = max(now, self._next) + self.interval
         if delay > 0:
             time.sleep(delay)
+
+
+_SHARED_LIMITERS: dict[float, RateLimiter] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_limiter(per_second: float) -> RateLimiter:
+    """The process's one limiter for ``--rate-limit``: a global budget, not one per session.
+
+    Every session of a run (the target's, the token supply's) and every thread in it (the
+    supply's overlapped mints and probes, the end-of-session revocations) draw on the same
+    budget; under pytest-xdist each worker process takes an equal share of it.
+    """
+    workers = os.environ.get("PYTEST_XDIST_WORKER_COUNT", "")
+    share = per_second / max(int(workers), 1) if workers.isdigit() else per_second
+    with _SHARED_LOCK:
+        if per_second not in _SHARED_LIMITERS:
+            _SHARED_LIMITERS[per_second] = RateLimiter(share)
+        return _SHARED_LIMITERS[per_second]
 
 
 def retry_after_seconds(value: str | None) -> float:
@@ -167,7 +187,7 @@ class GentleAdapter(BoundedAdapter):
         breaker: Breaker | None = None,
     ) -> None:
         super().__init__(pool_connections=4, pool_maxsize=8)
-        self.limiter = RateLimiter(rate_limit) if rate_limit else None
+        self.limiter = shared_limiter(rate_limit) if rate_limit else None
         self.max_retries_on_throttle = max_retries_on_throttle
         self.breaker = breaker or Breaker()
         self.requests_sent = 0
