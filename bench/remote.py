@@ -227,8 +227,8 @@ def measure_authlib(
     return row("rfc7009 (Authlib)", rtt_ms, mode, wall, returncode, summary, counts, load_before, relay_counts, output)
 
 
-def profile_remote(rtt_ms: float, extra: list[str], timeout: float, keep: Path) -> dict[str, Any]:
-    """The built-in supply's run against Authlib at ``rtt_ms`` under ``py-spy record -f raw``.
+def profile_remote(contract: str, rtt_ms: float, extra: list[str], timeout: float, keep: Path) -> dict[str, Any]:
+    """The built-in supply's run of ``contract`` at ``rtt_ms`` under ``py-spy record -f raw``.
 
     Every thread is sampled (``--threads --idle``), so the main thread's time blocked on a
     socket, on an overlapped mint or probe, or on the end-of-session revocations is counted
@@ -240,7 +240,7 @@ def profile_remote(rtt_ms: float, extra: list[str], timeout: float, keep: Path) 
         return {"skipped": "py-spy is not installed (pip install -e '.[dev]')"}
     prefix = [py_spy, "record", "-o", str(keep), "-f", "raw", "-r", str(_profile.REMOTE_RATE)]
     prefix += ["--threads", "--idle", "--nonblocking", "--"]
-    run = measure_authlib(rtt_ms, "authlib-builtin", extra, timeout, prefix=prefix)
+    run = measure(contract, rtt_ms, "suite-builtin", extra, timeout, prefix=prefix)
     if not keep.exists():
         return {"skipped": f"py-spy wrote nothing: {' '.join(run.get('tail', []))}", "run": run}
     result = _profile.parse_raw(keep.read_text(encoding="utf-8", errors="replace"), rate=_profile.REMOTE_RATE)
@@ -278,8 +278,11 @@ def row(
     }
 
 
-def measure(contract_name: str, rtt_ms: float, mode: str, extra: list[str], timeout: float) -> dict[str, Any]:
-    """One run of ``mode`` ("suite-command" or "schemathesis") against the reference server, via a relay."""
+def measure(
+    contract_name: str, rtt_ms: float, mode: str, extra: list[str], timeout: float, prefix: list[str] | None = None
+) -> dict[str, Any]:
+    """One run of ``mode`` ("suite-builtin", "suite-command", "schemathesis") against the reference
+    server, via a relay; ``prefix``: a command the suite runs under (py-spy, for ``--profile``)."""
     relay_counts: dict[str, Any] = {}
     load_before = os.getloadavg()
     with counting_server(contract_name) as (server, counter), relay(server.port, rtt_ms, relay_counts) as url:
@@ -291,7 +294,8 @@ def measure(contract_name: str, rtt_ms: float, mode: str, extra: list[str], time
                 return {"mode": mode, "contract": contract_name, "rtt_ms": rtt_ms, "skipped": outcome["skipped"]}
         else:
             supply = builtin_supply() if mode == "suite-builtin" else command_supply()
-            command = [m.PYTHON, *m.SUITE_COMMAND, "--spec", contract_name, "--target-url", url, *credentials()]
+            command = [*(prefix or []), m.PYTHON, *m.SUITE_COMMAND, "--spec", contract_name, "--target-url", url]
+            command += credentials()
             command += [*supply, *extra]
             output, returncode = m._run_bounded(command, m.child_env({"REFERENCE_URL": url}), timeout)
         wall = time.monotonic() - started
@@ -464,13 +468,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--builtin-only", action="store_true", help="of the Authlib pair, only the built-in supply")
     parser.add_argument(
         "--profile", type=float, metavar="RTT_MS",
-        help="instead of the table: the built-in supply's rfc7009 run against Authlib at this RTT under py-spy",
+        help="instead of the table: the built-in supply's run of the first --specs at this RTT under py-spy",
     )  # fmt: skip
     parser.add_argument("--report", type=Path, nargs="+", metavar="JSON", help="re-print saved results, merged")
+    parser.add_argument("--repo", type=Path, help="benchmark another checkout (its src/ first), for before/after")
     parser.add_argument("suite_args", nargs="*", help="extra suite options after --, e.g. -- -n 4")
     args = parser.parse_args(argv)
     if args.report:
         return report(args.report)
+    if args.repo:
+        m.use_repo(args.repo.resolve())
     if args.quick:
         args.specs, args.rtt_ms = ["rfc7009"], [0.0, 50.0]
     chosen = [mode for mode in args.modes if not (mode == "schemathesis" and args.no_cli)]
@@ -523,8 +530,9 @@ def profile_main(args: argparse.Namespace, results: dict[str, Any]) -> int:
     import _profile
 
     keep = args.out.with_name("remote_profile.txt")
-    print(f"Authlib at RTT {args.profile:g} ms, authlib-builtin, under py-spy ...", file=sys.stderr, flush=True)
-    profile = profile_remote(args.profile, args.suite_args, args.timeout, keep)
+    contract = args.specs[0]
+    print(f"{contract} at RTT {args.profile:g} ms, suite-builtin, under py-spy ...", file=sys.stderr, flush=True)
+    profile = profile_remote(contract, args.profile, args.suite_args, args.timeout, keep)
     results["profile"] = profile
     results["load_end"] = list(os.getloadavg())
     out = args.out.with_name("remote_profile.json")
