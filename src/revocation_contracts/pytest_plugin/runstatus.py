@@ -237,7 +237,7 @@ class RunStatus:
         self.before_tests: tuple[str, int, str] | None = None
 
     def end_before_tests(self, message: str, exit_code: int, contract: str) -> None:
-        """The preflight found no endpoint: end the run as soon as sessions start (see pytest_collection)."""
+        """Discovery or the preflight condemned the run: end it at collection (see pytest_collection)."""
         self.before_tests = (message, exit_code, contract)
 
     @pytest.hookimpl(tryfirst=True)
@@ -311,13 +311,16 @@ class RunStatus:
         """After the test whose request tripped the breaker, end the run with its one line.
 
         After the test, not inside it: its report (an error or a throttled skip, with the
-        reason) reaches every reporter first, JUnit and ``--report`` included.
+        reason) reaches every reporter first, JUnit and ``--report`` included. Through
+        ``Session.shouldstop``, the way ``-x`` stops a run, and not ``pytest.exit``: pytest
+        then interrupts the session after this test (exit code 2, which ``exit_status``
+        maps), and under pytest-xdist the worker ends its loop cleanly and hands the reason
+        to the controller, which shuts the other workers down; an exit inside a worker would
+        read as a crash and file every test it still held as a failure.
         """
         result = yield
-        if self.stop is not None:
-            # No returncode: pytest reads the exit as an interruption and still prints its
-            # summaries (it skips them for codes it does not know); exit_status maps it.
-            pytest.exit(f"revocation-contracts: {self.stop[1]}")
+        if self.stop is not None and not item.session.shouldstop:
+            item.session.shouldstop = f"revocation-contracts: {self.stop[1]}"
         return result
 
     @pytest.hookimpl(tryfirst=True)

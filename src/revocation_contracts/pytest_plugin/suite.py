@@ -11,10 +11,11 @@ plugin's ``contract`` fixture requests: a test whose ``contract`` comes from a f
 own project's (a conftest's) does not request it and is left alone. Users extend the suite
 the pytest-httpserver way: override ``target`` or ``contract_schema`` in their own conftest.
 
-Around the tests: a preflight probe of ``--target-url`` before the first one
-(``preflight.py``), ``--dry-run`` planning instead of running (``dryrun.py``), and the
-problems that are not contract verdicts (throttling, an unreachable target, a failing token
-command) turned into skips and one-line errors with their own exit codes (``runstatus.py``).
+Around the tests: discovery and a preflight probe of ``--target-url`` before the first one
+and before any xdist worker starts (``check_before_tests``, ``preflight.py``), ``--dry-run``
+planning instead of running (``dryrun.py``), and the problems that are not contract
+verdicts (throttling, an unreachable target, a failing token command) turned into skips
+and one-line errors with their own exit codes (``runstatus.py``).
 pytest-xdist works as is: every worker starts its own embedded servers on port 0, and the
 preflight runs once, in the controller.
 """
@@ -41,6 +42,8 @@ PLUGIN_NAME = "revocation-contracts-suite"
 CONTRACT_PARAM = "revocation_contract_under_test"
 # pytest options that only list things: no test runs, so the target is not probed.
 LISTING_OPTIONS = ("collectonly", "showfixtures", "show_fixtures_per_test")
+# pytest options that print and return before any session: nothing is discovered or probed.
+INFO_OPTIONS = ("help", "version", "markers")
 MARKERS = (
     "semantic: a revocation-semantics property (RFC 7009 section 2)",
     "clause(text): the RFC or vendor-doc clause a contract test enforces",
@@ -66,6 +69,7 @@ def start(config: pytest.Config) -> None:
     from revocation_contracts.reporting.report import register_reporting
 
     register_reporting(config, settings, config.stash[REDACTOR_KEY])
+    check_before_tests(config)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -81,33 +85,45 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize(CONTRACT_PARAM, contracts, ids=ids, scope="session")
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """Before the first test, probe --target-url once; if it is not the endpoint, one line and exit 6."""
-    config = session.config
+def check_before_tests(config: pytest.Config) -> None:
+    """Discovery (``--issuer``) and the preflight probe of the target, before any test or worker.
+
+    At configure time, not at session start: under pytest-xdist the controller starts its
+    workers in ``pytest_sessionstart``, and a run ended there writes neither JUnit XML nor
+    ``--report``. Here, before xdist's own (``trylast``) ``pytest_configure`` registers its
+    scheduler, a condemned run is turned back into a one-process run (as ``--dry-run`` is), so
+    no worker starts and the run ends at collection the same way with or without ``-n``, with
+    the reason in every report (``RunStatus.end_before_tests``).
+    Discovery runs in every process (each worker parametrizes its tests from the discovered
+    endpoints); the preflight only in the controller or the single process.
+    """
     settings = config.stash[SETTINGS_KEY]
+    if any(config.getoption(name, False) for name in INFO_OPTIONS):
+        return
+    runstatus = config.stash[RUNSTATUS_KEY]
+    failure: Any = None
     if settings.issuer is not None and not settings.dry_run:
         # --issuer: the metadata names the endpoints before collection parametrizes the tests.
+        from revocation_contracts.pytest_plugin.preflight import PreflightFailure
         from revocation_contracts.pytest_plugin.runstatus import EXIT_TARGET, EXIT_TOKEN_SUPPLY
         from revocation_contracts.supply.discovery import DiscoveryError, apply_discovery
 
         try:
             settings = config.stash[SETTINGS_KEY] = apply_discovery(settings)
         except DiscoveryError as exc:
-            pytest.exit(
-                f"revocation-contracts: {exc}", returncode=EXIT_TARGET if exc.unreachable else EXIT_TOKEN_SUPPLY
-            )
+            code = EXIT_TARGET if exc.unreachable else EXIT_TOKEN_SUPPLY
+            failure = PreflightFailure(f"revocation-contracts: {exc}", code)
     listing_only = any(config.getoption(name, False) for name in LISTING_OPTIONS)
-    if settings.embedded or settings.dry_run or listing_only or hasattr(config, "workerinput"):
-        return
-    from revocation_contracts.pytest_plugin.preflight import run_preflight
+    quiet = settings.embedded or settings.dry_run or listing_only or hasattr(config, "workerinput")
+    if failure is None and not quiet:
+        from revocation_contracts.pytest_plugin.preflight import run_preflight
 
-    failure = run_preflight(settings)
-    if failure is not None:
-        if config.pluginmanager.has_plugin("dsession"):  # pytest-xdist: end before any worker starts
-            pytest.exit(failure.message, returncode=failure.exit_code)
-        # Ended at collection, so that JUnit XML and --report are still written, with the reason.
-        config.stash[RUNSTATUS_KEY].end_before_tests(failure.message, failure.exit_code, settings.specs[0])
+        failure = run_preflight(settings)
+    if failure is None:
+        return
+    if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
+        config.option.dist = "no"  # no worker starts: this process ends the run at collection
+    runstatus.end_before_tests(failure.message, failure.exit_code, settings.specs[0])
 
 
 @pytest.hookimpl(trylast=True)
