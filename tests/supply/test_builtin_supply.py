@@ -18,6 +18,7 @@ from revocation_contracts.supply.tokens import TokenSupplyError
 from revocation_contracts.transport.client import Credentials
 from revocation_contracts.transport.session import new_session
 from tests.libraries.authlib_server import CLIENTS, USER
+from tests.supply.conftest import client_args
 
 (A_ID, (A_SECRET, _)), (B_ID, (B_SECRET, _)) = CLIENTS.items()
 A, B = Credentials(A_ID, A_SECRET), Credentials(B_ID, B_SECRET)
@@ -255,3 +256,48 @@ def test_a_built_in_supply_failure_names_the_options_to_check_not_the_commands()
     assert problem is not None and problem.kind == TOKEN_SUPPLY
     assert problem.message.endswith("(--issuer, --token-endpoint, --introspection-endpoint, --resource-url, --grant)")
     assert "--token-command" not in problem.message
+
+
+HUGE = "x" * (2 * 1024 * 1024)
+
+
+def test_oversized_answers_are_supply_errors(scripted):
+    """A supply endpoint answering past the body cap is a setup error of one line, not a verdict
+    (``OversizedAnswer`` is the contract failure ``PIN-answer-size`` only for the endpoint under test)."""
+    from revocation_contracts.supply.discovery import DiscoveryError, discover
+
+    for path in ("/oauth/token", "/introspect", "/me", "/.well-known/oauth-authorization-server"):
+        scripted.text(path, HUGE, media_type="application/json")
+    minter = TokenEndpointMinter(MintSettings(scripted.url + "/oauth/token"), new_session(), 5, Redactor())
+    with pytest.raises(TokenSupplyError) as caught:
+        minter.mint(A)
+    assert one_line(caught).endswith(f"POST {scripted.url}/oauth/token answered more than 1000000 bytes")
+    prober = IntrospectionProber(scripted.url + "/introspect", "basic", new_session(), 5)
+    with pytest.raises(TokenSupplyError) as caught:
+        prober.is_active("tok-123456", "access_token", A)
+    assert one_line(caught).endswith("/introspect answered more than 1000000 bytes")
+    with pytest.raises(TokenSupplyError) as caught:
+        ResourceProber(scripted.url + "/me", new_session(), 5).is_active("tok-123456", "access_token", A)
+    assert one_line(caught).endswith(f"GET {scripted.url}/me answered more than 1000000 bytes")
+    with new_session() as session, pytest.raises(DiscoveryError, match=r"answered more than 1000000 bytes$"):
+        discover(scripted.url, session, 5)
+
+
+def test_an_oversized_token_endpoint_ends_the_run_as_a_supply_failure(pytester, scripted):
+    """Through the plugin: exit 7 and one error line, no contract failure."""
+    from revocation_contracts.pytest_plugin.runstatus import EXIT_TOKEN_SUPPLY
+
+    scripted.text("/oauth/token", HUGE, media_type="application/json")
+    scripted.json("/revoke", {"error": "invalid_request"}, status=400)
+    pytester.makepyfile(
+        test_mint="def test_mint(target):\n    target.tokens.mint(target.credentials)\n",
+    )
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "--spec", "rfc7009", "--target-url", scripted.url, *client_args(second=False),
+        "--token-endpoint", "/oauth/token", "--resource-url", scripted.url + "/me", "--junitxml", "junit.xml",
+    )  # fmt: skip
+    assert result.ret == EXIT_TOKEN_SUPPLY, result.stdout.str()[-3000:]
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["token supply failed: minting with --grant client_credentials*than 1000000 bytes*"])
+    assert "PIN-answer-size" not in result.stdout.str()
+    assert "<failure " not in (pytester.path / "junit.xml").read_text()

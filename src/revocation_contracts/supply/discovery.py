@@ -31,6 +31,7 @@ import requests
 
 from revocation_contracts.model.contract import Contract
 from revocation_contracts.supply.tokens import BuiltinSupplyError
+from revocation_contracts.transport.bounded import OversizedAnswer
 
 RFC8414_WELL_KNOWN = "/.well-known/oauth-authorization-server"
 OIDC_WELL_KNOWN = "/.well-known/openid-configuration"
@@ -91,6 +92,8 @@ def discover(issuer: str, session: requests.Session, timeout: float) -> ServerMe
                 "--issuer: " + explain_request_error(exc, "GET", url, timeout).replace("--target-url", "--issuer"),
                 unreachable=True,
             ) from None
+        except OversizedAnswer:
+            raise DiscoveryError(f"--issuer: GET {url} answered more than {MAX_METADATA_BYTES} bytes") from None
         if response.status_code == 404:
             answers.append(f"{url} answered 404")
             continue

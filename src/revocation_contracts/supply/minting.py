@@ -17,7 +17,8 @@ Why these grants: they are the ones a test harness can run without a browser.
 Client authentication at the token endpoint is HTTP Basic or the form body (RFC 6749 section
 2.3.1), or a contract's vendor headers, as the metadata or the spec's ``token-supply`` block
 says. An answer that is not a token (RFC 6749 section 5.2 error, non-JSON, no
-``access_token``) is a ``TokenSupplyError`` with one line, never a verdict on the contract.
+``access_token``, a body past the transport's cap) is a ``TokenSupplyError`` with one line,
+never a verdict on the contract: the token endpoint is not the endpoint under test.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import requests
 
 from revocation_contracts.reporting.redact import Redactor
 from revocation_contracts.supply.tokens import BuiltinSupplyError
+from revocation_contracts.transport.bounded import OversizedAnswer
 from revocation_contracts.transport.client import Credentials
 
 GRANTS = ("client_credentials", "password", "refresh_token")
@@ -63,16 +65,25 @@ def oauth_error(response: requests.Response) -> str:
 def post_form(
     session: requests.Session, url: str, fields: dict[str, str], headers: dict[str, str], timeout: float, what: str
 ) -> requests.Response:
-    """POST a form to an OAuth endpoint; an unreachable endpoint is one ``TokenSupplyError`` line."""
+    """POST a form to an OAuth endpoint; an unreachable endpoint or an oversized answer is one
+    ``TokenSupplyError`` line (the session's cap raises ``OversizedAnswer``, which is a verdict
+    only for the endpoint under test)."""
     from revocation_contracts.pytest_plugin.runstatus import explain_request_error
 
     try:
         response = session.post(url, data=fields, headers=headers, timeout=timeout, allow_redirects=False)
     except requests.RequestException as exc:
         raise BuiltinSupplyError(f"{what}: " + explain_request_error(exc, "POST", url, timeout)) from None
+    except OversizedAnswer:
+        raise oversized(what, "POST", url) from None
     if len(response.content) > MAX_ANSWER_BYTES:
-        raise BuiltinSupplyError(f"{what}: POST {url} answered more than {MAX_ANSWER_BYTES} bytes")
+        raise oversized(what, "POST", url)
     return response
+
+
+def oversized(what: str, method: str, url: str) -> BuiltinSupplyError:
+    """The one line for a supply endpoint whose answer is larger than any OAuth answer needs."""
+    return BuiltinSupplyError(f"{what}: {method} {url} answered more than {MAX_ANSWER_BYTES} bytes")
 
 
 @dataclass

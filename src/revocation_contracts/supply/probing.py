@@ -25,8 +25,9 @@ from typing import Any, Protocol
 
 import requests
 
-from revocation_contracts.supply.minting import auth_parts, oauth_error, post_form
+from revocation_contracts.supply.minting import auth_parts, oauth_error, oversized, post_form
 from revocation_contracts.supply.tokens import BuiltinSupplyError
+from revocation_contracts.transport.bounded import OversizedAnswer
 from revocation_contracts.transport.client import Credentials
 
 
@@ -124,6 +125,8 @@ class ResourceProber:
             raise BuiltinSupplyError(
                 f"{what}: " + explain_request_error(exc, self.method, self.url, self.timeout)
             ) from None
+        except OversizedAnswer:
+            raise oversized(what, self.method, self.url) from None
         status = response.status_code
         response.close()
         if status in self.dead_statuses:
