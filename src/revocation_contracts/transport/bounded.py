@@ -1,8 +1,8 @@
 """Every request the suite sends is bounded: one total deadline, a body cap, no redirects, no cookies.
 
 Why: users point the suite, holding real client secrets, at endpoints they do not control
-(issue 10). A ``requests`` session out of the box trusts the server in four ways this
-module takes away:
+(issue 10). A ``requests`` session out of the box trusts the server, and the runner's
+environment, in five ways this module takes away:
 
 - **Redirects.** ``requests`` follows a 3xx and, for 307/308, replays the body (the client
   secret, the token) to wherever ``Location`` points. ``BoundedSession`` never follows a
@@ -17,6 +17,13 @@ module takes away:
   the answer is judged as oversized (``OversizedAnswer``, clause ``PIN-answer-size``).
 - **State.** A cookie jar sends the target's cookies back on every later request, hidden
   state between tests; ``BoundedSession``'s jar refuses every cookie.
+- **Environment.** With ``trust_env`` on, ``requests`` adds the ``~/.netrc`` credentials of
+  the target's host as HTTP Basic to every request that passes no ``auth=``, replacing the
+  header the suite set itself (a request meant to carry no credentials, or another client's,
+  would carry the runner's), and sends everything through ``HTTP(S)_PROXY``/``ALL_PROXY``.
+  ``BoundedSession`` turns ``trust_env`` off; only the CA bundle variables
+  (``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``) are still read, as ``requests`` reads them, so
+  a private CA keeps working.
 
 A connection cut mid-body or a body that cannot be decoded is a ``TargetCutOff``, a
 ``requests.exceptions.ConnectionError``: a target problem (exit 6), never a contract verdict.
@@ -27,6 +34,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import http.cookiejar
+import os
 import socket
 import threading
 import time
@@ -330,12 +338,16 @@ class _NoCookies(http.cookiejar.DefaultCookiePolicy):
 
 
 class BoundedSession(requests.Session):
-    """A session that never follows a redirect and never keeps a cookie."""
+    """A session that never follows a redirect, never keeps a cookie, and reads no ``.netrc`` or proxy."""
 
     def __init__(self) -> None:
         super().__init__()
         self.cookies = RequestsCookieJar(policy=_NoCookies())
         self.headers["Accept-Encoding"] = ACCEPT_ENCODING
+        self.trust_env = False
+        ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        if ca_bundle:
+            self.verify = ca_bundle
 
     def get_redirect_target(self, resp: requests.Response) -> str | None:
         """No redirect is ever followed (``requests`` follows only what this returns)."""
