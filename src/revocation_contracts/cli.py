@@ -35,14 +35,12 @@ command failed, 8 throttled); ``runstatus.py`` has the table.
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from revocation_contracts.pytest_plugin.activation import suite_dir
+from revocation_contracts.pytest_plugin.activation import hypothesis_home, suite_dir
 from revocation_contracts.pytest_plugin.options import OPTIONS
 
 PROG = "revocation-contracts"
@@ -89,15 +87,6 @@ def pytest_args(args: Sequence[str], suite: Path) -> list[str]:
         # The plugin normally loads through its pytest11 entry point; name it when autoload is off.
         isolation += ["-p", "revocation_contracts.pytest_plugin.hooks"]
     return [str(suite), *isolation, *args]
-
-
-def hypothesis_home() -> str:
-    """Where Hypothesis keeps its caches for this user: under the temp directory, not the cwd."""
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry, e.g. an arbitrary container uid
-        user = str(os.getpid())
-    return str(Path(tempfile.gettempdir()) / f"{PROG}-{user}" / "hypothesis")
 
 
 def new_command(args: Sequence[str]) -> int:

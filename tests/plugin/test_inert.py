@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -28,6 +29,7 @@ def target(contract):
 """
 
 THROWAWAY_TESTS = """
+import os
 import sys
 
 import pytest
@@ -53,6 +55,9 @@ def test_no_machinery(pytestconfig):
     markers = " ".join(pytestconfig.getini("markers"))
     assert "clause(" not in markers and "semantic:" not in markers
 
+def test_no_hypothesis_storage_named():
+    assert "HYPOTHESIS_STORAGE_DIRECTORY" not in os.environ
+
 def test_no_web_server_loaded():
     loaded = {name.partition(".")[0] for name in sys.modules}
     assert not loaded & {"uvicorn", "starlette"}, loaded & {"uvicorn", "starlette"}
@@ -60,7 +65,7 @@ def test_no_web_server_loaded():
     assert "revocation_contracts.target" not in sys.modules
 """
 
-THROWAWAY_OUTCOMES = {"passed": 6, "failed": 1}
+THROWAWAY_OUTCOMES = {"passed": 7, "failed": 1}
 THROWAWAY_IDS = sorted(
     f"test_theirs.py::{name}"
     for name in (
@@ -70,6 +75,7 @@ THROWAWAY_IDS = sorted(
         "test_parametrized[2]",
         "test_fails_on_purpose",
         "test_no_machinery",
+        "test_no_hypothesis_storage_named",
         "test_no_web_server_loaded",
     )
 )
@@ -80,6 +86,7 @@ CLEAN_ENV_PREFIXES = ("REVOKE_", "PYTEST_ADDOPTS")
 def throwaway(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
     for name in [name for name in os.environ if name.startswith(CLEAN_ENV_PREFIXES)]:
         monkeypatch.delenv(name)
+    monkeypatch.delenv("HYPOTHESIS_STORAGE_DIRECTORY", raising=False)
     pytester.makeini("[pytest]\naddopts = --strict-markers --strict-config -p no:cacheprovider\n")
     pytester.makeconftest(THROWAWAY_CONFTEST)
     pytester.makepyfile(test_theirs=THROWAWAY_TESTS)
@@ -101,7 +108,7 @@ def test_their_contract_fixture_is_left_alone_when_the_suite_is_asked_for(throwa
     """Even with --spec (the plugin active), a test whose ``contract`` is its project's own is not
     parametrized over the selected contracts."""
     result = throwaway.runpytest("-rA", "--spec", "rfc7009", "--spec", "polar", "-k", "own or parametrized")
-    assert result.parseoutcomes() == {"passed": 4, "deselected": 3}, result.stdout.str()
+    assert result.parseoutcomes() == {"passed": 4, "deselected": 4}, result.stdout.str()
     reported = sorted(line.split(" ", 1)[1] for line in result.outlines if line.startswith("PASSED "))
     assert reported == [test_id for test_id in THROWAWAY_IDS if "own" in test_id or "parametrized" in test_id]
 
@@ -115,3 +122,23 @@ def test_importing_the_plugin_loads_no_web_server() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_an_active_run_writes_no_hypothesis_directory_into_the_cwd(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The suite from an empty directory (generated and semantic tests: Hypothesis' constants,
+    Unicode table and example database) leaves that directory empty; the plugin names a storage
+    directory of its own, as the console script does."""
+    monkeypatch.delenv("HYPOTHESIS_STORAGE_DIRECTORY", raising=False)
+    assert list(pytester.path.iterdir()) == []
+    suite = Path(__file__).resolve().parents[1] / "contract"
+    result = pytester.runpytest_subprocess(
+        str(suite), "--spec", "rfc7009", "--max-examples", "2", "-p", "no:cacheprovider", "-q",
+        "-k", "schema or unknown_token or wrong_hint",
+    )  # fmt: skip
+    assert result.ret == 0, result.stdout.str()[-3000:]
+    assert result.parseoutcomes()["passed"] >= 3
+    written = {path.name for path in pytester.path.iterdir()} - {"stdout", "stderr"}
+    assert not (pytester.path / ".hypothesis").exists()
+    assert not {name for name in written if not name.startswith("runpytest-")}, "the run wrote into the cwd"

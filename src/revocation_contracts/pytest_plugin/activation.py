@@ -21,11 +21,20 @@ A run asks for the suite when any of these holds:
 
 Only public pytest API is read: ``Config.args``, ``Config.invocation_params``,
 ``Config.getoption`` and ``Config.getini``.
+
+Where an active run may write: Hypothesis keeps its caches (``constants``, ``unicode_data``)
+and its example database in ``.hypothesis/`` of the current directory unless
+``HYPOTHESIS_STORAGE_DIRECTORY`` says otherwise, and the user's directory is not the suite's
+to fill. ``hypothesis_home`` is the directory the console script and the active plugin name
+instead (one per user, under the temp directory, so the 200 MB Unicode table is built once).
+An inert run sets nothing.
 """
 
 from __future__ import annotations
 
+import getpass
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -38,6 +47,25 @@ CHECKOUT_SUITE = PACKAGE_DIR.parents[1] / "tests" / "contract"
 SPEC_ENV = "REVOKE_SPEC"
 SPEC_INI = "revoke_spec"
 SUITE_MODULE = "revocation_contracts.contract_suite"
+HYPOTHESIS_STORAGE_ENV = "HYPOTHESIS_STORAGE_DIRECTORY"
+
+
+def hypothesis_home() -> str:
+    """Where Hypothesis keeps its caches for this user: under the temp directory, not the cwd."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry, e.g. an arbitrary container uid
+        user = str(os.getpid())
+    return str(Path(tempfile.gettempdir()) / f"revocation-contracts-{user}" / "hypothesis")
+
+
+def keep_hypothesis_out_of_cwd() -> None:
+    """Name Hypothesis' storage directory for an active run, unless the user named one.
+
+    Through the documented environment variable, read when Hypothesis first touches its
+    storage (after ``pytest_configure``); xdist workers, started later, inherit it.
+    """
+    os.environ.setdefault(HYPOTHESIS_STORAGE_ENV, hypothesis_home())
 
 
 def suite_dir() -> Path:

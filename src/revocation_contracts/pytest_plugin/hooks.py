@@ -20,7 +20,7 @@ import importlib
 
 import pytest
 
-from revocation_contracts.pytest_plugin.activation import why_active
+from revocation_contracts.pytest_plugin.activation import keep_hypothesis_out_of_cwd, why_active
 from revocation_contracts.pytest_plugin.options import add_options
 
 
@@ -33,6 +33,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """Start the suite's machinery when this run asked for it; otherwise leave the run alone."""
     if why_active(config) is None:
         return
+    keep_hypothesis_out_of_cwd()
     # Through sys.modules, not a package attribute: pytester's in-process runs drop the modules a
     # run imported, and the suite's stash keys must be those of the module registered below.
     suite = importlib.import_module("revocation_contracts.pytest_plugin.suite")
