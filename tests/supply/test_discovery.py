@@ -148,3 +148,20 @@ def test_discovery_failures_end_the_run_with_one_line_and_the_setup_exit_code(sc
     unreachable = run_suite("--issuer", closed_port_url)
     assert unreachable.returncode == 6, unreachable.stdout + unreachable.stderr
     assert "connection refused" in unreachable.stdout + unreachable.stderr
+
+
+def test_the_report_names_the_discovered_revocation_endpoint(scripted, tmp_path):
+    """--issuer without --target-url: the report's target is the metadata's revocation endpoint
+    (it was the settings from before discovery: "embedded reference servers")."""
+    scripted.json(
+        "/.well-known/oauth-authorization-server",
+        {"issuer": scripted.url, "revocation_endpoint": scripted.url + "/oauth2/v1/revoke"},
+    )
+    scripted.json("/oauth2/v1/revoke", {"error": "invalid_request"}, status=400)
+    report = tmp_path / "report.md"
+    run = run_suite("--issuer", scripted.url, "-k", "missing_token", "--report", str(report))
+    assert run.returncode in (0, 1), run.stdout + run.stderr
+    assert (
+        f"- Target: {scripted.url}/oauth2/v1/revoke (revocation_endpoint of --issuer {scripted.url})"
+        in report.read_text(encoding="utf-8")
+    )

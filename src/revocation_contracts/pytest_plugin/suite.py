@@ -66,10 +66,11 @@ def start(config: pytest.Config) -> None:
     if settings.dry_run and config.pluginmanager.hasplugin("xdist"):
         # A dry run runs nothing: plan in this process instead of starting workers (before xdist's trylast hook).
         config.option.dist = "no"
+    check_before_tests(config)
     from revocation_contracts.reporting.report import register_reporting
 
-    register_reporting(config, settings, config.stash[REDACTOR_KEY])
-    check_before_tests(config)
+    # After discovery: the report names the endpoint the metadata gave, not the options' target.
+    register_reporting(config, config.stash[SETTINGS_KEY], config.stash[REDACTOR_KEY])
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -302,7 +302,7 @@ class ReportingPlugin:
     def _context(self, exitstatus: int) -> dict[str, str]:
         settings = self.settings
         return {
-            "target": _safe_url(settings.target_url) if settings.target_url else "embedded reference servers",
+            "target": _target(settings),
             "bugs": ", ".join(sorted(settings.reference_bugs)),
             "baselines": ", ".join(baseline.name for baseline in settings.baselines) or "none",
             "strict": "yes" if settings.strict else "no",
@@ -334,6 +334,16 @@ def _check_of(item: pytest.Item, contract: str) -> str:
     else:
         rest = ids.replace(f"-{contract}-", "-", 1) if bracket else ""
     return f"{module}::{base}[{rest}]" if rest else f"{module}::{base}"
+
+
+def _target(settings: Settings) -> str:
+    """The endpoint the run checked: the issuer's revocation endpoint when discovery gave it."""
+    if not settings.target_url:
+        return "embedded reference servers"
+    endpoint = getattr(settings.metadata, "revocation_endpoint", None)
+    if endpoint and endpoint.startswith(settings.target_url.rstrip("/")):
+        return f"{_safe_url(endpoint)} (revocation_endpoint of --issuer {_safe_url(str(settings.issuer))})"
+    return _safe_url(settings.target_url)
 
 
 def _safe_url(url: str) -> str:
