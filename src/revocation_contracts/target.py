@@ -130,12 +130,15 @@ class TargetPool:
         )
 
     def revoke_leftovers(self) -> int:
-        """Revoke the live tokens the built-in supply minted and the tests left behind (only ours).
+        """Revoke the live tokens the supply minted (token endpoint or ``--token-command``) and the
+        tests left behind: only ours, never one the suite did not mint.
 
-        Best effort and bounded: the first request that fails to get an answer stops it. The
-        revocations are independent, so ``LEFTOVER_WORKERS`` go out at once on the target's
-        keep-alive session (a few hundred one after the other cost a round trip each:
-        bench/README.md); its rate limiter still spaces every one of them.
+        Gently and bounded: through the target's own session (its ``--rate-limit`` spaces every
+        request, 429/503 waits are bounded, the breaker applies), at most ``MAX_LEFTOVERS`` per
+        target, best effort; the first request that fails to get an answer, or is throttled past
+        its retries, stops the rest. The revocations are independent, so ``LEFTOVER_WORKERS`` go
+        out at once on the target's keep-alive session (a few hundred one after the other cost a
+        round trip each: bench/README.md).
         """
         jobs: list[tuple[Target, Credentials, str, str | None]] = []
         for target in self._targets.values():

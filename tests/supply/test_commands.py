@@ -92,3 +92,49 @@ def test_curl_grep_probe_against_authlib_introspection(authlib):
     requests.post(authlib.url + "/oauth/revoke", data={"token": token}, auth=(client_id, secret), timeout=5)
     assert supply.is_active(token) is False
     assert isinstance(supply.probes.by_kind["access_token"], CommandProber)
+
+
+def test_the_pool_revokes_the_live_tokens_a_token_command_minted(authlib):
+    """Tokens the suite minted by ``--token-command`` and left alive are revoked at session end,
+    as the built-in supply's are; a token the suite did not mint (here: directly at Authlib) is not."""
+    import dataclasses
+
+    import requests
+
+    from revocation_contracts.pytest_plugin.options import Settings
+    from revocation_contracts.supply.discovery import apply_discovery
+    from revocation_contracts.supply.probing import IntrospectionProber
+    from revocation_contracts.target import TargetPool
+    from revocation_contracts.transport.session import new_session
+
+    (a_id, (a_secret, _)), (b_id, (b_secret, _)) = CLIENTS.items()
+    token_command = (
+        f'if [ "$REVOKE_CLIENT_ID" = {a_id} ]; then S={shlex.quote(a_secret)}; else S={shlex.quote(b_secret)}; fi; '
+        f'curl -s -u "$REVOKE_CLIENT_ID:$S" -d grant_type=client_credentials {authlib.url}/oauth/token'
+    )
+    settings = Settings(
+        specs=("rfc7009",), target_url=None, endpoint_path=None, client_id=a_id, client_secret=a_secret,
+        second_client_id=b_id, second_client_secret=b_secret, token_command=token_command, probe_command=None,
+        max_examples=5, request_timeout=5, rate_limit=None, strict=False, reference_bugs=frozenset(),
+        issuer=authlib.url,
+    )  # fmt: skip
+    settings = dataclasses.replace(apply_discovery(settings))
+    pool = TargetPool(settings, Redactor(a_secret, b_secret))
+    target = pool.get(settings.contracts()[0])
+    clients = (Credentials(a_id, a_secret), Credentials(b_id, b_secret))
+    mine = [target.tokens.mint(client).tokens["access_token"] for client in clients]
+    theirs = requests.post(
+        authlib.url + "/oauth/token", data={"grant_type": "client_credentials"}, auth=(a_id, a_secret), timeout=5
+    ).json()["access_token"]
+    prober = IntrospectionProber(authlib.url + "/oauth/introspect", "basic", new_session(), 5)
+    assert [prober.is_active(token, "access_token", owner) for token, owner in zip(mine, clients, strict=True)] == [
+        True,
+        True,
+    ]
+    assert pool.revoke_leftovers() == 2
+    pool.close()
+    assert [prober.is_active(token, "access_token", owner) for token, owner in zip(mine, clients, strict=True)] == [
+        False,
+        False,
+    ]
+    assert prober.is_active(theirs, "access_token", clients[0])

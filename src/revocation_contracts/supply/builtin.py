@@ -15,8 +15,10 @@ in its spec (CONTRACTS.md lists Voucherify, Polar, Auth0 and Mollie), never a na
 
 ``BuiltinTokenSupply`` remembers, for every token it minted, its type and the client it was
 issued to: a probe asks as that client (RFC 7662 section 2.1), and at the end of the session
-the target revokes what it minted at the token endpoint and never saw dead (``leftovers``).
-Tokens a ``--token-command`` printed are the user's script's business and are left alone.
+the target revokes what it minted and never saw dead (``leftovers``): at the token endpoint or
+by a ``--token-command`` alike, since the command mints a fresh grant for the suite alone, and
+a live token left on someone's server is the suite's litter either way. Nothing else is ever
+revoked: a token the suite did not mint has no owner here.
 """
 
 from __future__ import annotations
@@ -55,13 +57,11 @@ class BuiltinTokenSupply:
         probes: Probes | None,
         redactor: Redactor,
         describe: str = "",
-        revoke_leftovers: bool = True,
     ) -> None:
         self.minter = minter
         self.probes = probes
         self.redactor = redactor
         self.describe = describe
-        self.revoke_leftovers = revoke_leftovers
         self._lock = threading.Lock()
         self._owners: dict[str, tuple[Credentials, str]] = {}
         self._dead: set[str] = set()
@@ -134,8 +134,6 @@ class BuiltinTokenSupply:
         if self._ahead is not None:
             for _ in self._ahead.drain():
                 pass
-        if not self.revoke_leftovers:
-            return []
         with self._lock:
             return [(owner, kind, value) for value, (owner, kind) in self._owners.items() if value not in self._dead]
 
@@ -156,7 +154,7 @@ class CommandTokenSupply(BuiltinTokenSupply):
         if probe_command is not None:
             prober = CommandProber(probe_command, redact)
             probes = Probes(dict.fromkeys(TOKEN_KINDS, prober))
-        super().__init__(CommandMinter(token_command, redact), probes, redact, revoke_leftovers=False)
+        super().__init__(CommandMinter(token_command, redact), probes, redact)
         self.token_command = token_command
         self.probe_command = probe_command
         self.redact = redact
@@ -253,9 +251,7 @@ def build_supply(
     ):
         return None  # a spec's mint needs the user's seed (--refresh-token) or test user (--username)
 
-    supply = BuiltinTokenSupply(
-        minter, None, redactor, describe=_describe(options, grant), revoke_leftovers=not options.token_command
-    )
+    supply = BuiltinTokenSupply(minter, None, redactor, describe=_describe(options, grant))
     supply.probes = _probes(
         options, block, base_url, metadata, endpoint_minter, supply, session, timeout, vendor_headers
     )
