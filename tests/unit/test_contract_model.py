@@ -208,6 +208,52 @@ def test_the_worked_example_in_the_docs_loads(tmp_path):
     assert set(extension) <= {key.split(".")[0] for key in documented}
 
 
+def test_every_token_supply_key_is_documented_and_the_example_block_builds_a_supply(tmp_path):
+    """docs/writing-contracts.md lists every key of the ``token-supply`` schema, and the worked
+    example's block gives a supply that mints by the password grant and probes as declared."""
+    import json
+    import re
+    from pathlib import Path
+
+    from revocation_contracts.reporting.redact import Redactor
+    from revocation_contracts.supply.builtin import SupplyOptions, build_supply
+    from revocation_contracts.supply.probing import IntrospectionProber, RefreshProber
+    from revocation_contracts.transport.session import new_session
+
+    root = Path(__file__).resolve().parents[2]
+    schema = json.loads((root / "src/revocation_contracts/model/x_revocation.schema.json").read_text())
+
+    def keys(node, prefix):
+        """Every leaf key, dotted (``probes[].dead.status``)."""
+        children = node.get("properties", {})
+        for name, child in children.items():
+            yield from keys(child, f"{prefix}.{name}")
+        if "properties" in node.get("items", {}):
+            yield from keys(node["items"], prefix + "[]")
+        elif not children:
+            yield prefix
+
+    page = (root / "docs" / "writing-contracts.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `(token-supply[^`]*)`", page, re.M))
+    expected = set(keys(schema["properties"]["token-supply"], "token-supply"))
+    assert expected <= documented, f"undocumented: {sorted(expected - documented)}"
+    example = re.search(r"```yaml\n(.*?)```", page, re.S)
+    assert example is not None
+    path = tmp_path / "example-idp.yaml"
+    path.write_text(example.group(1), encoding="utf-8")
+    contract = load_contract(str(path))
+    base = "https://idp.example.com"
+    options = SupplyOptions(username="user", password="pw")
+    supply = build_supply(options, contract, base, None, new_session(), 5, Redactor())
+    assert supply is not None and supply.probes is not None
+    assert supply.minter.settings.endpoint == base + "/tenants/acme/oauth/token"  # type: ignore[attr-defined]
+    assert supply.minter.settings.grant == "password"  # type: ignore[attr-defined]
+    access, refresh = supply.probes.by_kind["access_token"], supply.probes.by_kind["refresh_token"]
+    assert isinstance(access, IntrospectionProber) and access.endpoint == base + "/tenants/acme/oauth/introspect"
+    assert isinstance(refresh, RefreshProber) and refresh.dead_statuses == {400}
+    assert build_supply(SupplyOptions(), contract, base, None, new_session(), 5, Redactor()) is None
+
+
 def test_new_writes_a_contract_that_loads(tmp_path, monkeypatch):
     from revocation_contracts.model.scaffold import new_contract
 
