@@ -28,8 +28,8 @@ it holds no assertions) and the option parsers; no web server, no anyio, nothing
 would have rewritten. The plugin's own modules load after pytest, rewritten as usual.
 
 Exit codes are pytest's (0 passed, 1 contract failures, 2 interrupted, 3 internal error,
-4 usage error, 5 nothing collected) and the suite's (6 target problem, 7 token or probe
-command failed, 8 throttled); ``runstatus.py`` has the table.
+4 usage error, 5 nothing collected) and the suite's (6 target problem, 7 the token supply
+failed, 8 throttled); ``runstatus.py`` has the table.
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ HELP_PREFACE = f"""\
   {PROG} --spec all -n auto --junitxml junit.xml --report report.html
   {PROG} new my-idp [--from okta] [--output PATH]   # write a contract file to edit, then --spec my-idp.yaml
 Exit codes: 0 passed, 1 contract failures, 4 usage error, 6 target unreachable or not the endpoint,
-7 token or probe command failed, 8 throttled (nothing failed, some checks could not run).
+7 token supply failed (discovery, minting, a probe or a command),
+8 throttled (nothing failed, some checks could not run).
 Every pytest option applies; pytest's help follows.
 """
 

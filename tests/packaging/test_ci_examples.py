@@ -144,3 +144,17 @@ def test_tox_environments() -> None:
     assert wheel["package"] == "wheel"
     assert wheel["change_dir"] == "{env_tmp_dir}"
     assert "revocation-contracts --spec rfc7009" in wheel["commands"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [EXAMPLES / "README.md", GITHUB, GITLAB, ROOT / "README.md", ROOT / "src/revocation_contracts/cli.py"],
+    ids=lambda path: path.name,
+)
+def test_exit_7_is_the_whole_token_supply_not_only_the_commands(path: Path) -> None:
+    """Exit 7 covers discovery, minting, probing and the commands alike (``problem_of`` files every
+    ``TokenSupplyError`` under it); no page may tell a user it means a failing command only."""
+    text = " ".join(path.read_text(encoding="utf-8").split())
+    assert any(form in text for form in ("7 the token supply failed", "| 7 | the token supply failed")), path
+    assert "token or probe command failed" not in text
+    assert "| 7 | the `--token-command` or `--probe-command` failed" not in text

@@ -124,7 +124,7 @@ def test_failing_token_command_is_a_setup_error(
             "*ERROR at setup of test_revoke_a_minted_token[[]rfc7009[]]*",
             "token supply failed: --token-command exited with 3; stderr: no grant for [[]REDACTED[]]; "
             "check --token-command / --probe-command by running them by hand",
-            "1 check(s) could not run because the token or probe command failed; first: *",
+            "1 check(s) could not run because the token supply failed; first: *",
         ]
     )
     assert "rc-secret-value-9f2e" not in result.stdout.str()

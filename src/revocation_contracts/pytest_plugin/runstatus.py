@@ -2,8 +2,8 @@
 
 Why a module of its own: users run the suite in someone else's CI against someone else's
 server, and a red build must say who has to act. A broken contract belongs to the server's
-team; an unreachable target or a failing ``--token-command`` belongs to whoever configured
-the job; a throttled target belongs to nobody and only needs a later run. So each gets one
+team; an unreachable target or a failing token supply belongs to whoever configured the
+job; a throttled target belongs to nobody and only needs a later run. So each gets one
 clear line (never a traceback) and its own exit code, and only a broken contract is a test
 *failure*: the others are reported as *errors* (setup problems) or, for throttling, as skips
 with the reason ``target throttled: ...`` (RFC 7009 section 2.2.1: a 503 "may" come back
@@ -23,7 +23,9 @@ outranks throttling.
 6     target problem: unreachable, DNS failure, TLS error, timeout, or not the endpoint
       (404 on the path, a redirect); found before the first test, or when the target stops
       answering during the run
-7     token supply: ``--token-command`` or ``--probe-command`` failed
+7     token supply: discovery (``--issuer`` metadata unusable), minting at the token endpoint,
+      a probe (introspection, the refresh grant, ``--resource-url``), or ``--token-command`` /
+      ``--probe-command`` failed
 8     throttled: nothing failed, but the target kept answering 429/503 after the bounded
       retries, so some checks did not run
 ====  =====================================================================================
@@ -287,7 +289,7 @@ class RunStatus:
         """Lines for the terminal summary, one per kind of problem seen."""
         labels = {
             TARGET: "could not run because the target stopped answering",
-            TOKEN_SUPPLY: "could not run because the token or probe command failed",
+            TOKEN_SUPPLY: "could not run because the token supply failed",
             THROTTLED: "skipped because the target kept answering 429/503 (throttled)",
         }
         return [
