@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from revocation_contracts.model.contract import BUNDLED_NAMES, Contract, ContractError, load_contract
 from revocation_contracts.reference.bugs import validate_bug_names
 from revocation_contracts.reporting.baseline import Baseline, BaselineError, load_baseline
-from revocation_contracts.supply.builtin import SupplyOptions
+from revocation_contracts.supply import SupplyOptions
 
 GROUP = "revocation-contracts"
 

@@ -1,1 +1,30 @@
-"""Token supply: where live tokens come from and how the suite asks whether one still works."""
+"""Token supply: where live tokens come from and how the suite asks whether one still works.
+
+``SupplyOptions`` lives here, not in ``builtin.py``, because ``Settings`` (the plugin's
+options, imported into every pytest run where the package is installed) extends it: this
+module imports nothing, while ``builtin.py`` brings requests and, through ``tokens.py``, the
+reference server's Starlette app, which an inert plugin must never load (issue 8).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["SupplyOptions"]
+
+
+@dataclass(frozen=True)
+class SupplyOptions:
+    """The options that shape a built-in supply; ``Settings`` (pytest_plugin/options.py)
+    extends it, so one list of fields serves both."""
+
+    token_command: str | None = None
+    probe_command: str | None = None
+    token_endpoint: str | None = None
+    introspection_endpoint: str | None = None
+    grant: str | None = None
+    username: str | None = None
+    password: str | None = None
+    scope: str | None = None
+    refresh_token: str | None = None
+    resource_url: str | None = None

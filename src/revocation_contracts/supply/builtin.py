@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol
 
@@ -33,6 +32,7 @@ import requests
 
 from revocation_contracts.model.contract import Contract
 from revocation_contracts.reporting.redact import Redactor
+from revocation_contracts.supply import SupplyOptions
 from revocation_contracts.supply.commands import CommandMinter, CommandProber
 from revocation_contracts.supply.discovery import ServerMetadata
 from revocation_contracts.supply.minting import MintSettings, TokenEndpointMinter
@@ -158,23 +158,6 @@ class CommandTokenSupply(BuiltinTokenSupply):
         self.token_command = token_command
         self.probe_command = probe_command
         self.redact = redact
-
-
-@dataclass(frozen=True)
-class SupplyOptions:
-    """The options that shape a built-in supply; ``Settings`` (pytest_plugin/options.py)
-    extends it, so one list of fields serves both."""
-
-    token_command: str | None = None
-    probe_command: str | None = None
-    token_endpoint: str | None = None
-    introspection_endpoint: str | None = None
-    grant: str | None = None
-    username: str | None = None
-    password: str | None = None
-    scope: str | None = None
-    refresh_token: str | None = None
-    resource_url: str | None = None
 
 
 def resolve_url(value: str, base_url: str) -> str:
