@@ -5,9 +5,10 @@ Starlette/uvicorn, and deliberately takes the less obvious answer wherever the c
 choice. The suite must pass it for every contract and every seed (no false positives), and must
 fail it once a revoked token is left alive (negative control).
 
-The suite runs are subprocesses, started together (a few at a time) when the module's fixture is
-first used. Each run uses ``--max-examples`` from ``$INDIE_MAX_EXAMPLES`` (default 2) to keep the
-module short; raise it for a thorough run. The planted-bug runs stop at the first failure (``-x``).
+Each test starts its own server and runs the suite in a subprocess against it, so pytest-xdist
+spreads the runs over its workers (a shared fixture would start every run once per worker).
+Each run uses ``--max-examples`` from ``$INDIE_MAX_EXAMPLES`` (default 2) to keep the module
+short; raise it for a thorough run. The planted-bug runs stop at the first failure (``-x``).
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +29,6 @@ SEEDS = (20240611, 3141592653)
 # Contracts run with the planted bug (a revoked token stays active). Both pass cleanly without it,
 # so the failure can only come from the bug.
 NEGATIVE = ("polar", "voucherify")
-PARALLEL = 3
 RUN_TIMEOUT = 600
 MAX_EXAMPLES = os.environ.get("INDIE_MAX_EXAMPLES", "2")
 
@@ -132,24 +130,15 @@ def _run(job: Job, server: IndieServer) -> Outcome:
     return Outcome(proc.returncode, proc.stdout)
 
 
-@pytest.fixture(scope="module")
-def suite_runs() -> Iterator[dict[Job, Future[Outcome]]]:
-    servers = {
-        job: IndieServer(job.contract, break_revocation=job.broken, other_reading=job.other_reading).start()
-        for job in JOBS
-    }
-    pool = ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="indie-suite")
-    try:
-        yield {job: pool.submit(_run, job, servers[job]) for job in JOBS}
-    finally:
-        pool.shutdown(wait=True)
-        for server in servers.values():
-            server.stop()
+def run_job(job: Job) -> Outcome:
+    """The suite against a fresh independent server for ``job``, stopped when the run ends."""
+    with IndieServer(job.contract, break_revocation=job.broken, other_reading=job.other_reading) as server:
+        return _run(job, server)
 
 
 @pytest.mark.parametrize("job", [j for j in JOBS if not j.broken], ids=lambda j: j.id)
-def test_contract_suite_passes_independent_server(job: Job, suite_runs: dict[Job, Future[Outcome]]) -> None:
-    outcome = suite_runs[job].result()
+def test_contract_suite_passes_independent_server(job: Job) -> None:
+    outcome = run_job(job)
     code = outcome.returncode
     assert code == 0, (
         f"contract suite failed against the independent {job.contract} server "
@@ -161,8 +150,8 @@ def test_contract_suite_passes_independent_server(job: Job, suite_runs: dict[Job
 
 
 @pytest.mark.parametrize("job", [j for j in JOBS if j.broken], ids=lambda j: j.id)
-def test_contract_suite_catches_planted_bug(job: Job, suite_runs: dict[Job, Future[Outcome]]) -> None:
-    outcome = suite_runs[job].result()
+def test_contract_suite_catches_planted_bug(job: Job) -> None:
+    outcome = run_job(job)
     code = outcome.returncode
     assert code == 1, (
         f"a revoked token that stays active went unnoticed for {job.contract} (exit {code}):\n{outcome.tail()}"

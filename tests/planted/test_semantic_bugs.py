@@ -7,14 +7,14 @@ may fail (a bug that fails several properties would point a user at the wrong ca
 one exception is the echo property: every semantic test checks every response for echoed
 secrets, so a server that echoes the token fails them all, by design.
 
-The faithful servers must pass every property under five Hypothesis seeds, and the command
-path (``--token-command`` / ``--probe-command``, here ``examples/token_command.py`` and
-``examples/probe_command.py`` against a reference server started in this process) must pass
-on a faithful server and catch a planted bug, exactly as a user's commands would.
+The faithful servers pass every property under five seeds in ``test_faithful_seeds.py`` (one
+whole-suite run per seed). The command path (``--token-command`` / ``--probe-command``, here
+``examples/token_command.py`` and ``examples/probe_command.py`` against a reference server
+started in this process) must pass on a faithful server and catch a planted bug, exactly as a
+user's commands would.
 
-All child runs are started once per session, in parallel, by ``semantic_runs``; each test
-only reads its run's outcomes. The runner is this file's own (``tests/planted/conftest.py``
-runs the whole contract suite for the schema bugs; these runs select ``test_semantics.py``).
+Each test starts its own child run when it runs, so pytest-xdist spreads the runs over its
+workers and no run is made twice (a shared fixture would be set up once per worker).
 """
 
 from __future__ import annotations
@@ -26,8 +26,6 @@ import shlex
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,9 +38,7 @@ from revocation_contracts.semantics import PROPERTIES, Property
 REPO = Path(__file__).resolve().parents[2]
 SEMANTICS = REPO / "tests" / "contract" / "test_semantics.py"
 EXAMPLES = REPO / "examples"
-FAITHFUL_SEEDS = (3, 17, 101, 2718, 65537)
 RUN_TIMEOUT = 600.0
-WORKERS = 3
 # The command path runs one subprocess per mint and per probe; a few examples prove the plumbing.
 COMMAND_MAX_EXAMPLES = "2"
 COMMAND_CONTRACTS = ("polar", "voucherify")
@@ -67,14 +63,6 @@ class Run:
 
     def describe(self) -> str:
         return f"exit code {self.returncode}; child output (tail):\n{self.output[-5000:]}"
-
-
-@dataclass(frozen=True)
-class Job:
-    """A child run: extra command-line arguments, and a reference server to start for it."""
-
-    args: tuple[str, ...]
-    server: tuple[str, frozenset[str]] | None = None  # (contract, bugs) for the command path
 
 
 def _parse(junit: Path) -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[str, str]]]]:
@@ -138,51 +126,20 @@ FIVE = ("polar", "voucherify", "mollie", "auth0", "rfc7009")
 FIVE_ARGS = tuple(arg for name in FIVE for arg in ("--spec", name))
 
 
-def jobs() -> dict[str, Job]:
-    table = {f"faithful-{seed}": Job((*FIVE_ARGS, f"--hypothesis-seed={seed}")) for seed in FAITHFUL_SEEDS}
-    for prop in PROPERTIES:
-        # Each bug under its own seed: the proof does not hang on one lucky seed.
-        args = (*FIVE_ARGS, "--reference-bug", prop.bug, f"--hypothesis-seed={1000 + prop.number}")
-        if prop.bug in EVERYWHERE:
-            args += ("-k", prop.test)  # it fails every test; shrinking them all proves nothing more
-        table[f"bug-{prop.bug}"] = Job(args)
-    table["strict-no-cascade"] = Job(
-        ("--spec", "rfc7009", "--reference-bug", "no-cascade", "--strict-semantics", "-k", "kills_grant_access")
-    )
-    for contract in COMMAND_CONTRACTS:
-        table[f"command-{contract}"] = Job((), server=(contract, frozenset()))
-    table["command-keeps-token"] = Job(
-        ("-k", "test_revoked_token_is_dead"), server=("rfc7009", frozenset({"keeps-token"}))
-    )
-    return table
+def run_bug(workdir: Path, prop: Property) -> Run:
+    """Every semantic test of the five contracts, against servers with ``prop``'s planted bug."""
+    # Each bug under its own seed: the proof does not hang on one lucky seed.
+    args = (*FIVE_ARGS, "--reference-bug", prop.bug, f"--hypothesis-seed={1000 + prop.number}")
+    if prop.bug in EVERYWHERE:
+        args += ("-k", prop.test)  # it fails every test; shrinking them all proves nothing more
+    return run_semantics(workdir, args)
 
 
-@pytest.fixture(scope="session")
-def semantic_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Run]]:
-    """Every child run of this module, started once and in parallel."""
-    table = jobs()
-    servers: dict[str, ReferenceServer] = {}
-    for key, job in table.items():
-        if job.server is not None:
-            contract, bugs = job.server
-            servers[key] = ReferenceServer(load_contract(contract), bugs).start()
-    root = tmp_path_factory.mktemp("semantic-runs")
-
-    def launch(key: str) -> Run:
-        job = table[key]
-        if key not in servers:
-            return run_semantics(root / key, job.args)
-        server = servers[key]
-        args = (*command_args(server.base_url, server.contract.name), *job.args)
-        return run_semantics(root / key, args, {"REFERENCE_URL": server.base_url})
-
-    try:
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            results = dict(zip(table, pool.map(launch, table), strict=True))
-        yield results
-    finally:
-        for server in servers.values():
-            server.stop()
+def run_command_path(workdir: Path, contract: str, bugs: frozenset[str] = frozenset(), *args: str) -> Run:
+    """The semantic tests through the example commands, against a reference server of this process."""
+    with ReferenceServer(load_contract(contract), bugs) as server:
+        command = command_args(server.base_url, server.contract.name)
+        return run_semantics(workdir, (*command, *args), {"REFERENCE_URL": server.base_url})
 
 
 def _contracts_where(prop: Property, fails: bool) -> list[str]:
@@ -200,36 +157,9 @@ def _contracts_where(prop: Property, fails: bool) -> list[str]:
     return names
 
 
-def _semantic_tests(run: Run) -> set[str]:
-    return {test for test in run.outcomes if test.startswith("test_")}
-
-
-@pytest.mark.parametrize("seed", FAITHFUL_SEEDS)
-def test_faithful_servers_pass_every_property(semantic_runs, seed):
-    run = semantic_runs[f"faithful-{seed}"]
-    assert run.returncode == 0, run.describe()
-    assert not run.with_outcome("failed") and not run.with_outcome("error"), run.describe()
-    for prop in PROPERTIES:
-        for contract in _contracts_where(prop, fails=False):
-            test = f"{prop.test}[{contract}]"
-            assert run.outcomes.get(test) == "passed", f"{test}: {run.outcomes.get(test)}\n{run.texts.get(test, '')}"
-    # Nothing is silently skipped: every skip says why the property does not apply.
-    for test in run.with_outcome("skipped"):
-        assert any(reason in run.texts[test] for reason in SKIP_REASONS), f"{test}: {run.texts[test]}"
-    assert "revocation contract warnings" not in run.output, "a faithful server met every SHOULD"
-
-
-SKIP_REASONS = (
-    "has no token_type_hint field",
-    "does not tie access tokens",
-    "does not apply to the",
-    "issued no refresh_token",
-)
-
-
 @pytest.mark.parametrize("prop", PROPERTIES, ids=[f"P{prop.number}-{prop.bug}" for prop in PROPERTIES])
-def test_planted_bug_fails_exactly_its_property(semantic_runs, prop):
-    run = semantic_runs[f"bug-{prop.bug}"]
+def test_planted_bug_fails_exactly_its_property(tmp_path, prop):
+    run = run_bug(tmp_path, prop)
     assert run.returncode == 1, run.describe()
     for contract in _contracts_where(prop, fails=True):
         test = f"{prop.test}[{contract}]"
@@ -246,27 +176,28 @@ def test_planted_bug_fails_exactly_its_property(semantic_runs, prop):
     assert not strays, f"{prop.bug} should break only property {prop.number}, but these failed too: {strays}"
 
 
-def test_unmet_should_is_a_warning_and_strict_mode_fails(semantic_runs):
+def test_unmet_should_is_a_warning_and_strict_mode_fails(tmp_path):
     """RFC 7009's cascade is a SHOULD: without it rfc7009 passes with a warning in the summary's
-    own section, its clause and level in JUnit (Polar and Mollie fail: a must there); under
-    --strict-semantics it fails."""
-    lenient = semantic_runs["bug-no-cascade"]
+    own section, its clause and level in JUnit (Polar and Mollie fail: a must there, shown by
+    the P4 row above); under --strict-semantics it fails."""
+    only = ("--spec", "rfc7009", "--reference-bug", "no-cascade", "-k", "kills_grant_access")
+    lenient = run_semantics(tmp_path / "lenient", only)
     test = "test_refresh_revocation_kills_grant_access_tokens[rfc7009]"
     assert lenient.outcomes.get(test) == "passed", lenient.describe()
     warnings = [json.loads(value) for name, value in lenient.properties.get(test, []) if name == "revocation-violation"]
     assert warnings and warnings[0]["level"] == "warning", lenient.properties.get(test)
     assert warnings[0]["clause"] == "RFC7009-2.1" and "property 4" in warnings[0]["title"], warnings
     assert "revocation contract warnings" in lenient.output and "[RFC7009-2.1]" in lenient.output, lenient.describe()
-    strict = semantic_runs["strict-no-cascade"]
+    strict = run_semantics(tmp_path / "strict", (*only, "--strict-semantics"))
     assert strict.outcomes.get(test) == "failed", strict.describe()
     assert "--strict-semantics" in strict.texts[test], strict.texts[test]
 
 
 # Not called ``contract``: the plugin parametrizes every test that names that argument.
 @pytest.mark.parametrize("spec", COMMAND_CONTRACTS)
-def test_command_path_passes_on_a_faithful_server(semantic_runs, spec):
+def test_command_path_passes_on_a_faithful_server(tmp_path, spec):
     """--token-command / --probe-command against a faithful server: every property runs and passes."""
-    run = semantic_runs[f"command-{spec}"]
+    run = run_command_path(tmp_path, spec)
     assert run.returncode == 0, run.describe()
     assert not run.with_outcome("failed") and not run.with_outcome("error"), run.describe()
     for prop in PROPERTIES:
@@ -281,8 +212,8 @@ def test_command_path_passes_on_a_faithful_server(semantic_runs, spec):
     assert not any(secret in run.output for secret in secrets), "a client secret reached the output"
 
 
-def test_command_path_fails_a_server_that_keeps_revoked_tokens(semantic_runs):
-    run = semantic_runs["command-keeps-token"]
+def test_command_path_fails_a_server_that_keeps_revoked_tokens(tmp_path):
+    run = run_command_path(tmp_path, "rfc7009", frozenset({"keeps-token"}), "-k", "test_revoked_token_is_dead")
     assert run.returncode == 1, run.describe()
     test = "test_revoked_token_is_dead[rfc7009]"
     assert run.outcomes.get(test) == "failed", run.describe()

@@ -36,6 +36,8 @@ from tests.reporting.chromium import cell_states, render
 from tests.reporting.helpers import CONTRACT_SUITE, html_problems, run_suite, visible_text
 
 BUGS = ("echoes-secret", "echoes-token", "missing-token-accepted")
+# One worker for the module under xdist: its tests read two shared child runs (see the root conftest.py).
+pytestmark = pytest.mark.xdist_group("suite-outputs")
 
 # The reference server's test-only endpoints, driven the way a user's commands drive a vendor's.
 TOKEN_COMMAND = """\
