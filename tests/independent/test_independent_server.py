@@ -8,7 +8,9 @@ fail it once a revoked token is left alive (negative control).
 Each test starts its own server and runs the suite in a subprocess against it, so pytest-xdist
 spreads the runs over its workers (a shared fixture would start every run once per worker).
 Each run uses ``--max-examples`` from ``$INDIE_MAX_EXAMPLES`` (default 2) to keep the module
-short; raise it for a thorough run. The planted-bug runs stop at the first failure (``-x``).
+short; raise it for a thorough run. ``$INDIE_SEEDS`` (1 to 5, default 1) is how many seeds each
+reading of each contract runs under: the default run proves both readings under one seed each,
+``INDIE_SEEDS=5`` is the five-seed sweep. The planted-bug runs stop at the first failure (``-x``).
 """
 
 from __future__ import annotations
@@ -25,7 +27,10 @@ from tests.independent.server import CLIENT_1, CLIENT_2, CLIENTS, CONTRACT_NAMES
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-SEEDS = (20240611, 3141592653)
+# The first seed of each list is the default run's; INDIE_SEEDS=5 runs all five.
+OWN_READING_SEEDS = (20240611, 7, 2024, 31337, 4_000_000_007)
+OTHER_READING_SEEDS = (3141592653, 11, 4096, 65537, 2_718_281_828)
+SEED_COUNT = max(1, min(5, int(os.environ.get("INDIE_SEEDS", "1"))))
 # Contracts run with the planted bug (a revoked token stays active). Both pass cleanly without it,
 # so the failure can only come from the bug.
 NEGATIVE = ("polar", "voucherify")
@@ -46,13 +51,12 @@ class Job:
         return f"{self.contract}-seed{self.seed}{suffix}"
 
 
-# Each contract: one seed with the server's own choices, the other seed with the other reading
-# (empty parameters omitted, no challenge without Basic, 404 for other methods, lenient media
-# types), so both readings are proven without more runs.
+# Each contract: the server's own choices, and the other reading (empty parameters omitted, no
+# challenge without Basic, 404 for other methods, lenient media types), each under its seeds.
 JOBS = (
-    [Job(c, SEEDS[0]) for c in CONTRACT_NAMES]
-    + [Job(c, SEEDS[1], other_reading=True) for c in CONTRACT_NAMES]
-    + [Job(c, SEEDS[0], broken=True) for c in NEGATIVE]
+    [Job(c, seed) for c in CONTRACT_NAMES for seed in OWN_READING_SEEDS[:SEED_COUNT]]
+    + [Job(c, seed, other_reading=True) for c in CONTRACT_NAMES for seed in OTHER_READING_SEEDS[:SEED_COUNT]]
+    + [Job(c, OWN_READING_SEEDS[0], broken=True) for c in NEGATIVE]
 )
 
 

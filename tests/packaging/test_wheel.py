@@ -56,8 +56,7 @@ def script(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert created.returncode == 0, created.stderr
     python = venv / ("Scripts" if os.name == "nt" else "bin") / "python"
     installed = _run(
-        # --no-compile: the script compiles what it imports; byte-compiling every installed module costs more.
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile", str(wheel)],
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel)],
         cwd=venv,
         env=_clean_env(),
     )
