@@ -6,17 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from .harness import HostileServer, start_server
+from .harness import HostileServer, running_server
 
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileServer]:
     """The hostile server (``server.py``) for this module (and xdist worker); killed at the end."""
-    server = start_server(tmp_path_factory.mktemp("hostile-records"))
-    try:
+    with running_server(tmp_path_factory.mktemp("hostile-records")) as server:
         yield server
-    finally:
-        server.process.kill()
-        server.process.wait(timeout=10)
-        if server.process.stdout is not None:
-            server.process.stdout.close()

@@ -17,6 +17,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, quote_plus
@@ -203,3 +205,16 @@ def start_server(record_dir: Path) -> HostileServer:
         raise RuntimeError("the hostile server did not start")
     port, sink_port = (int(part) for part in line.split())
     return HostileServer(port, sink_port, record_dir, process)
+
+
+@contextmanager
+def running_server(record_dir: Path) -> Iterator[HostileServer]:
+    """``start_server`` for a ``with`` block: the server is killed by its pid when the block ends."""
+    server = start_server(record_dir)
+    try:
+        yield server
+    finally:
+        server.process.kill()
+        server.process.wait(timeout=10)
+        if server.process.stdout is not None:
+            server.process.stdout.close()

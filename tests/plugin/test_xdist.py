@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from revocation_contracts.pytest_plugin.runstatus import EXIT_TARGET, EXIT_THROTTLED
-from tests.hostile.harness import HostileServer, leaks_in, run_suite, start_server
+from tests.hostile.harness import HostileServer, leaks_in, run_suite, running_server
 
 from .loopback import CONTRACT_SUITE, CREDENTIALS, CannedServer
 
@@ -68,14 +68,8 @@ def test_throttled_exit_code_counts_the_workers_reports(
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileServer]:
     """The hostile server of tests/hostile (``server.py``), killed by its pid at the end."""
-    server = start_server(tmp_path_factory.mktemp("hostile-records"))
-    try:
+    with running_server(tmp_path_factory.mktemp("hostile-records")) as server:
         yield server
-    finally:
-        server.process.kill()
-        server.process.wait(timeout=10)
-        if server.process.stdout is not None:
-            server.process.stdout.close()
 
 
 def test_breaker_stops_every_worker(hostile: HostileServer, tmp_path: Path) -> None:

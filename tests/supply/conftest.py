@@ -8,14 +8,19 @@ produces (a metadata document that names another issuer, a token endpoint answer
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.libraries.authlib_server import CLIENTS, AuthlibServer
+
+if TYPE_CHECKING:
+    from revocation_contracts.target import Target, TargetPool
 
 SERVER_LIFETIME = 600.0
 
@@ -103,3 +108,25 @@ def closed_port_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+def authlib_pool(authlib: AuthlibServer, token_command: str | None = None) -> tuple[TargetPool, Target]:
+    """The rfc7009 target a session builds for Authlib's issuer (discovery applied), and its pool.
+
+    Both registered clients; ``token_command`` mints instead of the built-in supply.
+    """
+    from revocation_contracts.pytest_plugin.options import Settings
+    from revocation_contracts.reporting.redact import Redactor
+    from revocation_contracts.supply.discovery import apply_discovery
+    from revocation_contracts.target import TargetPool
+
+    (a_id, (a_secret, _)), (b_id, (b_secret, _)) = CLIENTS.items()
+    settings = Settings(
+        specs=("rfc7009",), target_url=None, endpoint_path=None, client_id=a_id, client_secret=a_secret,
+        second_client_id=b_id, second_client_secret=b_secret, token_command=token_command, probe_command=None,
+        max_examples=5, request_timeout=5, rate_limit=None, strict=False, reference_bugs=frozenset(),
+        issuer=authlib.url,
+    )  # fmt: skip
+    settings = dataclasses.replace(apply_discovery(settings))
+    pool = TargetPool(settings, Redactor(a_secret, b_secret))
+    return pool, pool.get(settings.contracts()[0])

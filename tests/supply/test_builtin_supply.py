@@ -18,7 +18,7 @@ from revocation_contracts.supply.tokens import TokenSupplyError
 from revocation_contracts.transport.client import Credentials
 from revocation_contracts.transport.session import new_session
 from tests.libraries.authlib_server import CLIENTS, USER
-from tests.supply.conftest import client_args
+from tests.supply.conftest import authlib_pool, client_args
 
 (A_ID, (A_SECRET, _)), (B_ID, (B_SECRET, _)) = CLIENTS.items()
 A, B = Credentials(A_ID, A_SECRET), Credentials(B_ID, B_SECRET)
@@ -217,23 +217,9 @@ def test_vendor_supply_is_data_in_the_spec(scripted):
 
 def test_the_pool_revokes_the_live_tokens_it_minted_and_left_behind(authlib, metadata):
     """Only its own: a token minted elsewhere (here: directly at Authlib) is left alone."""
-    import dataclasses
-
     import requests
 
-    from revocation_contracts.pytest_plugin.options import Settings
-    from revocation_contracts.supply.discovery import apply_discovery
-    from revocation_contracts.target import TargetPool
-
-    settings = Settings(
-        specs=("rfc7009",), target_url=None, endpoint_path=None, client_id=A_ID, client_secret=A_SECRET,
-        second_client_id=B_ID, second_client_secret=B_SECRET, token_command=None, probe_command=None,
-        max_examples=5, request_timeout=5, rate_limit=None, strict=False, reference_bugs=frozenset(),
-        issuer=authlib.url,
-    )  # fmt: skip
-    settings = dataclasses.replace(apply_discovery(settings))
-    pool = TargetPool(settings, Redactor(A_SECRET, B_SECRET))
-    target = pool.get(settings.contracts()[0])
+    pool, target = authlib_pool(authlib)
     assert target.auth_methods_offered == ("basic", "form-body")
     mine = [target.tokens.mint(A).tokens["access_token"], target.tokens.mint(B).tokens["access_token"]]
     theirs = requests.post(

@@ -20,6 +20,7 @@ from revocation_contracts.supply.commands import CommandMinter, CommandProber
 from revocation_contracts.supply.tokens import TokenSupplyError
 from revocation_contracts.transport.client import Credentials
 from tests.libraries.authlib_server import CLIENTS
+from tests.supply.conftest import authlib_pool
 
 SECRET = "cmd-secret-8Jk3"
 CLIENT = Credentials("rc-client-a", SECRET)
@@ -97,14 +98,9 @@ def test_curl_grep_probe_against_authlib_introspection(authlib):
 def test_the_pool_revokes_the_live_tokens_a_token_command_minted(authlib):
     """Tokens the suite minted by ``--token-command`` and left alive are revoked at session end,
     as the built-in supply's are; a token the suite did not mint (here: directly at Authlib) is not."""
-    import dataclasses
-
     import requests
 
-    from revocation_contracts.pytest_plugin.options import Settings
-    from revocation_contracts.supply.discovery import apply_discovery
     from revocation_contracts.supply.probing import IntrospectionProber
-    from revocation_contracts.target import TargetPool
     from revocation_contracts.transport.session import new_session
 
     (a_id, (a_secret, _)), (b_id, (b_secret, _)) = CLIENTS.items()
@@ -112,15 +108,7 @@ def test_the_pool_revokes_the_live_tokens_a_token_command_minted(authlib):
         f'if [ "$REVOKE_CLIENT_ID" = {a_id} ]; then S={shlex.quote(a_secret)}; else S={shlex.quote(b_secret)}; fi; '
         f'curl -s -u "$REVOKE_CLIENT_ID:$S" -d grant_type=client_credentials {authlib.url}/oauth/token'
     )
-    settings = Settings(
-        specs=("rfc7009",), target_url=None, endpoint_path=None, client_id=a_id, client_secret=a_secret,
-        second_client_id=b_id, second_client_secret=b_secret, token_command=token_command, probe_command=None,
-        max_examples=5, request_timeout=5, rate_limit=None, strict=False, reference_bugs=frozenset(),
-        issuer=authlib.url,
-    )  # fmt: skip
-    settings = dataclasses.replace(apply_discovery(settings))
-    pool = TargetPool(settings, Redactor(a_secret, b_secret))
-    target = pool.get(settings.contracts()[0])
+    pool, target = authlib_pool(authlib, token_command)
     clients = (Credentials(a_id, a_secret), Credentials(b_id, b_secret))
     mine = [target.tokens.mint(client).tokens["access_token"] for client in clients]
     theirs = requests.post(
