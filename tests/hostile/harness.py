@@ -137,8 +137,12 @@ class PeakMemory(threading.Thread):
         self.join(timeout=1)
 
 
-def run_suite(url: str, workdir: Path, *extra: str) -> ChildRun:
-    """The contract suite against ``url`` as a user runs it, with the hostile test's tight settings."""
+def run_suite(url: str, workdir: Path, *extra: str, first_run_in: Path | None = None) -> ChildRun:
+    """The contract suite against ``url`` as a user runs it, with the hostile test's tight settings.
+
+    ``first_run_in``: run as on a machine where the suite never ran, with the temporary
+    directory (and so the suite's own Hypothesis storage) there and empty.
+    """
     junit, report = workdir / "junit.xml", workdir / "report.md"
     output = workdir / "output.txt"
     command = [
@@ -148,6 +152,9 @@ def run_suite(url: str, workdir: Path, *extra: str) -> ChildRun:
         "--junitxml", str(junit), "--report", str(report), *extra,
     ]  # fmt: skip
     env = {**os.environ, "HYPOTHESIS_STORAGE_DIRECTORY": str(HYPOTHESIS_STORAGE)}
+    if first_run_in is not None:
+        del env["HYPOTHESIS_STORAGE_DIRECTORY"]
+        env["TMPDIR"] = str(first_run_in)
     env.pop("PYTEST_XDIST_WORKER", None)
     env.pop("PYTEST_ADDOPTS", None)
     started = time.monotonic()

@@ -22,6 +22,7 @@ import pytest
 
 from revocation_contracts.pytest_plugin.activation import keep_hypothesis_out_of_cwd, why_active
 from revocation_contracts.pytest_plugin.options import add_options
+from revocation_contracts.pytest_plugin.warmup import warm_unicode_tables
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -34,6 +35,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if why_active(config) is None:
         return
     keep_hypothesis_out_of_cwd()
+    if not hasattr(config, "workerinput"):  # xdist workers start after the controller warmed it
+        warm_unicode_tables()
     # Through sys.modules, not a package attribute: pytester's in-process runs drop the modules a
     # run imported, and the suite's stash keys must be those of the module registered below.
     suite = importlib.import_module("revocation_contracts.pytest_plugin.suite")
