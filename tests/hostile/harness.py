@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
+from revocation_contracts.pytest_plugin.warmup import WARM_UP
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 CONTRACT_SUITE = REPO / "tests" / "contract"
@@ -35,14 +37,6 @@ HARD_BOUND = 150.0
 # Hypothesis builds a Unicode table on its first run in a storage directory (about 200 MB, a
 # few seconds) and caches it there; every child shares the repository's, as a user's runs do.
 HYPOTHESIS_STORAGE = REPO / ".hypothesis"
-WARM_UP = """
-from hypothesis import given, settings, strategies as st
-@settings(max_examples=1, database=None)
-@given(st.text())
-def warm(text):
-    pass
-warm()
-"""
 
 
 def warm_hypothesis_storage() -> None:
