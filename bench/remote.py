@@ -43,9 +43,9 @@ from pathlib import Path
 from typing import Any
 
 import _measure as m
-from oauth_front import INTROSPECT_PATH, TOKEN_PATH, WithOAuthFront, oauth_front
 
 sys.path.insert(0, str(m.REPO))
+from tests.supply.oauth_front import INTROSPECT_PATH, TOKEN_PATH, WithOAuthFront, oauth_front
 
 RELAY = m.BENCH / "relay.py"
 EXAMPLES = m.REPO / "examples"
@@ -87,7 +87,7 @@ class PathCounter:
 @contextlib.contextmanager
 def counting_server(contract_name: str) -> Iterator[tuple[Any, PathCounter]]:
     """The contract's reference server (``_measure``'s) with a by-path counter in front, and the
-    benchmark's OAuth face (``oauth_front.py``) on the server's own store."""
+    project's OAuth face (``tests/supply/oauth_front.py``) on the server's own store."""
 
     def wrap(app: Any, contract: Any) -> PathCounter:
         return PathCounter(WithOAuthFront(app), contract.path)
@@ -147,7 +147,7 @@ def command_supply() -> list[str]:
 
 
 def builtin_supply() -> list[str]:
-    """The built-in supply against the reference server's benchmark OAuth face (``oauth_front.py``).
+    """The built-in supply against the reference server's OAuth face (``tests/supply/oauth_front.py``).
 
     The password grant, so each grant carries every token type the contract has."""
     return [

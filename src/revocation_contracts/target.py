@@ -26,7 +26,7 @@ from revocation_contracts.transport.session import new_session
 
 # At most this many left-behind tokens are revoked per target at the end of a session.
 MAX_LEFTOVERS = 2000
-# Left-behind tokens revoked at once (the target session's adapter pools 8 connections).
+# Left-behind tokens revoked at once (the target session's adapter keeps 16 connections alive).
 LEFTOVER_WORKERS = 8
 
 

@@ -7,16 +7,24 @@ tokens overrides ``token_supply`` in their own conftest and returns any object w
 Each contract's ``SemanticRun`` lives for the whole session in ``semantic_runs``, not in a
 session-scoped fixture parametrized by contract: pytest interleaves the contracts' tests and
 would tear such a fixture down and build it again at every switch.
+
+Against a remote target with the built-in supply, a contract's property tests start together
+as soon as its semantic run exists (``revocation_contracts.semantics.side_by_side``), and
+``_semantic_head_start`` builds that run at the contract's first test, so the properties'
+round trips overlap the schema and protocol tests' too.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from revocation_contracts.pytest_plugin.suite import SETTINGS_KEY
 from revocation_contracts.semantics import SemanticRun, flush_secrets
+from revocation_contracts.semantics.side_by_side import SideBySide, selected_tests, side_by_side_applies
 from revocation_contracts.supply.tokens import TokenSupply
 
 NO_SUPPLY = (
@@ -54,7 +62,11 @@ def semantic_runs() -> Iterator[dict[str, SemanticRun | BaseException]]:
     """
     runs: dict[str, SemanticRun | BaseException] = {}
     yield runs
-    flush_secrets(run for run in runs.values() if isinstance(run, SemanticRun))
+    built = [run for run in runs.values() if isinstance(run, SemanticRun)]
+    for run in built:
+        if run.side_by_side is not None:
+            run.side_by_side.close()
+    flush_secrets(built)
 
 
 @pytest.fixture
@@ -63,12 +75,16 @@ def semantic_run(
     token_supply: TokenSupply,
     revocation_settings: Any,
     semantic_runs: dict[str, SemanticRun | BaseException],
+    request: pytest.FixtureRequest,
 ) -> SemanticRun:
     """This contract's semantic run; built once, after checking that a fresh token probes active.
 
     A probe that calls a new token inactive would make "a revoked token is dead" pass for any
     server, so it is a setup error (a ``TokenSupplyError``), never a pass; it is raised again
     for every semantic test of the contract without running the commands again.
+
+    Where the properties may run side by side, the session's property tests of this contract
+    start here, all of them, and each collects its outcome when pytest runs it.
     """
     name = target.contract.name
     if name not in semantic_runs:
@@ -84,7 +100,39 @@ def semantic_run(
             semantic_runs[name] = error
             raise
         semantic_runs[name] = run
+        workers = revocation_settings.semantic_workers
+        if side_by_side_applies(run, workers, in_xdist_worker=hasattr(request.config, "workerinput")):
+            run.side_by_side = SideBySide(run, workers)
+            run.side_by_side.start(selected_tests(request.session.items, name))
     cached = semantic_runs[name]
     if isinstance(cached, BaseException):
         raise cached
     return cached
+
+
+@pytest.fixture(scope="session")
+def semantic_head_starts() -> set[str]:
+    """The contracts whose semantic run a head start was tried for (once each)."""
+    return set()
+
+
+@pytest.fixture(autouse=True)
+def _semantic_head_start(
+    request: pytest.FixtureRequest, semantic_runs: dict[str, Any], semantic_head_starts: set[str]
+) -> None:
+    """Against a remote target, build the contract's semantic run at its first test of any kind.
+
+    The run starts its property tests side by side (``semantic_run``), so their round trips
+    overlap the schema and protocol tests'. Nothing is judged here: a skip or setup error of
+    the semantic run is the semantic tests' to report, each raising it again."""
+    settings = request.config.stash.get(SETTINGS_KEY, None)
+    if settings is None or settings.embedded or settings.semantic_workers < 2 or "target" not in request.fixturenames:
+        return
+    name = request.getfixturevalue("contract").name
+    if name in semantic_head_starts or name in semantic_runs:
+        return
+    semantic_head_starts.add(name)
+    if not selected_tests(request.session.items, name):
+        return
+    with contextlib.suppress(Exception, pytest.skip.Exception):
+        request.getfixturevalue("semantic_run")

@@ -19,37 +19,22 @@ from __future__ import annotations
 
 import os
 import shlex
-import subprocess
 import sys
 from pathlib import Path
 
 from revocation_contracts.model.contract import load_contract
 from revocation_contracts.reference import DEFAULT_CLIENTS, ReferenceServer
 from tests.libraries.authlib_server import CLIENTS, USER
-from tests.planted.conftest import SuiteRun, parse_junit
+from tests.planted.conftest import SuiteRun
 
-from .conftest import client_args
+from .conftest import CONTRACT_SUITE, REPO, client_args, run_contract_suite
 
-REPO = Path(__file__).resolve().parents[2]
-CONTRACT_SUITE = REPO / "tests" / "contract"
 SECRETS = [secret for secret, _ in CLIENTS.values()] + [USER[1]]
 DEVIATION = "authlib/oauth2/rfc6749/errors.py:221 UnsupportedTokenTypeError answers 401 (RFC 7009 section 2.2.1: 400)"
 
 
 def run_child(workdir: Path, *args: str, path: Path = CONTRACT_SUITE) -> SuiteRun:
-    junit = workdir / "junit.xml"
-    command = [
-        sys.executable, "-m", "pytest", str(path), "-p", "no:cacheprovider", "-q", "-p", "no:randomly",
-        f"--junitxml={junit}", "--spec", "rfc7009", "--max-examples", "5", "--hypothesis-seed", "7", *args,
-    ]  # fmt: skip
-    env = {name: value for name, value in os.environ.items() if not name.startswith(("REVOKE_", "PYTEST_ADDOPTS"))}
-    result = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=300, check=False)
-    output = result.stdout + result.stderr
-    assert junit.is_file(), output[-4000:]
-    outcomes, texts = parse_junit(junit)
-    for secret in SECRETS:
-        assert secret not in output and secret not in junit.read_text(), "a secret leaked into the output"
-    return SuiteRun(result.returncode, output, outcomes, texts)
+    return run_contract_suite(workdir, *args, path=path, secrets=SECRETS)
 
 
 # A property the contract does not have (property 10 needs a token in the query string) is

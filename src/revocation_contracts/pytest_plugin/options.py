@@ -296,6 +296,13 @@ OPTIONS = (
         parse_positive_float,
         metavar="S",
     ),
+    Option(
+        "--semantic-workers",
+        "semantic properties run at once against a remote target with the built-in token supply "
+        "(default: 4; 1 runs them one after another)",
+        parse_positive_int,
+        metavar="N",
+    ),
     Option("--rate-limit", "at most this many requests to the target, e.g. 5/s or 100/m", parse_rate, metavar="N/s"),
     Option(
         "--strict-semantics",
@@ -385,6 +392,7 @@ class Settings(SupplyOptions):
     # Filled in by discovery (supply/discovery.py) before collection, when --issuer is given.
     metadata: Any = None
     path_params: tuple[tuple[str, str], ...] = ()
+    semantic_workers: int = 4
 
     @property
     def embedded(self) -> bool:
@@ -507,6 +515,7 @@ def resolve_settings(config: Any) -> Settings:
         max_throttle_wait=values["revoke_max_throttle_wait"] or 60.0,
         baselines=tuple(values["revoke_baseline"] or ()),
         dry_run=bool(values["revoke_dry_run"]),
+        semantic_workers=values["revoke_semantic_workers"] or 4,
         issuer=issuer,
         token_endpoint=values["revoke_token_endpoint"],
         introspection_endpoint=values["revoke_introspection_endpoint"],

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 import uvicorn
 
@@ -26,13 +28,22 @@ STARTUP_TIMEOUT = 10.0
 class ReferenceServer:
     """A running reference server for one contract; use as a context manager or start/stop."""
 
-    def __init__(self, contract: Contract, bugs: frozenset[str] = frozenset(), host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        contract: Contract,
+        bugs: frozenset[str] = frozenset(),
+        host: str = "127.0.0.1",
+        front: Callable[[Any, TokenStore], Any] | None = None,
+    ) -> None:
+        """``front(app, store)``: an ASGI app to serve in front of the reference app, on the same
+        store (the project's tests and benchmark put an OAuth token endpoint there)."""
         self.contract = contract
         self.bugs = validate_bug_names(bugs)
         self.store = TokenStore()
         self.host = host
+        app = build_app(contract, self.store, self.bugs)
         config = uvicorn.Config(
-            build_app(contract, self.store, self.bugs),
+            front(app, self.store) if front is not None else app,
             host=host,
             port=0,
             log_level="critical",

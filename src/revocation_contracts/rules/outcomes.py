@@ -14,10 +14,15 @@ written apart. So every adapter ends here:
 - the reporting plugin (``reporting/report.py``) writes each test's violations as JSON into
   its ``user_properties`` (``VIOLATION_PROPERTY``), which pytest-xdist carries to the
   controller and JUnit XML prints as ``<property>`` elements. Readers use ``violations_of``.
+
+Sinks are per thread: semantic properties that run side by side against a remote target
+(``semantics/side_by_side.py``) collect their warnings in their own thread's sink, and the
+test that owns them collects them again in the main thread's.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -49,31 +54,36 @@ class WarningSink:
     warnings: list[Violation] = field(default_factory=list)
 
 
-_SINKS: list[WarningSink] = []
+class _ThreadSinks(threading.local):
+    def __init__(self) -> None:
+        self.stack: list[WarningSink] = []
+
+
+_SINKS = _ThreadSinks()
 
 
 @contextmanager
 def collecting(strict: bool) -> Iterator[WarningSink]:
     """Open the sink for one test call (the reporting plugin does, around every test)."""
     sink = WarningSink(strict)
-    _SINKS.append(sink)
+    _SINKS.stack.append(sink)
     try:
         yield sink
     finally:
-        _SINKS.remove(sink)
+        _SINKS.stack.remove(sink)
 
 
 def strict_mode() -> bool:
-    return bool(_SINKS) and _SINKS[-1].strict
+    return bool(_SINKS.stack) and _SINKS.stack[-1].strict
 
 
 def collect_warning(violation: Violation) -> bool:
     """Record a warning for the running test; False under strict mode (the caller fails)."""
     if strict_mode():
         return False
-    if _SINKS:
+    if _SINKS.stack:
         # One entry per finding: a property meets the same warning in many examples.
-        sink = _SINKS[-1]
+        sink = _SINKS.stack[-1]
         key = (violation.clause, violation.title, violation.expected, violation.actual)
         if all((seen.clause, seen.title, seen.expected, seen.actual) != key for seen in sink.warnings):
             sink.warnings.append(violation)

@@ -227,38 +227,56 @@ def _preconditions(run: SemanticRun, prop: Property) -> None:
         run.require_revocation_works(kind)
 
 
-def verify(run: SemanticRun, prop: Property, request: Any) -> None:
-    """Check ``prop`` on drawn plans (property 1: its state machine) against ``run``'s target."""
+def run_property(run: SemanticRun, prop: Property, case: str | None, notes: list[tuple[str, object]]) -> None:
+    """One property test's body: ``prop`` on drawn plans (property 1: its state machine), or,
+    with ``case``, on that named explicit plan (its regression twin); notes for the report go
+    to ``notes`` (a test's ``user_properties``)."""
     __tracebackhide__ = True
     _preconditions(run, prop)
+    if case is not None:
+        plan = prop.examples[case](run.contract)
+        if plan is None:
+            pytest.skip(f"example {case!r} does not apply to the {run.contract.name} contract")
+        run.explicit(prop.body, plan)
+        return
     if prop.plans is None:
         before = run.live_revocations
-        run.check_machine(lambda: RevocationLifecycle(run), request, steps=LIFECYCLE_STEPS)
+        run.check_machine(lambda: RevocationLifecycle(run), steps=LIFECYCLE_STEPS)
         if run.live_revocations == before:
             pytest.skip("the token supply issued no token the contract revokes, so nothing was revoked")
     else:
-        run.check(prop.plans(run), prop.body, request)
+        run.check(prop.plans(run), prop.body)
     if prop is P7 and not run.can_pin_values:
-        _report_escapes(run, request)
+        notes.append(_escapes_note(run))
+
+
+def verify(run: SemanticRun, prop: Property, request: Any) -> None:
+    """Check ``prop`` on drawn plans against ``run``'s target, or replay its side-by-side run."""
+    __tracebackhide__ = True
+    _run_or_replay(run, prop, None, request)
 
 
 def verify_example(run: SemanticRun, prop: Property, case: str, request: Any) -> None:
     """Check ``prop`` on one named explicit plan (its regression twin)."""
     __tracebackhide__ = True
-    _preconditions(run, prop)
-    plan = prop.examples[case](run.contract)
-    if plan is None:
-        pytest.skip(f"example {case!r} does not apply to the {run.contract.name} contract")
-    run.explicit(prop.body, plan, request)
+    _run_or_replay(run, prop, case, request)
 
 
-def _report_escapes(run: SemanticRun, request: Any) -> None:
+def _run_or_replay(run: SemanticRun, prop: Property, case: str | None, request: Any) -> None:
+    __tracebackhide__ = True
+    notes = request.node.user_properties
+    started = run.side_by_side.take(prop, case) if run.side_by_side is not None else None
+    if started is None:
+        run_property(run, prop, case, notes)
+    else:
+        started.replay(notes)
+
+
+def _escapes_note(run: SemanticRun) -> tuple[str, object]:
     """Server-issued tokens come as they are; say what property 7 actually covered."""
     covered = " ".join(sorted(run.escapes_seen)) or "none"
-    request.node.user_properties.append(
-        (
-            "revocation-note",
-            "property 7 ran on the server's own tokens, sent with every character percent-encoded "
-            f"(characters that need escaping among them: {covered})",
-        )
+    return (
+        "revocation-note",
+        "property 7 ran on the server's own tokens, sent with every character percent-encoded "
+        f"(characters that need escaping among them: {covered})",
     )

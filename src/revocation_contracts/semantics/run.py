@@ -24,14 +24,16 @@ sentence trustworthy live in one place:
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from itertools import count
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote, quote_plus
 
 import pytest
@@ -51,6 +53,9 @@ from revocation_contracts.transport.session import TargetThrottled, raise_if_thr
 
 from .strategies import UNKNOWN_PREFIX, Variant, documented_variant
 from .trail import Aborted, MintedGrant, SemanticFailure, ShouldNotMet, TokenRef, Trail
+
+if TYPE_CHECKING:
+    from .side_by_side import SideBySide
 
 # Examples per property; the session's --max-examples lowers it, never raises it.
 DEFAULT_EXAMPLES = 20
@@ -81,6 +86,32 @@ class SemanticRun:
         # The contract's token types the supply actually issues; the smoke check narrows it
         # (a --token-command may print only an access token).
         self.issued_kinds: tuple[str, ...] = self.contract.tokens.types
+        # Side by side (side_by_side.py): the forks running properties in other threads, the
+        # event that ends them early, and whether this fork mints afresh (no grant minted ahead).
+        self.side_by_side: SideBySide | None = None
+        self.forks: list[SemanticRun] = []
+        self.cancelled = threading.Event()
+        self.fresh_mints = False
+        self._baseline_lock = threading.Lock()
+
+    def fork(self, *, fresh_mints: bool = False) -> SemanticRun:
+        """A run for one property in its own thread, or for confirming one alone.
+
+        It shares the target, supply, redactor, the values minted so far and the revocation
+        baselines; it has its own trail, grant labels and counters, so two properties running
+        at once never mix their request sequences. ``fresh_mints``: mint each grant when it is
+        asked for, never take one minted ahead (a grant minted while another property ran may
+        have been caught by that property's over-revocation)."""
+        twin = copy.copy(self)
+        twin.trail = Trail(self.redactor, self.target.sensitive_headers())
+        twin._unregistered = []
+        twin._grant_numbers = count(1)
+        twin.live_revocations = 0
+        twin.forks = []
+        twin.side_by_side = None
+        twin.fresh_mints = fresh_mints
+        self.forks.append(twin)
+        return twin
 
     # -- capabilities --------------------------------------------------------------------------
 
@@ -110,6 +141,8 @@ class SemanticRun:
     # -- steps ---------------------------------------------------------------------------------
 
     def begin_example(self) -> None:
+        if self.cancelled.is_set():
+            raise Aborted(TokenSupplyError("the run ended before this semantic property finished"))
         self.trail.clear()
         self._grant_numbers = count(1)
 
@@ -123,6 +156,8 @@ class SemanticRun:
                 pinned = {kind: f"rc-{secrets.token_urlsafe(18)}" for kind in types}
                 pinned.update(values or {})
                 grant = self.supply.mint(creds, types, values=pinned)
+            elif self.fresh_mints and hasattr(self.supply, "mint_fresh"):
+                grant = self.supply.mint_fresh(creds, types)
             else:
                 grant = self.supply.mint(creds, types)
         label = f"g{next(self._grant_numbers)}"
@@ -326,13 +361,14 @@ class SemanticRun:
 
         Checked once per session and token type; property 1 is where a failure here belongs.
         """
-        if kind not in self._baseline:
-            self.begin_example()
-            with self._registering_on_error(), setup_errors_surface():
-                grant = self.mint()
-                token = self.token(grant, kind)
-                self.revoke(token, documented_variant(self.contract, kind), action="baseline: revoke")
-                self._baseline[kind] = not self.probe(token)
+        with self._baseline_lock:  # shared by the forks: one baseline per token type
+            if kind not in self._baseline:
+                self.begin_example()
+                with self._registering_on_error(), setup_errors_surface():
+                    grant = self.mint()
+                    token = self.token(grant, kind)
+                    self.revoke(token, documented_variant(self.contract, kind), action="baseline: revoke")
+                    self._baseline[kind] = not self.probe(token)
         if not self._baseline[kind]:
             pytest.skip(
                 f"blocked: the documented revocation of a {kind} leaves it active, so this property "
@@ -362,7 +398,7 @@ class SemanticRun:
         options.update(overrides)
         return settings(**options)
 
-    def check(self, strategy: st.SearchStrategy[Any], body: Callable[[SemanticRun, Any], None], request: Any) -> None:
+    def check(self, strategy: st.SearchStrategy[Any], body: Callable[[SemanticRun, Any], None]) -> None:
         """Run ``body`` on plans drawn from ``strategy``, each plan a fresh example."""
 
         @self.hypothesis_settings()
@@ -371,27 +407,27 @@ class SemanticRun:
             self.begin_example()
             body(self, plan)
 
-        self._outcome(semantic_property, request)
+        self._outcome(semantic_property)
 
-    def check_machine(self, factory: Callable[[], RuleBasedStateMachine], request: Any, steps: int) -> None:
+    def check_machine(self, factory: Callable[[], RuleBasedStateMachine], steps: int) -> None:
         """Run a state machine built by ``factory``: each run a fresh example of ``steps`` steps."""
         machine_settings = self.hypothesis_settings(
             max_examples=max(1, self.max_examples // 2), stateful_step_count=steps
         )
         # run_state_machine_as_test calls its first argument; any zero-argument factory will do.
         machine = cast(type[RuleBasedStateMachine], factory)
-        self._outcome(lambda: run_state_machine_as_test(machine, settings=machine_settings), request)
+        self._outcome(lambda: run_state_machine_as_test(machine, settings=machine_settings))
 
-    def explicit(self, body: Callable[[SemanticRun, Any], None], plan: Any, request: Any) -> None:
+    def explicit(self, body: Callable[[SemanticRun, Any], None], plan: Any) -> None:
         """Run ``body`` on one fixed plan (an explicit-examples twin)."""
 
         def once() -> None:
             self.begin_example()
             body(self, plan)
 
-        self._outcome(once, request)
+        self._outcome(once)
 
-    def _outcome(self, test: Callable[[], None], request: Any) -> None:
+    def _outcome(self, test: Callable[[], None]) -> None:
         __tracebackhide__ = True
         try:
             with self._registering_on_error(), setup_errors_surface():
@@ -417,12 +453,18 @@ def percent_encode_all(value: str) -> str:
 def flush_secrets(runs: Iterable[SemanticRun]) -> None:
     """Register the runs' pending token values, one ``add`` (one pattern compile) per redactor."""
     batches: dict[int, tuple[Redactor, list[str]]] = {}
-    for run in runs:
+    for run in _with_forks(runs):
         if run._unregistered:
             batches.setdefault(id(run.redactor), (run.redactor, []))[1].extend(run._unregistered)
             run._unregistered = []
     for redactor, values in batches.values():
         redactor.add(*values)
+
+
+def _with_forks(runs: Iterable[SemanticRun]) -> Iterator[SemanticRun]:
+    for run in runs:
+        yield run
+        yield from _with_forks(list(run.forks))
 
 
 @contextmanager

@@ -86,6 +86,19 @@ class BuiltinTokenSupply:
         tokens = self._ahead.take(client) if self._ahead is not None else self._mint_now(client)
         return Grant(client.client_id, tokens)
 
+    def mint_fresh(self, client: Credentials, token_types: tuple[str, ...] = ()) -> Grant:
+        """A grant minted now, never one minted ahead (a property confirming a failure alone)."""
+        return Grant(client.client_id, self._mint_now(client))
+
+    @property
+    def grants_are_independent(self) -> bool:
+        """Whether grants are minted independently of each other (``client_credentials`` or
+        ``password`` at a token endpoint, minted ahead), so properties may run side by side.
+
+        Not for a ``--refresh-token`` seed (each mint rotates the one before) nor for a
+        ``--token-command`` (a user's script need not be reentrant)."""
+        return self._ahead is not None
+
     def _mint_now(self, client: Credentials) -> dict[str, str]:
         tokens = self.minter.mint(client)
         if self.probes is not None:

@@ -16,7 +16,7 @@ changes what is checked:
   bystander still alive, every revoked token dead), the probes do not depend on each other,
   so they go out together and are judged afterwards in the property's order.
 
-The workers share the supply's keep-alive session (its adapter pools 8 connections per
+The workers share the supply's keep-alive session (its adapter keeps 16 connections per
 host), so ``depth`` plus a property's probes stay within it, and every request still passes
 the session's rate limiter and breaker (``transport/session.py``): ``--rate-limit`` bounds
 them all together.
@@ -32,7 +32,7 @@ from typing import Generic, TypeVar
 
 from revocation_contracts.transport.client import Credentials
 
-# Requests the supply has in flight at most (mints ahead plus probes); the adapter pools 8.
+# Requests the supply has in flight at most (mints ahead plus probes); the adapter keeps 16.
 WORKERS = 6
 # Grants minted ahead per client. Each one left at the end costs a revocation, done concurrently.
 DEPTH = 3

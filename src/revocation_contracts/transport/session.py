@@ -186,7 +186,9 @@ class GentleAdapter(BoundedAdapter):
         max_retries_on_throttle: int = MAX_RETRIES,
         breaker: Breaker | None = None,
     ) -> None:
-        super().__init__(pool_connections=4, pool_maxsize=8)
+        # Connections kept alive per host: the supply's overlap workers (6), the semantic
+        # properties side by side (4 by default) and the main thread, with room to spare.
+        super().__init__(pool_connections=4, pool_maxsize=16)
         self.limiter = shared_limiter(rate_limit) if rate_limit else None
         self.max_retries_on_throttle = max_retries_on_throttle
         self.breaker = breaker or Breaker()

@@ -1,10 +1,11 @@
-"""A benchmark-only OAuth face for a reference server: a token endpoint and RFC 7662 introspection.
+"""An OAuth face for a reference server: a token endpoint and RFC 7662 introspection.
 
 Why: the built-in token supply mints at an OAuth token endpoint and probes by introspection,
 and the reference servers only have their namespaced test-only endpoints, so without this the
-built-in supply could be measured against Authlib (rfc7009) alone. ``remote.py`` puts this
-app in front of each contract's reference server, on the same store, so the built-in supply
-and the command path run against the same five servers, through the same relay (issue 12).
+built-in supply could run against Authlib (rfc7009) alone. ``bench/remote.py`` puts this app
+in front of each contract's reference server, on the same store, so the built-in supply and
+the command path run against the same five servers, through the same relay (issue 12); the
+side-by-side tests (``test_side_by_side.py``) put it in front of servers with planted bugs.
 
 - ``POST /bench-oauth/token`` (RFC 6749 section 3.2): any grant type the suite sends
   (``password`` in the benchmark, so a grant carries every token type the contract has); the
@@ -74,6 +75,11 @@ def oauth_front(contract: Any, store: Any) -> Starlette:
     return Starlette(
         routes=[Route(TOKEN_PATH, token, methods=["POST"]), Route(INTROSPECT_PATH, introspect, methods=["POST"])]
     )
+
+
+def with_oauth_front(contract: Any) -> Any:
+    """A ``ReferenceServer`` ``front``: the OAuth face on the server's store, the app behind it."""
+    return lambda app, store: WithOAuthFront(app, oauth_front(contract, store))
 
 
 class WithOAuthFront:
