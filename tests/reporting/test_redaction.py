@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from revocation_contracts.reporting.redact import MASK, Redactor, redact_report, redact_text
+from revocation_contracts.reporting.redact import FRESH_LIMIT, MASK, Redactor, redact_report, redact_text
 
 SECRET = "rc-secret-A-5f1c9e2b7d4a4c7e"
 
@@ -115,3 +115,30 @@ def test_redact_report_falls_back_to_text_for_unknown_longreprs() -> None:
     report = SimpleNamespace(longrepr=Opaque(), sections=[], user_properties=[])
     redact_report(report, Redactor(SECRET))
     assert report.longrepr == f"opaque {MASK}"
+
+
+@pytest.mark.parametrize("order", ["short-first", "long-first"])
+def test_a_secret_inside_another_is_never_cut_across_the_compiled_pattern(order: str) -> None:
+    """Values join a compiled pattern in bulk (``FRESH_LIMIT``); a later value that contains an
+    earlier one, or is contained in it, must still leave no part of the longer one."""
+    redactor = Redactor(*(f"filler-value-{index:04d}" for index in range(FRESH_LIMIT + 1)))
+    short, long = "inner-secret", "outer-inner-secret-outer"
+    first, second = (short, long) if order == "short-first" else (long, short)
+    redactor.add(first)
+    redactor("compile the pattern with the first value in it" * (FRESH_LIMIT + 2))
+    redactor.add(second)
+    masked = redactor(f"a {long} b {short} c")
+    assert masked == "a [REDACTED] b [REDACTED] c"
+
+
+def test_values_registered_while_reporting_are_masked_compiled_or_not() -> None:
+    """A remote run registers every minted token while it reports: each is masked at once,
+    before and after it joins the compiled pattern."""
+    redactor = Redactor()
+    values = [f"rc-token-{index:06d}-value" for index in range(1000)]
+    for index, value in enumerate(values):
+        redactor.add(value)
+        if index % 3 == 0:
+            assert redactor(f"report text with {value} in it") == f"report text with {MASK} in it"
+    masked = redactor(" ".join(values))
+    assert not any(value in masked for value in values)

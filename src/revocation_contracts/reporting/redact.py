@@ -37,6 +37,8 @@ SENSITIVE_FIELDS = frozenset(
 )
 # Values shorter than this are left alone: masking "a" everywhere would destroy every message.
 MIN_SECRET_LENGTH = 6
+# Values replaced as plain strings before they join the compiled pattern (see ``Redactor``).
+FRESH_LIMIT = 64
 
 
 _PERCENT = re.compile(r"%[0-9A-F]{2}")
@@ -73,22 +75,38 @@ def basic_forms(client_id: str, client_secret: str) -> set[str]:
 
 
 class Redactor:
-    """Replaces every registered secret value with ``[REDACTED]``; thread-safe, callable."""
+    """Replaces every registered secret value with ``[REDACTED]``; thread-safe, callable.
+
+    Why not one regular expression rebuilt on every ``add``: a run against a remote target
+    registers thousands of token values while it reports, and compiling an alternation of all
+    of them on each report cost seconds of the main thread (issue 12's profile). So values
+    join a compiled pattern in bulk, and until then are replaced as plain strings, longest
+    first, after the pattern. A value that contains one already compiled forces a rebuild at
+    once, so a longer secret is never cut by a shorter one inside it (a compiled value that
+    contains a new one is masked whole before the new one is looked for).
+    """
 
     def __init__(self, *values: str) -> None:
         self._lock = threading.Lock()
         self._values: set[str] = set()
+        self._compiled: list[str] = []  # in ``_pattern``
         self._pattern: re.Pattern[str] | None = None
+        self._fresh: list[str] = []  # registered, not compiled yet; replaced as strings
+        self._fresh_sorted: tuple[str, ...] = ()
         self._stale = False
         self.add(*values)
 
     def add(self, *values: str | None) -> None:
-        """Register values, in every form (``secret_forms``); cheap: the pattern is rebuilt lazily."""
+        """Register values, in every form (``secret_forms``); cheap: no pattern is compiled here."""
         forms = {form for value in values if value and len(value) >= MIN_SECRET_LENGTH for form in secret_forms(value)}
         with self._lock:
             fresh = forms - self._values
-            if fresh:
-                self._values |= fresh
+            if not fresh:
+                return
+            self._values |= fresh
+            self._fresh.extend(fresh)
+            self._fresh_sorted = tuple(sorted(self._fresh, key=len, reverse=True))
+            if self._pattern is not None and any(self._pattern.search(value) for value in fresh):
                 self._stale = True
 
     def add_basic(self, client_id: str | None, client_secret: str | None) -> None:
@@ -96,21 +114,24 @@ class Redactor:
         if client_id is not None and client_secret:
             self.add(client_secret, *basic_forms(client_id, client_secret))
 
-    def _current_pattern(self) -> re.Pattern[str] | None:
+    def _current(self) -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
         with self._lock:
-            if self._stale:
-                ordered = sorted(self._values, key=len, reverse=True)
-                self._pattern = re.compile("|".join(re.escape(value) for value in ordered))
-                self._stale = False
-            return self._pattern
+            if self._stale or len(self._fresh) > max(FRESH_LIMIT, len(self._compiled) // 4):
+                self._compiled = sorted(self._values, key=len, reverse=True)
+                self._pattern = re.compile("|".join(re.escape(value) for value in self._compiled))
+                self._fresh, self._fresh_sorted, self._stale = [], (), False
+            return self._pattern, self._fresh_sorted
 
     def __call__(self, text: str) -> str:
         """``text`` with every known value and every credential-bearing field or header masked."""
         if not text:
             return text
-        pattern = self._current_pattern()
+        pattern, fresh = self._current()
         if pattern is not None:
             text = pattern.sub(MASK, text)
+        for value in fresh:
+            if value in text:
+                text = text.replace(value, MASK)
         return redact_text(text)
 
 
