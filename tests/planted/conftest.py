@@ -117,16 +117,22 @@ def run_suite(
     seed: int | None = None,
     select: str | None = None,
     extra: tuple[str, ...] | list[str] = (),
+    paths: tuple[Path, ...] | list[Path] = (CONTRACT_SUITE,),
+    env: dict[str, str] | None = None,
 ) -> SuiteRun:
-    """Run ``tests/contract`` for ``specs`` against the embedded reference servers.
+    """Run ``tests/contract`` (or ``paths`` in it) for ``specs`` against the embedded reference servers.
 
     ``bugs`` are planted-bug names (``--reference-bug``); ``seed`` is passed as
-    ``--hypothesis-seed``; ``select`` is a ``-k`` expression. The child runs in ``workdir``
+    ``--hypothesis-seed``; ``select`` is a ``-k`` expression; ``extra`` are further options
+    (e.g. ``--target-url`` with the options a user passes for a server of their own, in which
+    case ``specs`` may be empty and the ``--spec`` be among them). The child runs in ``workdir``
     (Hypothesis and pytest write nothing into the repository) with no ``REVOKE_*`` or
-    ``PYTEST_ADDOPTS`` from the outer environment, so the user's settings cannot leak in.
+    ``PYTEST_ADDOPTS`` from the outer environment, so the user's settings cannot leak in;
+    ``env`` adds variables of the test's own on top.
     """
+    workdir.mkdir(parents=True, exist_ok=True)
     junit = workdir / "junit.xml"
-    command = [sys.executable, "-m", "pytest", str(CONTRACT_SUITE)]
+    command = [sys.executable, "-m", "pytest", *map(str, paths)]
     for spec in specs:
         command += ["--spec", spec]
     for bug in bugs:
@@ -137,11 +143,14 @@ def run_suite(
     if select is not None:
         command += ["-k", select]
     command += list(extra)
-    env = {name: value for name, value in os.environ.items() if not name.startswith(("REVOKE_", "PYTEST_ADDOPTS"))}
+    child_env = {
+        name: value for name, value in os.environ.items() if not name.startswith(("REVOKE_", "PYTEST_ADDOPTS"))
+    }
+    child_env.update(env or {})
     result = subprocess.run(
         command,
         cwd=workdir,
-        env=env,
+        env=child_env,
         capture_output=True,
         text=True,
         timeout=RUN_TIMEOUT,

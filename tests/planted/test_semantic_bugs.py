@@ -20,14 +20,11 @@ workers and no run is made twice (a shared fixture would be set up once per work
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
-import subprocess
 import sys
-import xml.etree.ElementTree as ElementTree
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,12 +32,14 @@ from revocation_contracts.model.contract import load_contract
 from revocation_contracts.reference import DEFAULT_CLIENTS, ReferenceServer
 from revocation_contracts.semantics import PROPERTIES, Property
 
+from .conftest import SuiteRun, run_suite
 from .test_faithful_seeds import applies
 
 REPO = Path(__file__).resolve().parents[2]
 SEMANTICS = REPO / "tests" / "contract" / "test_semantics.py"
+# How the child run names its tests: ``test_semantics.py::test_x[polar]`` (SuiteRun's ids).
+MODULE = "test_semantics.py::"
 EXAMPLES = REPO / "examples"
-RUN_TIMEOUT = 600.0
 # The command path runs one subprocess per mint and per probe; a few examples prove the plumbing.
 COMMAND_MAX_EXAMPLES = "2"
 COMMAND_CONTRACTS = ("polar", "voucherify")
@@ -50,60 +49,15 @@ EVERYWHERE = frozenset({"echoes-token"})
 REFERENCE_TOKEN = re.compile(r"\b[ar]t\.[A-Za-z0-9+/]{20,}")
 
 
-@dataclass
-class Run:
-    """One child run of the semantic tests: exit code, output, and per-test outcomes."""
+def run_semantics(
+    workdir: Path, specs: tuple[str, ...] = (), *, extra: tuple[str, ...] = (), **options: Any
+) -> SuiteRun:
+    """Run ``tests/contract/test_semantics.py`` in a child pytest, from ``workdir`` (``run_suite``'s options).
 
-    returncode: int
-    output: str
-    outcomes: dict[str, str] = field(default_factory=dict)  # "test_x[polar]" -> passed/failed/error/skipped
-    texts: dict[str, str] = field(default_factory=dict)
-    properties: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-
-    def with_outcome(self, outcome: str) -> set[str]:
-        return {test for test, value in self.outcomes.items() if value == outcome}
-
-    def describe(self) -> str:
-        return f"exit code {self.returncode}; child output (tail):\n{self.output[-5000:]}"
-
-
-def _parse(junit: Path) -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[str, str]]]]:
-    outcomes: dict[str, str] = {}
-    texts: dict[str, str] = {}
-    properties: dict[str, list[tuple[str, str]]] = {}
-    for case in ElementTree.parse(junit).getroot().iter("testcase"):
-        name = case.get("name") or ""
-        outcome = "passed"
-        for child in case:
-            if child.tag in ("failure", "error", "skipped"):
-                outcome = "failed" if child.tag == "failure" else child.tag
-                texts[name] = "\n".join(part for part in (child.get("message"), child.text) if part)
-            if child.tag == "properties":
-                properties[name] = [(item.get("name") or "", item.get("value") or "") for item in child]
-        # A setup error after a pass (or vice versa) is reported twice; keep the worse.
-        if outcomes.get(name) not in ("failed", "error"):
-            outcomes[name] = outcome
-    return outcomes, texts, properties
-
-
-def run_semantics(workdir: Path, args: tuple[str, ...], env_extra: dict[str, str] | None = None) -> Run:
-    """Run ``tests/contract/test_semantics.py`` in a child pytest, from ``workdir``."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    junit = workdir / "junit.xml"
-    command = [sys.executable, "-m", "pytest", str(SEMANTICS), "-p", "no:cacheprovider", "-q", "-rA"]
-    # --assert=plain: the semantic tests use no bare asserts, and rewriting every plugin module
-    # again in each child (no bytecode cache here) costs more than some runs themselves.
-    command += ["-p", "no:randomly", "--assert=plain", f"--junitxml={junit}", *args]
-    env = {name: value for name, value in os.environ.items() if not name.startswith(("REVOKE_", "PYTEST_ADDOPTS"))}
-    env.update(env_extra or {})
-    result = subprocess.run(
-        command, cwd=workdir, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False
-    )
-    output = result.stdout + result.stderr
-    if not junit.is_file():
-        return Run(result.returncode, output)
-    outcomes, texts, properties = _parse(junit)
-    return Run(result.returncode, output, outcomes, texts, properties)
+    ``--assert=plain``: the semantic tests use no bare asserts, and rewriting every plugin
+    module again in each child (no bytecode cache here) costs more than some runs themselves.
+    """
+    return run_suite(workdir, specs, paths=(SEMANTICS,), extra=("-rA", "--assert=plain", *extra), **options)
 
 
 def command_args(base_url: str, contract: str) -> tuple[str, ...]:
@@ -125,23 +79,21 @@ def command_args(base_url: str, contract: str) -> tuple[str, ...]:
 
 # The first five contracts; okta, google and github are proven in test_vendor_contracts.py (CPU budget).
 FIVE = ("polar", "voucherify", "mollie", "auth0", "rfc7009")
-FIVE_ARGS = tuple(arg for name in FIVE for arg in ("--spec", name))
 
 
-def run_bug(workdir: Path, prop: Property) -> Run:
+def run_bug(workdir: Path, prop: Property) -> SuiteRun:
     """Every semantic test of the five contracts, against servers with ``prop``'s planted bug."""
-    # Each bug under its own seed: the proof does not hang on one lucky seed.
-    args = (*FIVE_ARGS, "--reference-bug", prop.bug, f"--hypothesis-seed={1000 + prop.number}")
-    if prop.bug in EVERYWHERE:
-        args += ("-k", prop.test)  # it fails every test; shrinking them all proves nothing more
-    return run_semantics(workdir, args)
+    # Each bug under its own seed: the proof does not hang on one lucky seed. A bug every test
+    # catches is run on its own property only: shrinking them all proves nothing more.
+    select = prop.test if prop.bug in EVERYWHERE else None
+    return run_semantics(workdir, FIVE, bugs=(prop.bug,), seed=1000 + prop.number, select=select)
 
 
-def run_command_path(workdir: Path, contract: str, bugs: frozenset[str] = frozenset(), *args: str) -> Run:
+def run_command_path(workdir: Path, contract: str, bugs: frozenset[str] = frozenset(), *args: str) -> SuiteRun:
     """The semantic tests through the example commands, against a reference server of this process."""
     with ReferenceServer(load_contract(contract), bugs) as server:
         command = command_args(server.base_url, server.contract.name)
-        return run_semantics(workdir, (*command, *args), {"REFERENCE_URL": server.base_url})
+        return run_semantics(workdir, extra=(*command, *args), env={"REFERENCE_URL": server.base_url})
 
 
 def _contracts_where(prop: Property, fails: bool) -> list[str]:
@@ -161,7 +113,7 @@ def test_planted_bug_fails_exactly_its_property(tmp_path, prop):
     run = run_bug(tmp_path, prop)
     assert run.returncode == 1, run.describe()
     for contract in _contracts_where(prop, fails=True):
-        test = f"{prop.test}[{contract}]"
+        test = f"{MODULE}{prop.test}[{contract}]"
         assert run.outcomes.get(test) == "failed", f"{test} did not fail: {run.outcomes.get(test)}\n{run.describe()}"
         message = run.texts[test]
         assert f"property {prop.number})" in message, message  # the failure names its property ...
@@ -170,7 +122,7 @@ def test_planted_bug_fails_exactly_its_property(tmp_path, prop):
     assert not run.with_outcome("error"), run.describe()
     if prop.bug in EVERYWHERE:
         return  # the run selected only this property's tests
-    own = (prop.test + "[", prop.test + "_examples[")
+    own = (f"{MODULE}{prop.test}[", f"{MODULE}{prop.test}_examples[")
     strays = sorted(test for test in run.with_outcome("failed") if not test.startswith(own))
     assert not strays, f"{prop.bug} should break only property {prop.number}, but these failed too: {strays}"
 
@@ -179,15 +131,15 @@ def test_unmet_should_is_a_warning_and_strict_mode_fails(tmp_path):
     """RFC 7009's cascade is a SHOULD: without it rfc7009 passes with a warning in the summary's
     own section, its clause and level in JUnit (Polar and Mollie fail: a must there, shown by
     the P4 row above); under --strict-semantics it fails."""
-    only = ("--spec", "rfc7009", "--reference-bug", "no-cascade", "-k", "kills_grant_access")
-    lenient = run_semantics(tmp_path / "lenient", only)
-    test = "test_refresh_revocation_kills_grant_access_tokens[rfc7009]"
+    only = {"bugs": ("no-cascade",), "select": "kills_grant_access"}
+    lenient = run_semantics(tmp_path / "lenient", ("rfc7009",), **only)
+    test = f"{MODULE}test_refresh_revocation_kills_grant_access_tokens[rfc7009]"
     assert lenient.outcomes.get(test) == "passed", lenient.describe()
     warnings = [json.loads(value) for name, value in lenient.properties.get(test, []) if name == "revocation-violation"]
     assert warnings and warnings[0]["level"] == "warning", lenient.properties.get(test)
     assert warnings[0]["clause"] == "RFC7009-2.1" and "property 4" in warnings[0]["title"], warnings
     assert "revocation contract warnings" in lenient.output and "[RFC7009-2.1]" in lenient.output, lenient.describe()
-    strict = run_semantics(tmp_path / "strict", (*only, "--strict-semantics"))
+    strict = run_semantics(tmp_path / "strict", ("rfc7009",), extra=("--strict-semantics",), **only)
     assert strict.outcomes.get(test) == "failed", strict.describe()
     assert "--strict-semantics" in strict.texts[test], strict.texts[test]
 
@@ -201,11 +153,12 @@ def test_command_path_passes_on_a_faithful_server(tmp_path, spec):
     assert not run.with_outcome("failed") and not run.with_outcome("error"), run.describe()
     for prop in PROPERTIES:
         if spec in _contracts_where(prop, fails=False):
-            test = f"{prop.test}[{spec}]"
+            test = f"{MODULE}{prop.test}[{spec}]"
             assert run.outcomes.get(test) == "passed", f"{test}: {run.outcomes.get(test)}\n{run.texts.get(test)}"
     # Property 7 ran on the commands' own tokens (base64 with '=' padding) and says so.
     escapes = next(prop for prop in PROPERTIES if prop.number == 7)
-    notes = [value for name, value in run.properties.get(f"{escapes.test}[{spec}]", []) if name == "revocation-note"]
+    recorded = run.properties.get(f"{MODULE}{escapes.test}[{spec}]", [])
+    notes = [value for name, value in recorded if name == "revocation-note"]
     assert notes and "=" in notes[0].rpartition(":")[2], run.properties
     secrets = [client.client_secret for client in DEFAULT_CLIENTS]
     assert not any(secret in run.output for secret in secrets), "a client secret reached the output"
@@ -214,7 +167,7 @@ def test_command_path_passes_on_a_faithful_server(tmp_path, spec):
 def test_command_path_fails_a_server_that_keeps_revoked_tokens(tmp_path):
     run = run_command_path(tmp_path, "rfc7009", frozenset({"keeps-token"}), "-k", "test_revoked_token_is_dead")
     assert run.returncode == 1, run.describe()
-    test = "test_revoked_token_is_dead[rfc7009]"
+    test = f"{MODULE}test_revoked_token_is_dead[rfc7009]"
     assert run.outcomes.get(test) == "failed", run.describe()
     assert "the probe says g1." in run.texts[test] and "is active" in run.texts[test], run.texts[test]
     # The commands' tokens never appear: every probe result names a label, every curl masks the token.

@@ -12,16 +12,13 @@ it proves the faithful servers pass those same tests and that no contract needs 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from revocation_contracts.model.contract import BUNDLED_NAMES, resolve_spec
 
-from .conftest import CONTRACT_SUITE, RUN_TIMEOUT, SuiteRun, parse_junit
+from .conftest import SuiteRun, run_suite
 
 # (contract, planted bug, -k selection, the test that must fail, text its failure must show)
 PROOFS = [
@@ -68,22 +65,14 @@ FAITHFUL_SELECTION = " or ".join(
 MAX_EXAMPLES = "5"
 
 
-def _run(workdir: Path, args: list[str]) -> SuiteRun:
-    junit = workdir / "junit.xml"
-    command = [sys.executable, "-m", "pytest", str(CONTRACT_SUITE), *args]
-    command += ["-p", "no:cacheprovider", "-q", "-p", "no:randomly", f"--junitxml={junit}", "--hypothesis-seed=0"]
-    env = {name: value for name, value in os.environ.items() if not name.startswith(("REVOKE_", "PYTEST_ADDOPTS"))}
-    result = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT)
-    output = result.stdout + result.stderr
-    if not junit.is_file():
-        pytest.fail(f"the contract suite wrote no JUnit report (exit code {result.returncode}):\n{output[-6000:]}")
-    outcomes, texts = parse_junit(junit)
-    return SuiteRun(result.returncode, output, outcomes, texts)
+def _run(workdir: Path, specs: list[str], select: str, *extra: str, bugs: tuple[str, ...] = ()) -> SuiteRun:
+    """``run_suite`` under seed 0, selected with ``-k``."""
+    return run_suite(workdir, specs, bugs=bugs, seed=0, select=select, extra=extra)
 
 
 @pytest.mark.parametrize(("spec", "bug", "select", "test_id", "text"), PROOFS, ids=[f"{p[0]}-{p[1]}" for p in PROOFS])
 def test_vendor_contract_catches_its_planted_bug(tmp_path, spec, bug, select, test_id, text):
-    run = _run(tmp_path, ["--spec", spec, "--reference-bug", bug, "-k", select, "--max-examples", MAX_EXAMPLES])
+    run = _run(tmp_path, [spec], select, "--max-examples", MAX_EXAMPLES, bugs=(bug,))
     assert run.returncode == 1, run.describe()
     assert run.outcomes.get(test_id) == "failed", f"{test_id}: {run.outcomes.get(test_id)}\n{run.describe()}"
     assert text in run.texts[test_id], run.texts[test_id][-3000:]
@@ -91,14 +80,14 @@ def test_vendor_contract_catches_its_planted_bug(tmp_path, spec, bug, select, te
 
 def test_every_bundled_contract_renamed_runs_from_a_path(tmp_path):
     """A copied file under a name of its own is a contract: no code change, one child run."""
-    args: list[str] = []
+    specs: list[str] = []
     for name in BUNDLED_NAMES:
         text = resolve_spec(name).read_text(encoding="utf-8")
         assert f"\n  name: {name}\n" in text
         copy = tmp_path / f"my-{name}.yaml"
         copy.write_text(text.replace(f"\n  name: {name}\n", f"\n  name: my-{name}\n", 1), encoding="utf-8")
-        args += ["--spec", str(copy)]
-    run = _run(tmp_path, [*args, "-k", FAITHFUL_SELECTION, "--max-examples", MAX_EXAMPLES])
+        specs.append(str(copy))
+    run = _run(tmp_path, specs, FAITHFUL_SELECTION, "--max-examples", MAX_EXAMPLES)
     assert run.returncode == 0, run.describe()
     for name in BUNDLED_NAMES:
         for test_id in (
@@ -121,16 +110,15 @@ def test_a_new_contract_runs_embedded_and_against_a_url(tmp_path, monkeypatch):
     path = tmp_path / "my-idp.yaml"
     assert main(["new", "my-idp", "--from", "github", "--output", str(path)]) == 0
     assert main(["new", "my-idp", "--output", str(path)]) == 4, "an existing file is never overwritten"
-    select = ["-k", "test_unknown_token_answer or test_missing_token_is_invalid_request"]
-    embedded = _run(tmp_path, ["--spec", str(path), *select])
+    select = "test_unknown_token_answer or test_missing_token_is_invalid_request"
+    embedded = _run(tmp_path, [str(path)], select)
     assert embedded.returncode == 0, embedded.describe()
     assert embedded.outcomes.get("test_protocol.py::test_unknown_token_answer[my-idp]") == "passed"
     client = DEFAULT_CLIENTS[0]
     with ReferenceServer(load_contract(str(path))) as server:
         remote = _run(
-            tmp_path,
-            ["--spec", str(path), "--target-url", server.base_url, "--client-id", client.client_id,
-             "--client-secret", client.client_secret, *select],
+            tmp_path, [str(path)], select,
+            "--target-url", server.base_url, "--client-id", client.client_id, "--client-secret", client.client_secret,
         )  # fmt: skip
     assert remote.returncode == 0, remote.describe()
     assert remote.outcomes.get("test_protocol.py::test_missing_token_is_invalid_request[my-idp]") == "passed"
