@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 
 pytest_plugins = ["pytester"]
+# The workerinput key that tells an xdist worker the controller schedules by ``xdist_group``.
+GROUPED = "revocation-contracts-loadgroup"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -26,9 +28,6 @@ def pytest_configure(config: pytest.Config) -> None:
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None and workerinput.get(GROUPED):
         config.option.loadgroup = True
-
-
-GROUPED = "revocation-contracts-loadgroup"
 
 
 @pytest.hookimpl(optionalhook=True)
