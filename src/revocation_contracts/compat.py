@@ -20,6 +20,12 @@ The seams, and why no public one exists:
   ``FailureGroup`` (public, ``schemathesis.errors``) and renders what is left the way
   schemathesis renders its own group; the renderer has no public spelling.
 
+Not an import but a behaviour the package relies on: schemathesis names an operation's
+sub-test ``<test id>[METHOD path]`` (``schemathesis/pytest/lazy.py``), which the report hooks
+rename without the space (``pytest_plugin/subtest_ids.py``, public report attributes only).
+If that form changes, ``tests/planted/test_subtest_ids.py`` and ``tests/plugin/test_xdist.py``
+fail, naming the id they expected.
+
 The version ranges below are the ones ``pyproject.toml`` pins, for the same reasons:
 
 - schemathesis ``<4.33``: the seams above are internal and may move in any minor release;

@@ -8,7 +8,7 @@ read from it is the verdict a user would see.
 
 Why JUnit XML: it is pytest's stable machine-readable report. Schemathesis reports each API
 operation of ``test_schema_conformance`` as a subtest; in the XML that is a separate
-``testcase`` named ``test_schema_conformance[polar][POST /v1/oauth2/revoke]`` beside the
+``testcase`` named ``test_schema_conformance[polar][POST:/v1/oauth2/revoke]`` beside the
 parent ``test_schema_conformance[polar]``, which itself passes. ``SuiteRun`` folds every
 subtest into its parent (the parent fails when a subtest fails, and carries the subtest's
 failure text), and keeps the subtest under its own id too.
@@ -119,6 +119,7 @@ def run_suite(
     extra: tuple[str, ...] | list[str] = (),
     paths: tuple[Path, ...] | list[Path] = (CONTRACT_SUITE,),
     env: dict[str, str] | None = None,
+    cache_dir: Path | None = None,
 ) -> SuiteRun:
     """Run ``tests/contract`` (or ``paths`` in it) for ``specs`` against the embedded reference servers.
 
@@ -128,7 +129,8 @@ def run_suite(
     case ``specs`` may be empty and the ``--spec`` be among them). The child runs in ``workdir``
     (Hypothesis and pytest write nothing into the repository) with no ``REVOKE_*`` or
     ``PYTEST_ADDOPTS`` from the outer environment, so the user's settings cannot leak in;
-    ``env`` adds variables of the test's own on top.
+    ``env`` adds variables of the test's own on top. pytest's cache is off unless ``cache_dir``
+    names where it goes (never the repository's ``.pytest_cache``).
     """
     workdir.mkdir(parents=True, exist_ok=True)
     junit = workdir / "junit.xml"
@@ -137,7 +139,8 @@ def run_suite(
         command += ["--spec", spec]
     for bug in bugs:
         command += ["--reference-bug", bug]
-    command += ["-p", "no:cacheprovider", "-q", "-p", "no:randomly", f"--junitxml={junit}"]
+    command += ["-p", "no:cacheprovider"] if cache_dir is None else ["-o", f"cache_dir={cache_dir}"]
+    command += ["-q", "-p", "no:randomly", f"--junitxml={junit}"]
     if seed is not None:
         command.append(f"--hypothesis-seed={seed}")
     if select is not None:

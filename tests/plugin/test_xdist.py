@@ -6,11 +6,14 @@ by the session breaker ends as it does without ``-n``: its exit code, and JUnit 
 
 from __future__ import annotations
 
+import re
+import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from revocation_contracts.model.contract import BUNDLED_NAMES
 from revocation_contracts.pytest_plugin.runstatus import EXIT_TARGET, EXIT_THROTTLED
 from tests.hostile.harness import HostileServer, leaks_in, run_suite, running_server
 
@@ -24,13 +27,20 @@ XDIST_BREAKER_BOUND = 60.0
 def test_contract_suite_passes_under_xdist(pytester: pytest.Pytester) -> None:
     """The whole suite, every contract, two workers (with a small example budget to stay quick)."""
     result = pytester.runpytest_subprocess(
-        str(CONTRACT_SUITE), "--spec", "all", "-n", "2", "--max-examples", "3", "-p", "no:cacheprovider", timeout=900
-    )
+        str(CONTRACT_SUITE), "--spec", "all", "-n", "2", "--max-examples", "3", "-p", "no:cacheprovider",
+        "--junitxml", "junit.xml", timeout=900,
+    )  # fmt: skip
     assert result.ret == 0, result.stdout.str()[-4000:]
     result.stdout.fnmatch_lines(["created: 2/2 workers", "*passed*"])
     outcomes = result.parseoutcomes()
     assert outcomes["passed"] > 200
     assert "failed" not in outcomes and "errors" not in outcomes
+    # The controller renames the operation sub-tests the workers send (pytest_plugin/subtest_ids.py).
+    names = [case.get("name", "") for case in ElementTree.parse(pytester.path / "junit.xml").iter("testcase")]
+    subtests = [name for name in names if name.startswith("test_schema_conformance[") and "][" in name]
+    form = re.compile(r"test_schema_conformance\[([\w-]+)\]\[[A-Z]+:/\S*\]")
+    assert all(form.fullmatch(name) for name in subtests), subtests
+    assert {form.fullmatch(name).group(1) for name in subtests} == set(BUNDLED_NAMES), subtests  # type: ignore[union-attr]
 
 
 def test_preflight_runs_once_before_the_workers(pytester: pytest.Pytester, closed_port: int) -> None:

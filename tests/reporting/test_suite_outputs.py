@@ -181,7 +181,7 @@ def test_junit_has_one_testcase_per_check_and_contract(polar_run: Run) -> None:
     for case in cases:
         by_name.setdefault(case.attrib["name"], []).append(case)
     assert all(len(found) == 1 for found in by_name.values()), [name for name, f in by_name.items() if len(f) > 1]
-    # Schemathesis adds one case per API operation, e.g. "test_schema_conformance[polar][POST /v1/oauth2/revoke]".
+    # Schemathesis adds one case per API operation, e.g. "test_schema_conformance[polar][POST:/v1/oauth2/revoke]".
     tests = {name: found[0] for name, found in by_name.items() if "][" not in name}
     assert "test_unknown_token_answer[polar]" in tests
     assert "test_undocumented_method_is_refused[polar-GET]" in tests
@@ -201,7 +201,7 @@ def test_junit_has_one_testcase_per_check_and_contract(polar_run: Run) -> None:
         if name == "revocation-violation"
     ]
     assert violations and violations[0]["clause"] == "OBS-polar-missing-token", violations
-    operation = by_name["test_schema_conformance[polar][POST /v1/oauth2/revoke]"][0].find("failure")
+    operation = by_name["test_schema_conformance[polar][POST:/v1/oauth2/revoke]"][0].find("failure")
     assert operation is not None and "curl -X POST" in (operation.text or "")
 
 

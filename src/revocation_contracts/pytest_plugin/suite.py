@@ -17,7 +17,8 @@ planning instead of running (``dryrun.py``), and the problems that are not contr
 verdicts (throttling, an unreachable target, a failing token command) turned into skips
 and one-line errors with their own exit codes (``runstatus.py``).
 pytest-xdist works as is: every worker starts its own embedded servers on port 0, and the
-preflight runs once, in the controller.
+preflight runs once, in the controller. Schemathesis' per-operation sub-tests of the schema
+test are reported under ids without a space (``subtest_ids.py``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ import pytest
 from revocation_contracts.model.contract import Contract
 from revocation_contracts.pytest_plugin.options import Settings, SettingsError, resolve_settings
 from revocation_contracts.pytest_plugin.runstatus import RunStatus, mark_report, problem_of
+from revocation_contracts.pytest_plugin.subtest_ids import PLUGIN_NAME as SUBTEST_IDS_PLUGIN
+from revocation_contracts.pytest_plugin.subtest_ids import SubtestIds, tag_operation_subtest
 from revocation_contracts.reporting.redact import Redactor, redact_report
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
@@ -63,6 +66,8 @@ def start(config: pytest.Config) -> None:
         config.addinivalue_line("markers", marker)
     config.stash[RUNSTATUS_KEY] = RunStatus()
     config.pluginmanager.register(config.stash[RUNSTATUS_KEY], "revocation-contracts-runstatus")
+    if not hasattr(config, "workerinput"):  # an xdist worker sends sub-test reports under schemathesis' ids
+        config.pluginmanager.register(SubtestIds(), SUBTEST_IDS_PLUGIN)
     if settings.dry_run and config.pluginmanager.hasplugin("xdist"):
         # A dry run runs nothing: plan in this process instead of starting workers (before xdist's trylast hook).
         config.option.dist = "no"
@@ -150,9 +155,11 @@ def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """Turn problems that are not verdicts into skips or one-line errors (runstatus.py); then
+    """Tag a schema-test operation's sub-test with its id without a space (``subtest_ids.py``);
+    turn problems that are not verdicts into skips or one-line errors (runstatus.py); then
     mask every known secret in the report before any reporter (terminal, JUnit) sees it."""
     report = yield
+    tag_operation_subtest(item, report)
     problem = problem_of(call.excinfo.value) if report.failed and call.excinfo is not None else None
     if problem is not None:
         mark_report(report, call, problem, item)

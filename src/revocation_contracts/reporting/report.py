@@ -29,6 +29,7 @@ import pytest
 
 from revocation_contracts.pytest_plugin.options import Settings
 from revocation_contracts.pytest_plugin.runstatus import PROBLEM_ATTRIBUTE, THROTTLED
+from revocation_contracts.pytest_plugin.subtest_ids import subtest_id
 from revocation_contracts.pytest_plugin.suite import CONTRACT_PARAM
 from revocation_contracts.reporting.baseline import xfail_marks
 from revocation_contracts.reporting.redact import Redactor, redact_report
@@ -85,6 +86,7 @@ class Detail:
     summary: str
     text: str = ""
     reproduce: list[str] = field(default_factory=list)
+    subtest: str = ""  # an operation sub-test's id, as the terminal and JUnit XML name it
 
 
 @dataclass
@@ -123,6 +125,7 @@ class Matrix:
             cell.status = status
         if status != "pass" and len(cell.details) < MAX_DETAILS_PER_CELL:
             detail = _detail(report, status, self.redact)
+            detail.subtest = _subtest_name(subtest_id(report))
             if all(existing.summary != detail.summary for existing in cell.details):
                 cell.details.append(detail)
 
@@ -156,6 +159,14 @@ def _status(report: pytest.TestReport) -> str | None:
     if report.when != "call":
         return None
     return "warn" if warnings_of(report) else "pass"
+
+
+def _subtest_name(nodeid: str | None) -> str:
+    """``test_schema.py::test_schema_conformance[polar][POST:/v1/oauth2/revoke]``: the row's style."""
+    if nodeid is None:
+        return ""
+    path, _, name = nodeid.rpartition("::")
+    return f"{path.rsplit('/', 1)[-1]}::{name}"
 
 
 def _detail(report: pytest.TestReport, status: str, redact: Callable[[str], str]) -> Detail:
@@ -462,6 +473,8 @@ def render_html(matrix: Matrix, context: dict[str, str]) -> str:
                 out.append(f"<p>Clause: {e(row.clause)}</p>")
             for detail in cell.details:
                 out.append(f"<p><strong>{e(detail.summary)}</strong></p>")
+                if detail.subtest:
+                    out.append(f"<p>Sub-test: <code>{e(detail.subtest)}</code></p>")
                 if detail.text:
                     out.append(f'<pre class="message">{e(detail.text)}</pre>')
                 for command in detail.reproduce:
@@ -518,6 +531,8 @@ def render_markdown(matrix: Matrix, context: dict[str, str]) -> str:
                 out += [f"Clause: {row.clause}", ""]
             for detail in cell.details:
                 out += [f"**{cell_text(detail.summary)}**", ""]
+                if detail.subtest:
+                    out += [f"Sub-test: `{detail.subtest}`", ""]
                 if detail.text:
                     out += [*_fenced(detail.text, "text"), ""]
                 for command in detail.reproduce:
