@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -93,3 +93,50 @@ def test_explicit_judgement_fails_what_the_document_forbids(voucherify_error_wit
     assert message.startswith(("[DOC-voucherify-error-format]", "[DOC-openapi]")), message
     assert message.count("\n[") == 0  # one root cause, one failure
     assert "reproduce: curl -X POST" in message and CLIENT.client_secret not in message
+
+
+@pytest.fixture
+def canned() -> Iterator[Callable[[int, str, bytes], CannedServer]]:
+    """Loopback servers that answer every request with one canned answer, stopped at the end."""
+    running: list[tuple[CannedServer, threading.Thread]] = []
+
+    def start(status: int, media_type: str, body: bytes) -> CannedServer:
+        server = CannedServer(status, {"Content-Type": media_type}, body)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        running.append((server, thread))
+        return server
+
+    yield start
+    for server, thread in running:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.mark.parametrize(("spec", "status"), [("voucherify", 415), ("polar", 400)])
+def test_a_framework_refusal_of_an_undocumented_media_type_is_not_judged_by_the_document(
+    canned: Callable[[int, str, bytes], CannedServer], spec: str, status: int
+) -> None:
+    """CONTRACTS.md (undocumented media types): the body of such a refusal is not judged; a
+    framework's plain-text 400/415 is not the document's JSON error, and must not fail DOC-openapi."""
+    server = canned(status, "text/plain", b"Unsupported Media Type")
+    contract = load_contract(spec)
+    _, response = RevocationClient(contract, server.base_url, CLIENT).revoke(
+        "rc-unknown-token-0005", media_type="text/plain", raw_body=b"token=rc-unknown-token-0005"
+    )
+    assert response_problems(contract, response), "the document does describe this status with a JSON body"
+    check_answer(contract, "unsupported-media-type", response)  # no failure
+
+
+def test_an_accepted_undocumented_media_type_is_judged_by_the_document(
+    canned: Callable[[int, str, bytes], CannedServer],
+) -> None:
+    """A 2xx to an undocumented media type is judged as usual: Polar's success is JSON ``{}``."""
+    server = canned(200, "text/html", b"ok")
+    contract = load_contract("polar")
+    _, response = RevocationClient(contract, server.base_url, CLIENT).revoke(
+        "rc-unknown-token-0006", media_type="text/plain", raw_body=b"token=rc-unknown-token-0006"
+    )
+    with pytest.raises(ContractFailure, match=r"\[DOC-openapi\]"):
+        check_answer(contract, "unsupported-media-type", response)

@@ -14,7 +14,10 @@ What counts: only what the document describes. An answer whose status (or method
 document does not list is not judged here (the ``x-revocation`` answer already decided whether
 that status is right, and RFC 7009 lets servers add statuses, e.g. a 503); an answer the
 document describes must have its documented media type, body and required headers
-(a vendor's document, or RFC 6749 section 5.2's error body for the rfc7009 contract).
+(a vendor's document, or RFC 6749 section 5.2's error body for the rfc7009 contract). The
+explicit tests never ask it about the body of a 4xx refusal of an undocumented media type
+(``verdict.judge``): frameworks refuse such a body before the OAuth layer, and CONTRACTS.md
+leaves that body unjudged.
 
 The document's ``servers`` are placeholders (the suite sends to ``--target-url`` or to an
 embedded server on a port the kernel picks), so they are replaced by a relative ``/`` before

@@ -54,6 +54,10 @@ def judge(contract: Contract, situation: str, response: requests.Response) -> li
     raise_if_throttled(response)
     view = view_of(response)
     violations = engine.answer(contract, situation, view)
+    if situation == "unsupported-media-type" and 400 <= view.status < 500:
+        # PIN-media-type: the body of a refusal of an undocumented media type is not judged
+        # (frameworks refuse it before the OAuth layer), by the document neither.
+        return violations
     if not any(violation.level == FAILURE for violation in violations):
         # One root cause, one failure: the document is consulted when the x-revocation rules,
         # which name the more specific clause, found nothing to fail (openapi_responses.py).
