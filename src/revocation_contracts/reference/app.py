@@ -283,6 +283,10 @@ class RevocationEndpoint:
         status = _preferred_status(contract.answer(reject.situation), reject.situation)
         if reject.situation == "missing-token" and "error-code-wrong-status" in self.bugs:
             status = 401
+        bare = "missing-token-bare-422" in self.bugs and reject.situation == "missing-token"
+        bare = bare and 422 in contract.answer("missing-token").statuses
+        if bare:
+            status = 422  # allowed; the body below is what breaks the document
         headers: dict[str, str] = {}
         unchallenged = "no-challenge-without-basic" in self.bugs and not reject.basic_used
         if status == 401 and "basic" in contract.client_auth.methods and "no-www-authenticate" not in self.bugs:
@@ -297,6 +301,9 @@ class RevocationEndpoint:
             return Response(status_code=status, headers=headers)
         answer = contract.answer(reject.situation)
         body, media_type = build_error_body(contract, status, answer.error or reject.error, reject.description)
+        if bare:  # only the code and message members, not the others the document's 422 body requires
+            named = {field for entry in contract.error_bodies for field in (entry.code_field, entry.message_field)}
+            body = {name: value for name, value in body.items() if name in named}
         return Response(json.dumps(body), status_code=status, headers=headers, media_type=media_type)
 
 

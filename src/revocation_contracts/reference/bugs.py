@@ -42,6 +42,16 @@ BUGS: dict[str, PlantedBug] = {
         PlantedBug("echoes-secret", "no credential echo", "error descriptions repeat the client secret"),
         PlantedBug("echoes-token", "no credential echo", "success responses repeat the token in a header"),
         PlantedBug("empty-hint-server-error", "RFC6749-3.2 empty parameter", "an empty token_type_hint crashes"),
+        # Only the OpenAPI document describes what this breaks (DOC-openapi): GitHub documents its
+        # 422 with the validation error body (message and documentation_url) and its 400 with the
+        # basic error body (message); the x-revocation rules accept either shape for either status.
+        # Mollie also allows 422 for a missing token, but its OAuth error requires only the code
+        # member, so there the bug breaks nothing.
+        PlantedBug(
+            "missing-token-bare-422",
+            "DOC-openapi",
+            "a missing token is answered 422 with only the error's code and message members",
+        ),
         # Warnings (a SHOULD or a pin): the run passes, the warning is reported with its clause.
         PlantedBug("no-challenge-without-basic", "RFC9110-15.5.2", "a 401 without Authorization has no challenge"),
         PlantedBug("other-method-404", "PIN-method-405", "another method is answered 404, not 405"),
