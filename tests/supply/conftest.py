@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,7 +19,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.libraries.authlib_server import CLIENTS, AuthlibServer
-from tests.planted.conftest import SuiteRun, parse_junit, parse_properties
+from tests.planted.conftest import SuiteRun, run_suite
 
 if TYPE_CHECKING:
     from revocation_contracts.target import Target, TargetPool
@@ -33,21 +30,13 @@ CONTRACT_SUITE = REPO / "tests" / "contract"
 
 
 def run_contract_suite(workdir: Path, *args: str, path: Path = CONTRACT_SUITE, secrets: Iterable[str]) -> SuiteRun:
-    """The rfc7009 contract suite in a child pytest (5 examples, seed 7), its JUnit parsed;
+    """The rfc7009 contract suite in a child pytest (5 examples, seed 7; ``run_suite``);
     asserts that none of ``secrets`` reached its output or JUnit XML."""
-    junit = workdir / "junit.xml"
-    command = [
-        sys.executable, "-m", "pytest", str(path), "-p", "no:cacheprovider", "-q", "-p", "no:randomly",
-        f"--junitxml={junit}", "--spec", "rfc7009", "--max-examples", "5", "--hypothesis-seed", "7", *args,
-    ]  # fmt: skip
-    env = {name: value for name, value in os.environ.items() if not name.startswith(("REVOKE_", "PYTEST_ADDOPTS"))}
-    result = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=300, check=False)
-    output = result.stdout + result.stderr
-    assert junit.is_file(), output[-4000:]
-    outcomes, texts = parse_junit(junit)
+    run = run_suite(workdir, ["rfc7009"], seed=7, extra=["--max-examples", "5", *args], paths=[path])
+    junit = (workdir / "junit.xml").read_text()
     for secret in secrets:
-        assert secret not in output and secret not in junit.read_text(), "a secret leaked into the output"
-    return SuiteRun(result.returncode, output, outcomes, texts, parse_properties(junit))
+        assert secret not in run.output and secret not in junit, "a secret leaked into the output"
+    return run
 
 
 @pytest.fixture(scope="session")
