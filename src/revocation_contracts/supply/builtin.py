@@ -144,17 +144,19 @@ class BuiltinTokenSupply:
         """(client, token type, value) of every token minted here and never probed dead.
 
         Grants minted ahead and never handed out are waited for first: they are ours too."""
-        if self._ahead is not None:
-            for _ in self._ahead.drain():
-                pass
+        self._wait_for_grants_ahead()
         with self._lock:
             return [(owner, kind, value) for value, (owner, kind) in self._owners.items() if value not in self._dead]
 
-    def close(self) -> None:
-        """Stop the overlap's workers (grants still in flight are waited for, never abandoned)."""
+    def _wait_for_grants_ahead(self) -> None:
+        """Every mint still in flight is answered (``keep`` records what it minted)."""
         if self._ahead is not None:
             for _ in self._ahead.drain():
                 pass
+
+    def close(self) -> None:
+        """Stop the overlap's workers (grants still in flight are waited for, never abandoned)."""
+        self._wait_for_grants_ahead()
         if self._overlap is not None:
             self._overlap.close()
 
