@@ -17,14 +17,15 @@ round trips overlap the schema and protocol tests' too.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pytest
 
-from revocation_contracts.pytest_plugin.suite import SETTINGS_KEY
-from revocation_contracts.semantics import SemanticRun, flush_secrets
-from revocation_contracts.semantics.side_by_side import SideBySide, selected_tests, side_by_side_applies
+from revocation_contracts.pytest_plugin.suite import CONTRACT_PARAM
+from revocation_contracts.semantics import PROPERTIES, Property, SemanticRun, flush_secrets
+from revocation_contracts.semantics.properties import P10
+from revocation_contracts.semantics.side_by_side import SideBySide, side_by_side_applies, side_by_side_wanted
 from revocation_contracts.supply.tokens import TokenSupply
 
 NO_SUPPLY = (
@@ -101,7 +102,7 @@ def semantic_run(
             raise
         semantic_runs[name] = run
         workers = revocation_settings.semantic_workers
-        if side_by_side_applies(run, workers, in_xdist_worker=hasattr(request.config, "workerinput")):
+        if side_by_side_applies(run, workers, in_xdist_worker=_in_xdist_worker(request)):
             run.side_by_side = SideBySide(run, workers)
             run.side_by_side.start(selected_tests(request.session.items, name))
     cached = semantic_runs[name]
@@ -118,15 +119,19 @@ def semantic_head_starts() -> set[str]:
 
 @pytest.fixture(autouse=True)
 def _semantic_head_start(
-    request: pytest.FixtureRequest, semantic_runs: dict[str, Any], semantic_head_starts: set[str]
+    request: pytest.FixtureRequest,
+    revocation_settings: Any,
+    semantic_runs: dict[str, Any],
+    semantic_head_starts: set[str],
 ) -> None:
     """Against a remote target, build the contract's semantic run at its first test of any kind.
 
     The run starts its property tests side by side (``semantic_run``), so their round trips
     overlap the schema and protocol tests'. Nothing is judged here: a skip or setup error of
     the semantic run is the semantic tests' to report, each raising it again."""
-    settings = request.config.stash.get(SETTINGS_KEY, None)
-    if settings is None or settings.embedded or settings.semantic_workers < 2 or "target" not in request.fixturenames:
+    settings = revocation_settings
+    wanted = side_by_side_wanted(settings.semantic_workers, settings.embedded, _in_xdist_worker(request))
+    if not wanted or "target" not in request.fixturenames:
         return
     name = request.getfixturevalue("contract").name
     if name in semantic_head_starts or name in semantic_runs:
@@ -136,3 +141,28 @@ def _semantic_head_start(
         return
     with contextlib.suppress(Exception, pytest.skip.Exception):
         request.getfixturevalue("semantic_run")
+
+
+def selected_tests(items: Iterable[Any], contract: str) -> list[tuple[Property, str | None]]:
+    """The session's property tests of ``contract`` (after ``-k``, ``--lf``, deselection), as
+    (property, explicit case or None); the drawn-plans tests first, the longest chains."""
+    by_name = {name: prop for prop in (*PROPERTIES, P10) for name in (prop.test, f"{prop.test}_examples")}
+    drawn: list[tuple[Property, str | None]] = []
+    explicit: list[tuple[Property, str | None]] = []
+    for item in items:
+        name = getattr(item, "originalname", "")
+        callspec = getattr(item, "callspec", None)
+        prop = by_name.get(name)
+        if prop is None or callspec is None or "semantic_run" not in getattr(item, "fixturenames", ()):
+            continue
+        if getattr(callspec.params.get(CONTRACT_PARAM), "name", None) != contract:
+            continue
+        if name == prop.test:
+            drawn.append((prop, None))
+        else:
+            explicit.append((prop, callspec.params.get("case")))
+    return drawn + explicit
+
+
+def _in_xdist_worker(request: pytest.FixtureRequest) -> bool:
+    return hasattr(request.config, "workerinput")

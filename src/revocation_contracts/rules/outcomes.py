@@ -35,6 +35,8 @@ from revocation_contracts.rules.violation import FAILURE, WARNING, Violation, re
 CLAUSE_MARKER = "clause"
 VIOLATION_PROPERTY = "revocation-violation"
 REPRO_PROPERTY = "revocation-reproduce"
+# A free-text remark on a test for JUnit and the report (e.g. what property 7 covered).
+NOTE_PROPERTY = "revocation-note"
 STRICT_NOTE = "a warning, failing because --strict-semantics is set"
 
 

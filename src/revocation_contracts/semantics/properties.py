@@ -25,6 +25,8 @@ from typing import Any
 import pytest
 from hypothesis import strategies as st
 
+from revocation_contracts.rules.outcomes import NOTE_PROPERTY
+
 from .boundaries import (
     FOREIGN_CLAUSE,
     FOREIGN_TITLE,
@@ -276,7 +278,7 @@ def _escapes_note(run: SemanticRun) -> tuple[str, object]:
     """Server-issued tokens come as they are; say what property 7 actually covered."""
     covered = " ".join(sorted(run.escapes_seen)) or "none"
     return (
-        "revocation-note",
+        NOTE_PROPERTY,
         "property 7 ran on the server's own tokens, sent with every character percent-encoded "
         f"(characters that need escaping among them: {covered})",
     )

@@ -33,52 +33,30 @@ the planted-bug proofs rely on one property's traffic at a time. Never with a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any
 
-from revocation_contracts.rules.outcomes import collect_warning, collecting
+from revocation_contracts.rules.outcomes import NOTE_PROPERTY, collect_warning, collecting
 from revocation_contracts.rules.violation import Violation
 
-from .properties import P10, PROPERTIES, Property, run_property
+from .properties import Property, run_property
 from .run import SETUP_ERRORS, SemanticRun, flush_secrets
 
-DEFAULT_WORKERS = 4
-# The contract suite's session-scoped contract parameter (pytest_plugin/suite.py).
-CONTRACT_PARAM = "revocation_contract_under_test"
-NOTE_PROPERTY = "revocation-note"
 # Recorded on every test whose property ran side by side (JUnit ``<property>``).
 SIDE_BY_SIDE_PROPERTY = "revocation-side-by-side"
 
 Key = tuple[int, str | None]  # (property number, explicit case or None for drawn plans)
 
 
+def side_by_side_wanted(workers: int, embedded: bool, in_xdist_worker: bool) -> bool:
+    """Whether a session's properties may run at once, before its supply is known."""
+    return workers > 1 and not embedded and not in_xdist_worker
+
+
 def side_by_side_applies(run: SemanticRun, workers: int, in_xdist_worker: bool) -> bool:
-    """Whether ``run``'s properties may run at once (see the module's "When")."""
+    """Whether ``run``'s properties run at once (see the module's "When")."""
     independent = bool(getattr(run.supply, "grants_are_independent", False))
-    return workers > 1 and not run.target.embedded and independent and not in_xdist_worker
-
-
-def selected_tests(items: Iterable[Any], contract: str) -> list[tuple[Property, str | None]]:
-    """The session's property tests of ``contract`` (after ``-k``, ``--lf``, deselection), as
-    (property, explicit case or None); the drawn-plans tests first, the longest chains."""
-    by_name = {name: prop for prop in (*PROPERTIES, P10) for name in (prop.test, f"{prop.test}_examples")}
-    drawn: list[tuple[Property, str | None]] = []
-    explicit: list[tuple[Property, str | None]] = []
-    for item in items:
-        name = getattr(item, "originalname", "")
-        callspec = getattr(item, "callspec", None)
-        prop = by_name.get(name)
-        if prop is None or callspec is None or "semantic_run" not in getattr(item, "fixturenames", ()):
-            continue
-        if getattr(callspec.params.get(CONTRACT_PARAM), "name", None) != contract:
-            continue
-        if name == prop.test:
-            drawn.append((prop, None))
-        else:
-            explicit.append((prop, callspec.params.get("case")))
-    return drawn + explicit
+    return independent and side_by_side_wanted(workers, run.target.embedded, in_xdist_worker)
 
 
 @dataclass
@@ -94,7 +72,7 @@ class Finished:
 class SideBySide:
     """The property tests of one contract's semantic run, started together on a few threads."""
 
-    def __init__(self, run: SemanticRun, workers: int = DEFAULT_WORKERS) -> None:
+    def __init__(self, run: SemanticRun, workers: int) -> None:
         self.run = run
         self.workers = workers
         self._executor = ThreadPoolExecutor(workers, thread_name_prefix=f"revocation-contracts-{run.contract.name}")
