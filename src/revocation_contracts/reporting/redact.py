@@ -89,10 +89,10 @@ class Redactor:
     def __init__(self, *values: str) -> None:
         self._lock = threading.Lock()
         self._values: set[str] = set()
-        self._compiled: list[str] = []  # in ``_pattern``
         self._pattern: re.Pattern[str] | None = None
+        self._compiled_count = 0  # values in ``_pattern``
         self._fresh: list[str] = []  # registered, not compiled yet; replaced as strings
-        self._fresh_sorted: tuple[str, ...] = ()
+        self._fresh_sorted: tuple[str, ...] | None = ()  # ``_fresh`` longest first; None: to sort
         self._stale = False
         self.add(*values)
 
@@ -105,7 +105,7 @@ class Redactor:
                 return
             self._values |= fresh
             self._fresh.extend(fresh)
-            self._fresh_sorted = tuple(sorted(self._fresh, key=len, reverse=True))
+            self._fresh_sorted = None
             if self._pattern is not None and any(self._pattern.search(value) for value in fresh):
                 self._stale = True
 
@@ -116,10 +116,13 @@ class Redactor:
 
     def _current(self) -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
         with self._lock:
-            if self._stale or len(self._fresh) > max(FRESH_LIMIT, len(self._compiled) // 4):
-                self._compiled = sorted(self._values, key=len, reverse=True)
-                self._pattern = re.compile("|".join(re.escape(value) for value in self._compiled))
+            if self._stale or len(self._fresh) > max(FRESH_LIMIT, self._compiled_count // 4):
+                ordered = sorted(self._values, key=len, reverse=True)
+                self._pattern = re.compile("|".join(re.escape(value) for value in ordered))
+                self._compiled_count = len(ordered)
                 self._fresh, self._fresh_sorted, self._stale = [], (), False
+            if self._fresh_sorted is None:
+                self._fresh_sorted = tuple(sorted(self._fresh, key=len, reverse=True))
             return self._pattern, self._fresh_sorted
 
     def __call__(self, text: str) -> str:
