@@ -114,6 +114,8 @@ class RevocationEndpoint:
         if not raw and not media_type:
             return {}
         documented = self.contract.media_types
+        if "second-media-type-refused" in self.bugs and media_type in documented[1:]:
+            raise Reject("unsupported-media-type", "invalid_request", "unsupported media type")
         if media_type not in documented:
             if "accepts-undocumented-media-type" in self.bugs:
                 media_type = "application/x-www-form-urlencoded"
@@ -188,6 +190,8 @@ class RevocationEndpoint:
             client_id = params.get(auth.id_field)
             client_secret = params.get(auth.secret_field)
         client = self.store.authenticate(client_id, client_secret)
+        if basic_used and "basic-auth-refused" in self.bugs:
+            client = None
         if client is None and "ignores-client-auth" in self.bugs:
             client = DEFAULT_CLIENTS[0]
         bound = [param.name for param in self.contract.path_params.values() if param.bind == "client-id"]

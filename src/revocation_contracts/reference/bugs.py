@@ -52,6 +52,14 @@ BUGS: dict[str, PlantedBug] = {
             "DOC-openapi",
             "a missing token is answered 422 with only the error's code and message members",
         ),
+        # The documented alternatives: every way the contract documents must work, not only the
+        # first one the other tests use (RFC 6749 2.3.1; the vendor's document for media types).
+        PlantedBug("basic-auth-refused", "RFC 6749 2.3.1 documented client auth", "valid HTTP Basic credentials fail"),
+        PlantedBug(
+            "second-media-type-refused",
+            "DOC-openapi documented media types",
+            "a body in a documented media type other than the contract's first is refused as unsupported",
+        ),
         # Warnings (a SHOULD or a pin): the run passes, the warning is reported with its clause.
         PlantedBug("no-challenge-without-basic", "RFC9110-15.5.2", "a 401 without Authorization has no challenge"),
         PlantedBug("other-method-404", "PIN-method-405", "another method is answered 404, not 405"),
