@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -142,4 +141,3 @@ def test_works_with_plugin_autoload_disabled(hostile: pytest.Pytester, monkeypat
     result = hostile.run(*_script(), "--spec", "auth0", "--dry-run", "-q")
     assert result.ret == 0, result.stderr.str()
     result.stdout.fnmatch_lines(["auth0: *"])
-    assert os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] == "1"

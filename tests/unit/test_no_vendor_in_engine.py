@@ -25,16 +25,18 @@ VENDORS = sorted(set(BUNDLED_NAMES) - NOT_VENDORS)
 VENDOR_CLAUSE = re.compile(r"\b(?:DOC|OBS|PIN)-(?:" + "|".join(map(re.escape, VENDORS)) + r")-", re.IGNORECASE)
 
 
-def _findings(path: Path) -> list[str]:
+def _findings(path: Path, root: Path = SRC) -> list[str]:
+    """What in ``path`` decides by a vendor name, each as ``<path under root>:<line>: ...``."""
+    where = path.relative_to(root)
     tree = ast.parse(path.read_text(encoding="utf-8"))
     docstrings = _docstrings(tree)
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.lower() in VENDORS:
-            found.append(f"{path.relative_to(SRC)}:{node.lineno}: the string {node.value!r}")
+            found.append(f"{where}:{node.lineno}: the string {node.value!r}")
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
             for match in VENDOR_CLAUSE.finditer(node.value):
-                found.append(f"{path.relative_to(SRC)}:{node.lineno}: the vendor clause id {match.group(0)}...")
+                found.append(f"{where}:{node.lineno}: the vendor clause id {match.group(0)}...")
         names = []
         if isinstance(node, ast.Name):
             names.append(node.id)
@@ -46,7 +48,7 @@ def _findings(path: Path) -> list[str]:
             names.append(node.arg)
         for name in names:
             if any(vendor in name.lower() for vendor in VENDORS):
-                found.append(f"{path.relative_to(SRC)}:{node.lineno}: the identifier {name}")
+                found.append(f"{where}:{node.lineno}: the identifier {name}")
     return found
 
 
@@ -56,16 +58,15 @@ def test_no_vendor_name_decides_anything_in_src():
 
 
 def test_the_scan_sees_a_vendor_branch(tmp_path):
-    sample = SRC / "__probe_vendor_scan__.py"
-    try:
-        sample.write_text(
-            '"""Docstrings may cite DOC-polar-success."""\n'
-            'FORMAT = "x"\nif FORMAT == "voucherify":\n    MOLLIE_TITLES = {}\n'
-            'ROWS = [("DOC-auth0-success", "Auth0 answers 200", "doc"), ("DOC-openapi", "generic", "doc")]\n',
-            encoding="utf-8",
-        )
-        found = _findings(sample)
-    finally:
-        sample.unlink()
+    """The scan on a module of its own, written under ``tmp_path`` (never into ``src/``, where a
+    parallel run or a wheel build would meet it)."""
+    sample = tmp_path / "__probe_vendor_scan__.py"
+    sample.write_text(
+        '"""Docstrings may cite DOC-polar-success."""\n'
+        'FORMAT = "x"\nif FORMAT == "voucherify":\n    MOLLIE_TITLES = {}\n'
+        'ROWS = [("DOC-auth0-success", "Auth0 answers 200", "doc"), ("DOC-openapi", "generic", "doc")]\n',
+        encoding="utf-8",
+    )
+    found = _findings(sample, root=tmp_path)
     assert len(found) == 3, found
     assert "the vendor clause id DOC-auth0-" in found[-1], found
