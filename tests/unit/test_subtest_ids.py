@@ -45,9 +45,7 @@ def _failed_subtest() -> pytest.TestReport:
     return report
 
 
-@pytest.mark.parametrize(
-    ("render", "shown"), [(render_html, f"<code>{SHOWN}</code>"), (render_markdown, f"`{SHOWN}`")]
-)
+@pytest.mark.parametrize(("render", "shown"), [(render_html, f"<code>{SHOWN}</code>"), (render_markdown, f"`{SHOWN}`")])
 def test_report_names_the_failing_subtest(render, shown) -> None:
     matrix = Matrix(lambda text: text)
     matrix.add(_failed_subtest())
