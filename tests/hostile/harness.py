@@ -171,7 +171,9 @@ def run_suite(url: str, workdir: Path, *extra: str, first_run_in: Path | None = 
     return ChildRun(
         returncode=process.returncode,
         wall=wall,
-        peak_rss_mb=watcher.peak_kib / 1024,
+        # Where /proc cannot be read, wait4's high-water mark: an upper bound (it may carry the
+        # parent's over), so a run it clears is under the bound; never 0, which would clear anything.
+        peak_rss_mb=(watcher.peak_kib or usage.ru_maxrss) / 1024,
         output=output.read_text(encoding="utf-8", errors="replace"),
         junit=junit_text,
         report=report.read_text(encoding="utf-8") if report.exists() else "",

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.planted.conftest import parse_junit
+
 from .harness import HostileServer, leaks_in, run_suite
 
 BREAKER_BOUND = 20.0
@@ -38,11 +40,20 @@ ANSWER_SELECTION = ("-k", "schema or unknown_token or missing_token or client_au
 
 @dataclass(frozen=True)
 class Mode:
+    """A hostile mode, the exit code it earns, and what the run must say: ``says`` anywhere in the
+    output or JUnit, and for each ``(test id, text)`` of ``fails`` that test fails showing the text."""
+
     name: str
     exit_code: int
     bound: float
     selection: tuple[str, ...] = ()
     says: str = ""
+    fails: tuple[tuple[str, str], ...] = ()
+
+
+BAD_BASIC = "test_protocol.py::test_client_authentication_is_enforced[rfc7009-wrong-secret]"
+UNKNOWN = "test_protocol.py::test_unknown_token_answer[rfc7009]"
+SCHEMA = "test_schema.py::test_schema_conformance[rfc7009]"
 
 
 MODES = (
@@ -54,11 +65,34 @@ MODES = (
     Mode("gzip", 1, ANSWER_BOUND, ANSWER_SELECTION, says="[PIN-answer-size]"),
     Mode("huge", 1, ANSWER_BOUND, ANSWER_SELECTION, says="[PIN-answer-size]"),
     Mode("basic_echo", 1, ANSWER_BOUND, ANSWER_SELECTION, says="response header X-Echo-Authorization repeats"),
-    Mode("html", 1, ANSWER_BOUND, ANSWER_SELECTION),
-    Mode("error500", 1, ANSWER_BOUND, ANSWER_SELECTION),
+    # A web page for every request: a 200 where the wrong secret must get a 401.
+    Mode(
+        "html",
+        1,
+        ANSWER_BOUND,
+        ANSWER_SELECTION,
+        says="got:      200 (text/html; charset=utf-8) '<!doctype html>",
+        fails=((BAD_BASIC, "[RFC6749-5.2] Wrong answer to bad-client-basic"), (BAD_BASIC, "200 (text/html")),
+    ),
+    Mode(
+        "error500",
+        1,
+        ANSWER_BOUND,
+        ANSWER_SELECTION,
+        says="got:      500 (text/plain) 'Internal Server Error'",
+        fails=((UNKNOWN, "[RFC7009-2.2] Wrong answer to unknown-token"), (SCHEMA, "Server error")),
+    ),
     Mode("throttle429", 8, THROTTLE_BOUND, says="target throttled: the target kept answering 429"),
     Mode("busy503", 8, THROTTLE_BOUND, says="target throttled: the target kept answering 503"),
-    Mode("cookies", 1, ANSWER_BOUND, ANSWER_SELECTION),
+    # A JSON 400 (with a cookie) for everything: an unknown token must get RFC 7009's 200.
+    Mode(
+        "cookies",
+        1,
+        ANSWER_BOUND,
+        ANSWER_SELECTION,
+        says='got:      400 (application/json) \'{"error":"invalid_request"}\'',
+        fails=((UNKNOWN, "[RFC7009-2.2] Wrong answer to unknown-token"),),
+    ),
 )
 
 
@@ -72,7 +106,13 @@ def test_hostile_target(mode: Mode, hostile: HostileServer, tmp_path: Path) -> N
     )
     tail = run.output[-4000:]
     assert run.returncode == mode.exit_code, tail
+    assert mode.says, f"mode {mode.name} states nothing the run must say"
     assert mode.says in run.output + run.junit, tail
+    if mode.fails:
+        outcomes, texts = parse_junit(tmp_path / "junit.xml")
+        for test_id, text in mode.fails:
+            assert outcomes.get(test_id) == "failed", f"{test_id}: {outcomes.get(test_id)}\n{tail}"
+            assert text in texts[test_id], f"{test_id} failed without {text!r}:\n{texts[test_id][-3000:]}"
     if mode.exit_code != 1:  # a target problem is one line; contract failures show schemathesis' groups
         assert "Traceback" not in run.output, tail
     assert "urllib3" not in run.output, tail
@@ -82,7 +122,7 @@ def test_hostile_target(mode: Mode, hostile: HostileServer, tmp_path: Path) -> N
         assert not leaks_in(text), f"the secret leaked to the {where} as {leaks_in(text)}"
     assert run.junit and run.report, "JUnit XML and --report are written however the run ends"
     assert run.session_seconds < mode.bound, f"{run.session_seconds:.1f} s > {mode.bound} s"
-    assert run.peak_rss_mb < MEMORY_BOUND_MB
+    assert 0 < run.peak_rss_mb < MEMORY_BOUND_MB, f"peak RSS {run.peak_rss_mb:.0f} MB"
     received = hostile.received(hostile.port, run_name)
     assert received, "the suite sent its requests to the target"
     if mode.name == "redirect":
@@ -102,5 +142,5 @@ def test_a_first_run_on_a_new_machine_stays_under_the_memory_bound(hostile: Host
     run = run_suite(hostile.url(f"gzip.{tmp_path.name}"), tmp_path, *gzip.selection, first_run_in=machine)
     print(f"\nfirst run, gzip mode: exit {run.returncode}, peak RSS {run.peak_rss_mb:.0f} MB")
     assert run.returncode == gzip.exit_code, run.output[-4000:]
-    assert run.peak_rss_mb < MEMORY_BOUND_MB
+    assert 0 < run.peak_rss_mb < MEMORY_BOUND_MB, f"peak RSS {run.peak_rss_mb:.0f} MB"
     assert list(machine.glob("revocation-contracts-*/hypothesis/revocation-contracts-warm")), "the tables were built"
