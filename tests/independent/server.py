@@ -41,6 +41,9 @@ _PARAMETER_NAMES = ("token", "access_token", "token_type_hint")
 
 FORM = "application/x-www-form-urlencoded"
 JSON_MT = "application/json"
+# The readings a server may take where the project's rules allow several answers (IndieServer).
+OWN, OTHER, FRAMEWORK = "own", "other", "framework"
+READINGS = (OWN, OTHER, FRAMEWORK)
 
 
 # --------------------------------------------------------------------------------------------
@@ -610,6 +613,9 @@ class Rfc7009(Contract):
     # CHOICE: reject an unknown token_type_hint with 400 unsupported_token_type (CONTRACTS.md:
     # "an unknown value is ignored, or rejected with 400 unsupported_token_type").
     REJECT_UNKNOWN_HINTS = True
+    # The framework reading: RFC 7009 2.2 "the client submitted an invalid token": an absent token
+    # is read as an invalid one and answered 200 (a warning, PIN-missing-token-as-invalid).
+    MISSING_TOKEN_IS_INVALID = False
 
     def wrong_method(self, req: Request) -> Response:
         # CHOICE: 400 (as oauthlib does) rather than 405.
@@ -646,6 +652,8 @@ class Rfc7009(Contract):
             client = cid
         token = params.get("token")
         if token is None:
+            if self.MISSING_TOKEN_IS_INVALID:
+                return Response(200, b"revocation processed\n", "text/plain; charset=utf-8")
             return oauth_error(400, "invalid_request", "the token parameter is required")
         hint = params.get("token_type_hint") or None
         if self.REJECT_UNKNOWN_HINTS and hint is not None and hint not in self.HINTS:
@@ -763,10 +771,14 @@ class _IndieHTTPServer(ThreadingHTTPServer):
 class IndieServer:
     """One contract, one port. Use as a context manager or call start()/stop()."""
 
-    def __init__(self, contract: str, *, break_revocation: bool = False, other_reading: bool = False) -> None:
-        self.other_reading = other_reading
+    def __init__(self, contract: str, *, break_revocation: bool = False, reading: str = OWN) -> None:
+        if reading not in READINGS:
+            raise ValueError(f"unknown reading {reading!r}; known: {', '.join(READINGS)}")
+        self.reading = reading
         self.store = TokenStore(break_revocation=break_revocation)
         self.contract = CONTRACTS[contract](self.store)
+        if reading == FRAMEWORK and isinstance(self.contract, Rfc7009):
+            self.contract.MISSING_TOKEN_IS_INVALID = True
         self._routes = self.contract.routes()
         self._httpd = _IndieHTTPServer(("127.0.0.1", 0), _Handler)
         self._httpd.app = self.app
@@ -788,11 +800,13 @@ class IndieServer:
         handler = self._routes.get(req.path)
         if handler is None:
             return self.contract.not_found(req)
-        if self.other_reading and req.path == self.contract.path:
+        if self.reading == OTHER and req.path == self.contract.path:
             return self._other_reading(req, handler)
+        if self.reading == FRAMEWORK and req.path == self.contract.path and req.method == self.contract.method:
+            return self._framework_reading(req, handler)
         return handler(req)
 
-    # Where CONTRACTS.md allows two answers, the other reading (``other_reading=True``):
+    # Where the project's rules allow two answers, the other reading (``reading=OTHER``):
     # - another method is a routing miss, 404 (PIN-method-405 makes that a warning, not a failure);
     # - a body in an undocumented media type is read as a form anyway (lenient; PIN-media-type),
     #   except for Voucherify, whose document refuses it;
@@ -819,6 +833,45 @@ class IndieServer:
         if response.status == 401 and req.header("Authorization") is None:
             response.headers = {k: v for k, v in response.headers.items() if k.lower() != "www-authenticate"}
         return response
+
+    # The framework reading (``reading=FRAMEWORK``): what a web framework in front of the OAuth code
+    # does, each a reading the project's rules allow:
+    # - query and body parameters are merged: a token only in the query string of the documented
+    #   method revokes (a warning, PIN-query-token), except where the contract documents it;
+    # - a form-only contract parses a JSON object body as well (a warning, PIN-media-type), except
+    #   Voucherify, whose document refuses other media types;
+    # - any other undocumented media type is refused by the framework with an HTML 400 page, before
+    #   the OAuth layer: the status of such a refusal is judged, its body is not;
+    # - RFC 7009 reads an absent token as an invalid one: 200 (a warning, PIN-missing-token-as-invalid).
+    HTML_REFUSAL = b"<!doctype html><html><body><h1>400 Bad Request</h1><p>Unsupported media type.</p></body></html>"
+
+    def _framework_reading(self, req: Request, handler: Callable[[Request], Response]) -> Response:
+        contract = self.contract
+        documented = (FORM, JSON_MT) if isinstance(contract, (Mollie, Auth0)) else (FORM,)
+        media = req.media_type
+        json_too = contract.name != "voucherify"
+        if media is not None and media not in documented and not (json_too and media == JSON_MT):
+            return Response(400, self.HTML_REFUSAL, "text/html; charset=utf-8")
+        token_field = "access_token" if contract.name == "voucherify" else "token"
+        from_query = first(parse_qsl(req.query, keep_blank_values=True), token_field)
+        if media == JSON_MT:
+            try:
+                parsed = req.json()
+            except ValueError:
+                return handler(req)  # the contract's own refusal
+            if not isinstance(parsed, dict):
+                return handler(req)
+            if from_query is not None:
+                parsed.setdefault(token_field, from_query)
+            if JSON_MT in documented:
+                return handler(self._with_body(req, json.dumps(parsed).encode("utf-8"), JSON_MT))
+            # Parsed JSON handed on as the form the OAuth layer reads: its string members.
+            pairs = [(name, value) for name, value in parsed.items() if isinstance(value, str)]
+            return handler(self._with_body(req, urlencode(pairs).encode("utf-8"), FORM))
+        if from_query is not None and first(req.form(), token_field) is None:
+            extra = urlencode([(token_field, from_query)]).encode("ascii")
+            return handler(self._with_body(req, req.body + b"&" + extra if req.body else extra, FORM))
+        return handler(req)
 
     @staticmethod
     def _with_body(req: Request, body: bytes, media_type: str) -> Request:

@@ -166,6 +166,24 @@ def run_suite(
     return SuiteRun(result.returncode, output, outcomes, texts, parse_properties(junit))
 
 
+def schema_test_ids(spec: str) -> tuple[str, ...]:
+    """The ids under which the schema test's verdict on ``spec``'s revocation operation is reported.
+
+    The first is the operation's own test case, whose failure text is checked; every id listed
+    fails when the operation fails. Today schemathesis reports the operation as a sub-test
+    (``test_schema_conformance[polar][POST:/v1/oauth2/revoke]``) beside its parent
+    ``test_schema_conformance[polar]``, which fails with it. The one place that knows how the
+    schema test is named (tests/planted and tests/independent use it).
+    """
+    from revocation_contracts.model.contract import load_contract
+    from revocation_contracts.reference import DEFAULT_CLIENTS
+
+    contract = load_contract(spec)
+    parent = f"test_schema.py::test_schema_conformance[{spec}]"
+    operation = f"{contract.method}:{contract.url_path(DEFAULT_CLIENTS[0].client_id)}"
+    return (f"{parent}[{operation}]", parent)
+
+
 @pytest.fixture
 def contract_suite(tmp_path: Path):
     """``run_suite`` bound to this test's own ``tmp_path``, so parallel runs never share files."""

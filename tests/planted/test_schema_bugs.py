@@ -58,7 +58,7 @@ from revocation_contracts.reference.bugs import BUGS
 from revocation_contracts.rules.clauses import answer_clause
 from revocation_contracts.semantics import PROPERTIES
 
-from .conftest import CONTRACT_SUITE, SuiteRun
+from .conftest import CONTRACT_SUITE, SuiteRun, schema_test_ids
 from .test_query_token import TESTS as QUERY_TOKEN_TESTS
 from .test_vendor_contracts import PROOFS as VENDOR_PROOFS
 
@@ -80,20 +80,6 @@ SEMANTIC_BUGS = frozenset(
         "query-string-ignored",  # property 10, proven in test_query_token.py
     }
 )
-
-
-def schema_test_ids(spec: str) -> tuple[str, ...]:
-    """The ids under which the schema test's verdict on ``spec``'s revocation operation is reported.
-
-    The first is the operation's own test case, whose failure text is checked; every id listed
-    fails when the operation fails. Today schemathesis reports the operation as a sub-test
-    (``test_schema_conformance[polar][POST:/v1/oauth2/revoke]``) beside its parent
-    ``test_schema_conformance[polar]``, which fails with it. The one place that knows this.
-    """
-    contract = load_contract(spec)
-    parent = f"test_schema.py::test_schema_conformance[{spec}]"
-    operation = f"{contract.method}:{contract.url_path(DEFAULT_CLIENTS[0].client_id)}"
-    return (f"{parent}[{operation}]", parent)
 
 
 # Test id templates (``{spec}`` is the contract); SCHEMA stands for ``schema_test_ids(spec)``.
