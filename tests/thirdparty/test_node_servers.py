@@ -34,13 +34,14 @@ but ``auth_code``, lines 62-64):
   the error" (``test_client_authentication_is_enforced[rfc7009-wrong-secret]``,
   ``[rfc7009-unknown-client]``, ``[rfc7009-none]``).
 - lines 148-161: a refresh token is looked up only when ``token_type_hint=refresh_token``
-  (its JWT carries ``refresh_token_id``, no ``jti``, so the access-token branch never finds
-  it); without the hint it is not found, the answer is 200 and the refresh token stays alive.
-  RFC 7009 section 2: "Implementations MUST support the revocation of refresh tokens", with
-  ``token_type_hint`` OPTIONAL (section 2.1)
-  (``test_revoked_token_is_dead[rfc7009]``, ``test_revoked_token_is_dead_examples[rfc7009-refresh-then-access]``
-  and ``[rfc7009-every-auth-method]``). The other refresh-token properties are then skipped as
-  blocked, as the suite does when the documented revocation does not work.
+  (its JWT carries ``refresh_token_id`` and no ``jti``, ``src/grants/abstract/abstract.grant.ts``
+  lines 125-133, so the access-token branch never finds it); without the hint it is not found,
+  the answer is 200 and the refresh token stays alive. RFC 7009 section 2: "Implementations
+  MUST support the revocation of refresh tokens", with ``token_type_hint`` OPTIONAL (section
+  2.1): ``test_revoked_token_is_dead[rfc7009]``, ``test_revoked_token_is_dead_examples``
+  ``[rfc7009-refresh-then-access]`` and ``[rfc7009-every-auth-method]``. The other refresh-token
+  properties are then skipped as blocked, as the suite does when the documented revocation
+  does not work.
 
 It warns where another method gets 404 (``PIN-method-405``) and where a body in text, XML or
 multipart is answered 200 (``PIN-media-type``: the vanilla adapter parses only form and JSON
