@@ -195,3 +195,26 @@ def test_options_are_one_group_with_env_names(pytester: pytest.Pytester) -> None
         ]
     )
     result.stdout.fnmatch_lines(["*revoke_dry_run (string):", "*ini twin of --dry-run"])
+
+
+@pytest.mark.parametrize("spelling", ["option", "environment"])
+def test_reference_bug_list_prints_the_planted_bugs_and_exits_0(
+    uses_target: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, spelling: str
+) -> None:
+    """``--reference-bug list`` stops before any session, like ``--markers``: no test runs."""
+    from revocation_contracts.reference.bugs import BUGS
+
+    if spelling == "environment":
+        monkeypatch.setenv("REVOKE_REFERENCE_BUG", "list")
+        result = uses_target.runpytest()
+    else:
+        result = uses_target.runpytest("--reference-bug", "list")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines([f"{len(BUGS)} planted bugs *", "keeps-token * caught by test_semantics.py::*"])
+    assert "passed" not in result.stdout.str()
+
+
+def test_unknown_planted_bug_lists_the_known_ones(uses_target: pytest.Pytester) -> None:
+    result = uses_target.runpytest("--reference-bug", "nope")
+    assert result.ret == USAGE_ERROR
+    result.stderr.fnmatch_lines(["*unknown planted bug(s) nope; known: *"])

@@ -247,7 +247,7 @@ class Contract:
 
 
 def bundled_specs_dir() -> Path:
-    """Where the five bundled documents live: inside the wheel, or ``specs/`` in a checkout."""
+    """Where the bundled documents live: inside the wheel, or ``specs/`` in a checkout."""
     packaged = Path(__file__).resolve().parents[1] / "specs"
     if packaged.is_dir():
         return packaged
