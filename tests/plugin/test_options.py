@@ -100,7 +100,7 @@ def test_missing_spec_file(uses_target: pytest.Pytester) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        pytest.param("openapi: [3.0\n", "*is not valid YAML/JSON*", id="not-yaml"),
+        pytest.param("openapi: [3.0\n", "*mine.yaml', line 2, column 1: not valid YAML/JSON*", id="not-yaml"),
         pytest.param("- just\n- a list\n", "*does not hold an OpenAPI document (an object)*", id="not-an-object"),
         pytest.param("openapi: 3.0.3\n", "*is not a valid OpenAPI document*", id="not-openapi"),
     ],

@@ -24,7 +24,7 @@ from urllib.parse import quote
 import yaml
 
 from revocation_contracts.model.errors import ErrorBody, inline_refs
-from revocation_contracts.model.validation import HTTP_METHODS, validate_document
+from revocation_contracts.model.validation import HTTP_METHODS, line_finder, validate_document, yaml_error_message
 from revocation_contracts.model.validation import ContractError as ContractError
 
 ANSWER_NAMES = (
@@ -289,19 +289,21 @@ def load_contract(name_or_path: str) -> Contract:
     """Load and validate one contract; cached, since a session asks for each one many times."""
     path = resolve_spec(name_or_path)
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        document = yaml.safe_load(text)
     except OSError as exc:
         raise ContractError(f"cannot read spec file {str(path)!r}: {exc.strerror}") from None
     except yaml.YAMLError as exc:
-        raise ContractError(f"spec file {str(path)!r} is not valid YAML/JSON: {exc}") from None
+        raise ContractError(yaml_error_message(str(path), exc)) from None
     if not isinstance(document, dict):
         raise ContractError(f"spec file {str(path)!r} does not hold an OpenAPI document (an object)")
-    validate_document(document, str(path))
+    validate_document(document, str(path), text)
     contract = contract_from_document(document, str(path))
     bundled = bundled_specs_dir() / f"{contract.name}.yaml"
     if contract.name in BUNDLED_NAMES and path.read_bytes() != bundled.read_bytes():
+        line = line_finder(text)(["x-revocation", "name"])
         raise ContractError(
-            f"spec {str(path)!r}: x-revocation/name {contract.name!r} is the name of a bundled contract; "
+            f"spec {str(path)!r}, line {line}: x-revocation/name {contract.name!r} is the name of a bundled contract; "
             "give your copy a name of its own"
         )
     return contract
