@@ -206,6 +206,7 @@ def test_reference_bug_list_prints_the_planted_bugs_and_exits_0(
 
     if spelling == "environment":
         monkeypatch.setenv("REVOKE_REFERENCE_BUG", "list")
+        monkeypatch.setenv("REVOKE_SPEC", "polar")  # the run asks for the suite
         result = uses_target.runpytest()
     else:
         result = uses_target.runpytest("--reference-bug", "list")
@@ -218,3 +219,14 @@ def test_unknown_planted_bug_lists_the_known_ones(uses_target: pytest.Pytester) 
     result = uses_target.runpytest("--reference-bug", "nope")
     assert result.ret == USAGE_ERROR
     result.stderr.fnmatch_lines(["*unknown planted bug(s) nope; known: *"])
+
+
+def test_reference_bug_list_in_the_environment_leaves_other_runs_alone(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REVOKE_REFERENCE_BUG", "list")
+    pytester.makepyfile(test_theirs="def test_theirs():\n    pass\n")
+    result = pytester.runpytest()
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["*1 passed*"])
+    assert "planted bugs" not in result.stdout.str()

@@ -30,8 +30,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_cmdline_main(config: pytest.Config) -> int | None:
-    """``--reference-bug list``: print the planted bugs and stop, like ``--markers`` (no session)."""
-    if not wants_bug_list(config):
+    """``--reference-bug list``: print the planted bugs and stop, like ``--markers`` (no session).
+
+    Only in a run that asks for the suite: ``REVOKE_REFERENCE_BUG=list`` alone leaves another
+    project's run alone, as every ``REVOKE_*`` variable but ``REVOKE_SPEC`` does.
+    """
+    if not wants_bug_list(config) or why_active(config) is None:
         return None
     from revocation_contracts.pytest_plugin.planted import print_bug_list
 
