@@ -211,9 +211,8 @@ class Option:
 OPTIONS = (
     Option(
         "--spec",
-        "contract to check: a bundled name (polar, voucherify, mollie, auth0, rfc7009, okta, google, github), all, "
-        "or a path "
-        "to an OpenAPI file with x-revocation (repeatable; default: all)",
+        f"contract to check: a bundled name ({', '.join(BUNDLED_NAMES)}), all, "
+        "or a path to an OpenAPI file with x-revocation (repeatable; default: all)",
         parse_spec,
         repeatable=True,
         metavar="NAME|PATH",
