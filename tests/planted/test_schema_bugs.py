@@ -288,6 +288,19 @@ ROWS = [
         },
     ),
     Planted(
+        # RFC 6749 5.2: a body of the wrong media type never gets a 5xx; schemathesis' negative
+        # cases send undocumented media types too.
+        "server-error-on-undocumented-media-type",
+        ("polar", "rfc7009"),
+        {
+            media("text-plain"): RFC6749_5_2,
+            media("application-xml"): RFC6749_5_2,
+            media("multipart-form-data"): RFC6749_5_2,
+            media("application-json"): RFC6749_5_2,
+            SCHEMA: SERVER_ERROR,
+        },
+    ),
+    Planted(
         # A failure only where the vendor documents the refusal (DOC-voucherify-415); see WARNING_ROWS.
         "accepts-json-body",
         ("voucherify",),

@@ -119,6 +119,8 @@ class RevocationEndpoint:
                 media_type = "application/x-www-form-urlencoded"
             elif media_type == "application/json" and "accepts-json-body" in self.bugs:
                 pass  # read as JSON below, as frameworks that parse JSON as well as forms do
+            elif "server-error-on-undocumented-media-type" in self.bugs:
+                raise RuntimeError("planted bug: undocumented media type")
             else:
                 raise Reject("unsupported-media-type", "invalid_request", "unsupported media type")
         if media_type == "application/json":

@@ -47,6 +47,11 @@ BUGS: dict[str, PlantedBug] = {
             "RFC 6749 5.2 status per code",
             "an unknown token_type_hint is refused 401 unsupported_token_type (RFC 7009 2.2.1 rejection, wrong status)",
         ),
+        PlantedBug(
+            "server-error-on-undocumented-media-type",
+            "RFC 6749 5.2: never 5xx",
+            "a body in an undocumented media type crashes the handler",
+        ),
         # Only the OpenAPI document describes what this breaks (DOC-openapi): GitHub documents its
         # 422 with the validation error body (message and documentation_url) and its 400 with the
         # basic error body (message); the x-revocation rules accept either shape for either status.
