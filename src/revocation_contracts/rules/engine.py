@@ -242,7 +242,7 @@ def answer(contract: Contract, situation: str, view: ResponseView) -> list[Viola
     if reading is not None:
         found = _fits(contract, situation, reading, reading.clause, view)
         if not any(violation.level == FAILURE for violation in found):
-            title = f"{situation} answered {view.status}, a second reading"
+            title = f"{situation} answered {view.status}: another defensible reading"
             found.insert(0, Violation(reading.clause, WARNING, title, f"status {expected.describe()}", view.describe()))
         return found + credential_echo(contract, view)
     if view.status not in expected.statuses:
