@@ -28,6 +28,13 @@ Where a rule does not apply, the contract is left out, not expected to pass:
   OpenAPI document catches in the explicit tests (``DOC-openapi``), every x-revocation rule
   accepting GitHub's basic error body for any of its error statuses. The reference reads
   GitHub's empty token as a missing one, so ``test_empty_token`` fails on it too.
+- ``missing-token-accepted``: a failure where the vendor documents or shows its 400 (Polar,
+  Mollie); the rfc7009 contract lists the 200 as a warned second reading (RFC 7009 2.2 answers
+  an invalid token 200), so there it is a WARNING row.
+- ``unsupported-hint-401``: only where the contract has an unsupported-hint answer; the bug makes
+  an ignoring server (rfc7009) reject too, at 401.
+- ``accepts-json-body``: only where JSON is undocumented (not Mollie, Auth0, GitHub); a failure
+  only where the vendor documents the refusal (Voucherify), else a WARNING row.
 The schema tests only ever send the suite's valid credentials, so the client-authentication
 bugs and ``echoes-secret`` are caught by the protocol tests alone.
 """
@@ -160,8 +167,9 @@ ROWS = [
         },
     ),
     Planted(
+        # rfc7009 lists the 200 as a warned reading (PIN-missing-token-as-invalid): see WARNING_ROWS.
         "missing-token-accepted",
-        ("polar", "mollie", "rfc7009"),
+        ("polar", "mollie"),
         {MISSING: Clause("missing-token"), SCHEMA: NEGATIVE_ACCEPTED},
     ),
     Planted(
@@ -267,6 +275,37 @@ ROWS = [
         ("polar", "voucherify", "rfc7009"),
         {UNKNOWN: NO_ECHO, REVOKED: NO_ECHO},
     ),
+    Planted(
+        # RFC 6749 5.2: only invalid_client may be a 401. Polar rejects an unknown hint (an enum),
+        # rfc7009 may ignore it: the bug makes both reject it, at 401.
+        "unsupported-hint-401",
+        ("polar", "rfc7009"),
+        {
+            HINT: Clause("unsupported-hint"),
+            # An empty hint is refused as unsupported too, at 401: not the contract's 400.
+            EMPTY_HINT: "PIN-empty-parameter",
+            SCHEMA: f"[{RFC6749_5_2}] expected error 'unsupported_token_type' with status 400",
+        },
+    ),
+    Planted(
+        # RFC 6749 5.2: a body of the wrong media type never gets a 5xx; schemathesis' negative
+        # cases send undocumented media types too.
+        "server-error-on-undocumented-media-type",
+        ("polar", "rfc7009"),
+        {
+            media("text-plain"): RFC6749_5_2,
+            media("application-xml"): RFC6749_5_2,
+            media("multipart-form-data"): RFC6749_5_2,
+            media("application-json"): RFC6749_5_2,
+            SCHEMA: SERVER_ERROR,
+        },
+    ),
+    Planted(
+        # A failure only where the vendor documents the refusal (DOC-voucherify-415); see WARNING_ROWS.
+        "accepts-json-body",
+        ("voucherify",),
+        {media("application-json"): Clause("unsupported-media-type")},
+    ),
 ]
 
 
@@ -292,6 +331,12 @@ WARNING_ROWS = [
         "accepts-undocumented-media-type",
         ("polar", "auth0"),
         {media("text-plain"): "PIN-media-type", media("application-xml"): "PIN-media-type"},
+    ),
+    Warned("accepts-json-body", ("polar", "rfc7009"), {media("application-json"): "PIN-media-type"}),
+    Warned(
+        "missing-token-accepted",
+        ("rfc7009",),
+        {MISSING: "PIN-missing-token-as-invalid", EMPTY_TOKEN: "PIN-missing-token-as-invalid"},
     ),
 ]
 WARNED = [pytest.param(row, id=row.bug) for row in WARNING_ROWS]

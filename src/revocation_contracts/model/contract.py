@@ -58,6 +58,9 @@ class Answer:
     body: str = "any"
     error: str | None = None
     www_authenticate: str | None = None
+    # Other answers a second defensible reading of the RFCs gives: accepted, with a warning that
+    # cites their own clause (e.g. rfc7009's 200 for a missing token, read as an invalid token).
+    warned: tuple[Answer, ...] = ()
 
     def describe(self) -> str:
         statuses = " or ".join(str(status) for status in sorted(self.statuses))
@@ -213,6 +216,14 @@ class Contract:
             return self.answers["bad-client"]
         raise KeyError(f"contract {self.name!r} says nothing about {situation!r}")
 
+    def warned_reading(self, situation: str, status: int) -> Answer | None:
+        """The warned reading of ``situation`` whose statuses include ``status``, if the contract has one."""
+        try:
+            answer = self.answer(situation)
+        except KeyError:
+            return None
+        return next((reading for reading in answer.warned if status in reading.statuses), None)
+
     def has_answer(self, situation: str) -> bool:
         return situation in self.answers
 
@@ -343,16 +354,7 @@ def contract_from_document(document: dict[str, Any], location: str) -> Contract:
             id_header=headers.get("client-id"),
             secret_header=headers.get("client-secret"),
         ),
-        answers={
-            name: Answer(
-                statuses=frozenset(answer["status"]),
-                clause=answer["clause"],
-                body=answer.get("body", "any"),
-                error=answer.get("error"),
-                www_authenticate=answer.get("www-authenticate"),
-            )
-            for name, answer in extension["responses"].items()
-        },
+        answers={name: _answer(answer) for name, answer in extension["responses"].items()},
         error_bodies=tuple(
             ErrorBody(
                 schema_ref=entry["schema"],
@@ -382,4 +384,16 @@ def contract_from_document(document: dict[str, Any], location: str) -> Contract:
         document=document,
         location=location,
         deviations=tuple(extension.get("deviations", ())),
+    )
+
+
+def _answer(data: dict[str, Any]) -> Answer:
+    """One ``x-revocation.responses`` entry (or one of its ``warned`` readings)."""
+    return Answer(
+        statuses=frozenset(data["status"]),
+        clause=data["clause"],
+        body=data.get("body", "any"),
+        error=data.get("error"),
+        www_authenticate=data.get("www-authenticate"),
+        warned=tuple(_answer(reading) for reading in data.get("warned", ())),
     )

@@ -211,12 +211,19 @@ def cross_check(document: dict[str, Any], extension: dict[str, Any]) -> list[str
     problems = _check_path_params(document, operation_ref, operation)
     responses = operation.get("responses", {})
     for situation, answer in extension["responses"].items():
-        for status in answer["status"]:
-            if not _documented(status, responses):
-                problems.append(
-                    f"x-revocation/responses/{situation}: status {status} is not a documented response of "
-                    f"{method} {path}; add it under responses"
-                )
+        readings = [(f"x-revocation/responses/{situation}", answer)] + [
+            (f"x-revocation/responses/{situation}/warned/{index}", warned)
+            for index, warned in enumerate(answer.get("warned", ()))
+        ]
+        for where, reading in readings:
+            for status in reading["status"]:
+                if not _documented(status, responses):
+                    problems.append(
+                        f"{where}: status {status} is not a documented response of {method} {path}; "
+                        "add it under responses"
+                    )
+            if where != readings[0][0] and set(reading["status"]) & set(answer["status"]):
+                problems.append(f"{where}: a warned status is already one of the answer's own statuses")
     methods = extension["client-auth"]["methods"]
     sendable = [name for name in methods if name not in ("private-key-jwt", "client-secret-jwt")]
     if not sendable:
