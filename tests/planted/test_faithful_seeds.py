@@ -30,6 +30,7 @@ SKIP_REASONS = (
     "clients are public",
     "is the documented method",
     "another operation the document declares",
+    "is a documented media type",
 )
 
 

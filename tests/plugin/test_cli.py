@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from revocation_contracts import cli
-from revocation_contracts.pytest_plugin.runstatus import EXIT_TARGET
+from revocation_contracts.pytest_plugin.options import OPTIONS
+from revocation_contracts.pytest_plugin.runstatus import EXIT_CODES, EXIT_TARGET
 
 from .loopback import CONTRACT_SUITE, CREDENTIALS, CannedServer
 
@@ -44,10 +45,23 @@ def test_pytest_args_isolate_the_suite() -> None:
     args = cli.pytest_args(["--spec", "polar", "-k", "schema"], CONTRACT_SUITE)
     assert args[0] == str(CONTRACT_SUITE)
     assert args[-4:] == ["--spec", "polar", "-k", "schema"]
-    assert "no:cacheprovider" in args
+    assert "no:cacheprovider" not in args  # --lf and --ff need the cache ...
+    cache = Path(args[args.index("-o") + 1].removeprefix("cache_dir="))
+    assert cache == Path(cli.pytest_cache_home(Path.cwd()))  # ... kept out of the caller's directory
+    assert cache.is_absolute() and not cache.is_relative_to(Path.cwd())
+    assert cli.pytest_cache_home(Path.cwd()) != cli.pytest_cache_home(Path.cwd().parent)
     config = Path(args[args.index("-c") + 1])
     assert config.name == cli.CONFIG_FILE and config.is_file()
     assert args[args.index("--rootdir") + 1] == str(CONTRACT_SUITE)
+
+
+@pytest.mark.parametrize(
+    "given",
+    [["-o", "cache_dir=mine"], ["--override-ini=cache_dir=mine"], ["-ocache_dir=mine"], ["-p", "no:cacheprovider"]],
+)
+def test_a_callers_own_cache_choice_wins(given: list[str]) -> None:
+    args = cli.pytest_args(given, CONTRACT_SUITE)
+    assert not any(arg.startswith("cache_dir=") and "mine" not in arg for arg in args), args
 
 
 @pytest.mark.parametrize("given", [["-c", "mine.ini"], ["--config-file=mine.ini"], ["--rootdir", "."]])
@@ -123,17 +137,85 @@ def test_dry_run_from_any_directory(hostile: pytest.Pytester, canned_server: Cal
     assert server.requests == []
 
 
-def test_help_names_the_suite_and_its_exit_codes(hostile: pytest.Pytester) -> None:
+def test_help_leads_with_the_suite_options(capsys: pytest.CaptureFixture[str]) -> None:
+    """Each suite option with its environment variable first; pytest's own options are one line."""
+    assert cli.main(["--help"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    group = lines.index("suite options (each also read from the environment variable shown):")
+    assert group < 6, lines[:group]
+    text = "\n".join(lines)
+    positions = [text.index(f"  {option.flag}") for option in OPTIONS]
+    assert positions == sorted(positions) and positions[0] == text.index("  --")
+    for option in OPTIONS:
+        assert f"[env {option.env}]" in text, option.flag
+    pytest_lines = [line for line in lines if "pytest --help" in line]
+    assert pytest_lines == ["all pytest options apply too (-k, -x, --lf, --junitxml, ...): pytest --help lists them"]
+    assert text.index(pytest_lines[0]) > positions[-1]
+    assert len(lines) < 120
+    assert " -n " not in text  # pytest-xdist is not installed with the package
+
+
+def test_help_exit_codes_are_the_codes_the_run_ends_with() -> None:
+    codes = {pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.USAGE_ERROR, *EXIT_CODES.values()}
+    assert set(cli.EXIT_CODES) == {int(code) for code in codes}
+
+
+def test_help_from_any_directory(hostile: pytest.Pytester) -> None:
     result = hostile.run(*_script(), "--help")
     assert result.ret == 0
     result.stdout.fnmatch_lines(
-        [
-            "revocation-contracts: run the OAuth 2.0 token-revocation contract suite*",
-            "Exit codes: 0 passed, 1 contract failures, 4 usage error, 6 target unreachable or not the endpoint,",
-            "OAuth 2.0 token-revocation contract suite:",
-            "*--target-url=URL*",
-        ]
+        ["usage: revocation-contracts [[]SUITE OPTIONS[]] [[]PYTEST OPTIONS[]]", "*--target-url URL*"]
     )
+
+
+CHEAP = ("--max-examples", "5")
+# Run together by test_last_failed_reruns_only_the_failures (the second needs the first's cache).
+PLANTED, RERUN = cli.EXAMPLES[3], cli.EXAMPLES[4]
+
+
+@pytest.mark.parametrize(
+    "example", [e for e in cli.EXAMPLES if e not in (PLANTED, RERUN)], ids=lambda example: example.arguments
+)
+def test_each_help_example_exits_as_documented(hostile: pytest.Pytester, example: cli.Example) -> None:
+    """As printed, on the embedded servers; a suite run gets --max-examples 5 to stay cheap."""
+    runs_suite = example.args[0] != "new" and "--dry-run" not in example.args and "list" not in example.args
+    result = hostile.run(*_script(), *example.args, *(CHEAP if runs_suite else ()))
+    assert result.ret == example.exit_code, result.stdout.str()[-3000:] + result.stderr.str()
+
+
+def test_help_examples_are_all_run() -> None:
+    assert {PLANTED.arguments, RERUN.arguments} == {
+        "--spec polar --reference-bug wrong-success-status",
+        "--spec polar --reference-bug wrong-success-status --lf",
+    }
+
+
+def test_last_failed_reruns_only_the_failures(hostile: pytest.Pytester) -> None:
+    """--lf from the console script: the second run reruns the first run's failure, nothing else,
+    and neither writes pytest's cache into the caller's directory."""
+    before = _listing(hostile.path)
+    select = ("-k", "protocol", "-q", *CHEAP)
+    first = hostile.run(*_script(), *PLANTED.args, *select)
+    assert first.ret == PLANTED.exit_code, first.stdout.str()[-3000:] + first.stderr.str()
+    first.stdout.fnmatch_lines(["FAILED *test_revoked_token_answer[[]polar[]]*", "1 failed, * passed*"])
+    rerun = hostile.run(*_script(), *RERUN.args, *select)
+    assert rerun.ret == RERUN.exit_code, rerun.stdout.str()[-3000:] + rerun.stderr.str()
+    rerun.stdout.fnmatch_lines(["FAILED *test_revoked_token_answer[[]polar[]]*", "1 failed in *"])
+    assert _listing(hostile.path) == before
+
+
+def test_reference_bug_list_names_every_planted_bug(capsys: pytest.CaptureFixture[str]) -> None:
+    """What the console script's (and pytest's) ``--reference-bug list`` prints; the examples run it."""
+    from revocation_contracts.pytest_plugin.planted import catching_checks, print_bug_list
+    from revocation_contracts.reference.bugs import BUGS
+
+    assert print_bug_list() == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"{len(BUGS)} planted bugs")
+    checks = catching_checks()
+    for bug, line in zip(BUGS.values(), lines[1:], strict=True):
+        assert line.split()[0] == bug.name
+        assert f"{bug.description}; breaks {bug.rule}; caught by {checks[bug.name]}" in line
 
 
 def test_works_with_plugin_autoload_disabled(hostile: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:

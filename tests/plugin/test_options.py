@@ -100,7 +100,7 @@ def test_missing_spec_file(uses_target: pytest.Pytester) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        pytest.param("openapi: [3.0\n", "*is not valid YAML/JSON*", id="not-yaml"),
+        pytest.param("openapi: [3.0\n", "*mine.yaml', line 2, column 1: not valid YAML/JSON*", id="not-yaml"),
         pytest.param("- just\n- a list\n", "*does not hold an OpenAPI document (an object)*", id="not-an-object"),
         pytest.param("openapi: 3.0.3\n", "*is not a valid OpenAPI document*", id="not-openapi"),
     ],
@@ -195,3 +195,38 @@ def test_options_are_one_group_with_env_names(pytester: pytest.Pytester) -> None
         ]
     )
     result.stdout.fnmatch_lines(["*revoke_dry_run (string):", "*ini twin of --dry-run"])
+
+
+@pytest.mark.parametrize("spelling", ["option", "environment"])
+def test_reference_bug_list_prints_the_planted_bugs_and_exits_0(
+    uses_target: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, spelling: str
+) -> None:
+    """``--reference-bug list`` stops before any session, like ``--markers``: no test runs."""
+    from revocation_contracts.reference.bugs import BUGS
+
+    if spelling == "environment":
+        monkeypatch.setenv("REVOKE_REFERENCE_BUG", "list")
+        monkeypatch.setenv("REVOKE_SPEC", "polar")  # the run asks for the suite
+        result = uses_target.runpytest()
+    else:
+        result = uses_target.runpytest("--reference-bug", "list")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines([f"{len(BUGS)} planted bugs *", "keeps-token * caught by test_semantics.py::*"])
+    assert "passed" not in result.stdout.str()
+
+
+def test_unknown_planted_bug_lists_the_known_ones(uses_target: pytest.Pytester) -> None:
+    result = uses_target.runpytest("--reference-bug", "nope")
+    assert result.ret == USAGE_ERROR
+    result.stderr.fnmatch_lines(["*unknown planted bug(s) nope; known: *"])
+
+
+def test_reference_bug_list_in_the_environment_leaves_other_runs_alone(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REVOKE_REFERENCE_BUG", "list")
+    pytester.makepyfile(test_theirs="def test_theirs():\n    pass\n")
+    result = pytester.runpytest()
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["*1 passed*"])
+    assert "planted bugs" not in result.stdout.str()

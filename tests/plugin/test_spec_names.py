@@ -51,8 +51,8 @@ def test_a_copy_that_keeps_a_bundled_name_is_refused(uses_target: pytest.Pyteste
         assert result.ret == USAGE_ERROR, result.stdout.str() + result.stderr.str()
         result.stderr.fnmatch_lines(
             [
-                f"*argument --spec: spec '{copy}': x-revocation/name 'polar' is the name of a bundled contract; "
-                "give your copy a name of its own"
+                f"*argument --spec: spec '{copy}', line *: x-revocation/name 'polar' is the name of a bundled "
+                "contract; give your copy a name of its own"
             ]
         )
         assert_one_clear_line(result)

@@ -156,3 +156,85 @@ def test_empty_parameter_refusal_takes_the_contracts_400():
     assert engine.empty_parameter_refusal(rfc7009, refused) == []
     crashed = _view(500)
     assert _levels(engine.empty_parameter_refusal(rfc7009, crashed)) == [("PIN-empty-parameter", "failure")]
+
+
+# -- warned readings, error statuses, redirects ----------------------------------------------
+
+JSON_ERROR = {"Content-Type": "application/json"}
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "body", "expected"),
+    [
+        (400, JSON_ERROR, b'{"error": "invalid_request"}', []),
+        # RFC 7009 2.2's reading: the absent token is an invalid one. A warning, never a failure.
+        (200, {}, b"", [("PIN-missing-token-as-invalid", "warning")]),
+        (200, {"Content-Type": "text/html"}, b"<p>revoked</p>", [("PIN-missing-token-as-invalid", "warning")]),
+        # Every other answer fails as usual.
+        (400, {"Content-Type": "text/html"}, b"<p>bad</p>", [("RFC6749-5.2", "failure")]),
+        (400, JSON_ERROR, b'{"error": "invalid_grant"}', [("RFC6749-5.2", "failure")]),
+        (401, JSON_ERROR, b'{"error": "invalid_request"}', [("RFC6749-5.2", "failure")]),
+        (403, JSON_ERROR, b'{"error": "invalid_request"}', [("RFC6749-5.2", "failure")]),
+        (204, {}, b"", [("RFC6749-5.2", "failure")]),
+        (302, {"Location": "https://elsewhere.invalid/"}, b"", [("RFC6749-5.2", "failure")]),
+        (500, {}, b"", [("RFC6749-5.2", "failure")]),
+    ],
+)
+def test_rfc7009_missing_token_answered_200_is_a_warning(status, headers, body, expected):
+    view = _view(status, headers, body)
+    assert _levels(engine.answer(load_contract("rfc7009"), "missing-token", view)) == expected
+
+
+@pytest.mark.parametrize(
+    ("spec", "clause"),
+    [
+        ("polar", "OBS-polar-missing-token"),
+        ("voucherify", "PIN-voucherify-missing-token"),
+        ("mollie", "PIN-mollie-error-status"),
+        ("auth0", "DOC-auth0-missing-parameter"),
+        ("okta", "PIN-okta-error-status"),
+        ("github", "DOC-github-validation"),
+        ("google", "DOC-google-error"),
+    ],
+)
+def test_a_vendor_that_documents_its_400_keeps_the_failure(spec, clause):
+    contract = load_contract(spec)
+    assert contract.answer("missing-token").warned == ()
+    view = _view(200, {"Content-Type": "application/json"}, b"{}")
+    assert _levels(engine.answer(contract, "missing-token", view)) == [(clause, "failure")]
+
+
+def test_a_warned_reading_is_judged_by_its_own_body():
+    """A reading that fits its status but not its body fails under the reading's clause, unwarned."""
+    from dataclasses import replace
+
+    rfc7009 = load_contract("rfc7009")
+    missing = rfc7009.answers["missing-token"]
+    strict = replace(missing, warned=(replace(missing.warned[0], body="empty"),))
+    contract = replace(rfc7009, answers={**rfc7009.answers, "missing-token": strict})
+    view = _view(200, {"Content-Type": "text/plain"}, b"not empty")
+    assert _levels(engine.answer(contract, "missing-token", view)) == [("PIN-missing-token-as-invalid", "failure")]
+    assert _levels(engine.answer(contract, "missing-token", _view(200))) == [
+        ("PIN-missing-token-as-invalid", "warning")
+    ]
+
+
+@pytest.mark.parametrize("spec", ["rfc7009", "polar", "okta", "mollie"])
+@pytest.mark.parametrize("status", [401, 403])
+def test_unsupported_token_type_is_never_a_401_or_403(spec, status):
+    """RFC 6749 5.2: every error but invalid_client is 400 (Mollie documents 422 too)."""
+    body = b'{"error": "unsupported_token_type"}'
+    contract = load_contract(spec)
+    found = engine.answer(contract, "unsupported-hint", _view(status, JSON_ERROR, body))
+    assert [level for _, level in _levels(found)][:1] == ["failure"], found
+    assert engine.error_body(contract, _view(status, JSON_ERROR, body)) or spec == "mollie"
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_is_judged_as_the_answer(status):
+    """A 3xx is never followed: it is the answer, and no contract documents one."""
+    view = _view(status, {"Location": "https://elsewhere.invalid/revoke"})
+    for name in ("rfc7009", "polar", "voucherify"):
+        contract = load_contract(name)
+        for situation in ("unknown-token", "missing-token"):
+            assert [level for _, level in _levels(engine.answer(contract, situation, view))] == ["failure"]

@@ -56,3 +56,11 @@ def test_no_message_of_the_package_cites_contracts_md():
             if is_text and id(node) not in docstrings and "CONTRACTS.md" in node.value:
                 offenders.append(f"{path.relative_to(REPO)}:{node.lineno}: {node.value[:80]!r}")
     assert not offenders, "\n".join(offenders)
+
+
+def test_every_warned_reading_of_every_bundled_contract_cites_a_registered_clause():
+    for name in BUNDLED_NAMES:
+        contract = load_contract(name)
+        for situation, answer in contract.answers.items():
+            for reading in answer.warned:
+                assert reading.clause in registered(contract), (name, situation, reading.clause)

@@ -302,3 +302,23 @@ def test_reference_servers_follow_the_new_shapes():
             wrong_path = session.delete(request.url, headers=mismatched.headers, data=mismatched.body, timeout=5)
             assert wrong_path.status_code in (401, 404)
             assert session.post(request.url, headers=request.headers, data=request.body, timeout=5).status_code == 404
+
+
+def test_a_warned_reading_needs_a_documented_status_of_its_own(tmp_path):
+    warned = "- {status: [200], body: any, clause: PIN-missing-token-as-invalid}"
+    undocumented = _copy(tmp_path, "rfc7009", lambda text: text.replace(warned, warned.replace("200", "202")))
+    assert "missing-token/warned/0: status 202 is not a documented response of POST /revoke" in _error(undocumented)
+    overlapping = _copy(tmp_path, "rfc7009", lambda text: text.replace(warned, warned.replace("[200]", "[400]")))
+    assert "missing-token/warned/0: a warned status is already one of the answer's own statuses" in _error(overlapping)
+    unnamed = _copy(tmp_path, "rfc7009", lambda text: text.replace(warned, "- {status: [200], clause: a reading}"))
+    assert "warned" in _error(unnamed)
+
+
+def test_rfc7009_reads_an_empty_token_as_missing_and_warns_on_200():
+    rfc7009 = load_contract("rfc7009")
+    assert rfc7009.empty_token == "missing"
+    reading = rfc7009.warned_reading("missing-token", 200)
+    assert reading is not None and reading.clause == "PIN-missing-token-as-invalid"
+    assert rfc7009.warned_reading("missing-token", 500) is None
+    assert rfc7009.warned_reading("unknown-token", 200) is None
+    assert rfc7009.warned_reading("no-such-situation", 200) is None

@@ -298,3 +298,82 @@ def test_operation_missing_from_paths_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ContractError) as exc:
         load_contract(_write(tmp_path, document))
     _assert_one_line(exc, "PUT /oauth/revoke")
+
+
+# --- spec errors name the file and the line ------------------------------------------------------
+
+
+def _line_of(text: str, needle: str) -> int:
+    """1-based number of the first line of ``text`` containing ``needle``."""
+    return next(number for number, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def _edited(tmp_path: Path, name: str, old: str, new: str, suffix: str = ".yaml") -> tuple[str, str]:
+    """A copy of a bundled spec renamed ``mine`` with one edit: (path, its text)."""
+    text = (SPECS_DIR / f"{name}.yaml").read_text(encoding="utf-8").replace(f"\n  name: {name}\n", "\n  name: mine\n")
+    assert old in text
+    text = text.replace(old, new, 1)
+    path = tmp_path / f"mine{suffix}"
+    path.write_text(text, encoding="utf-8")
+    return str(path), text
+
+
+def test_yaml_syntax_error_names_the_file_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("openapi: 3.0.3\ninfo:\n  title: x\n  version: [1\npaths: {}\n", encoding="utf-8")
+    with pytest.raises(ContractError) as exc:
+        load_contract(str(path))
+    _assert_one_line(exc, re.escape(f"spec file {str(path)!r}, line 5, column "), "not valid YAML/JSON")
+    assert "<unicode string>" not in str(exc.value)
+
+
+def test_validation_error_names_the_file_and_the_line_of_the_key(tmp_path: Path) -> None:
+    path, text = _edited(tmp_path, "polar", "refresh-revokes-access: must", "refresh-revokes-access: sometimes")
+    with pytest.raises(ContractError) as exc:
+        load_contract(path)
+    line = _line_of(text, "refresh-revokes-access: sometimes")
+    _assert_one_line(exc, re.escape(f"spec {path!r}, line {line}: x-revocation/tokens/refresh-revokes-access: "))
+
+
+def test_every_problem_has_its_own_line_number(tmp_path: Path) -> None:
+    """Several mistakes, each reported on the line of its own key (the unknown keys' mapping)."""
+    path, text = _edited(tmp_path, "polar", "    token-field: token\n", "    token-feild: token\n")
+    text = text.replace("refresh-revokes-access: must", "refresh-revokes-access: sometimes", 1)
+    Path(path).write_text(text, encoding="utf-8")
+    with pytest.raises(ContractError) as exc:
+        load_contract(path)
+    lines = str(exc.value).splitlines()
+    assert f"spec {path!r}, line {_line_of(text, '  request:')}: x-revocation/request: " in "\n".join(lines), lines
+    tokens = f"spec {path!r}, line {_line_of(text, 'refresh-revokes-access: sometimes')}: x-revocation/tokens/"
+    assert any(line.startswith(tokens) for line in lines), lines
+
+
+def test_cross_check_error_names_the_line(tmp_path: Path) -> None:
+    path, text = _edited(tmp_path, "auth0", "method: POST", "method: PUT")
+    with pytest.raises(ContractError) as exc:
+        load_contract(path)
+    line = _line_of(text, "method: PUT")
+    _assert_one_line(exc, re.escape(f"spec {path!r}, line "), "PUT /oauth/revoke")
+    assert int(re.search(r", line (\d+):", str(exc.value)).group(1)) <= line  # type: ignore[union-attr]
+
+
+def test_openapi_error_names_the_line(tmp_path: Path) -> None:
+    path, text = _edited(tmp_path, "rfc7009", "  title:", "  tittle:")
+    with pytest.raises(ContractError) as exc:
+        load_contract(path)
+    _assert_one_line(exc, re.escape(f"spec {path!r}, line {_line_of(text, 'info:')}: is not a valid OpenAPI document"))
+
+
+def test_json_spec_errors_name_the_line(tmp_path: Path) -> None:
+    import json
+
+    document = _raw("polar")
+    document["x-revocation"]["name"] = "mine"
+    document["x-revocation"]["tokens"]["refresh-revokes-access"] = "sometimes"
+    text = json.dumps(document, indent=2)
+    path = tmp_path / "mine.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ContractError) as exc:
+        load_contract(str(path))
+    line = _line_of(text, '"refresh-revokes-access": "sometimes"')
+    _assert_one_line(exc, re.escape(f"spec {str(path)!r}, line {line}: x-revocation/tokens/refresh-revokes-access"))

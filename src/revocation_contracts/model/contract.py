@@ -24,7 +24,7 @@ from urllib.parse import quote
 import yaml
 
 from revocation_contracts.model.errors import ErrorBody, inline_refs
-from revocation_contracts.model.validation import HTTP_METHODS, validate_document
+from revocation_contracts.model.validation import HTTP_METHODS, line_finder, validate_document, yaml_error_message
 from revocation_contracts.model.validation import ContractError as ContractError
 
 ANSWER_NAMES = (
@@ -58,6 +58,9 @@ class Answer:
     body: str = "any"
     error: str | None = None
     www_authenticate: str | None = None
+    # Other answers a second defensible reading of the RFCs gives: accepted, with a warning that
+    # cites their own clause (e.g. rfc7009's 200 for a missing token, read as an invalid token).
+    warned: tuple[Answer, ...] = ()
 
     def describe(self) -> str:
         statuses = " or ".join(str(status) for status in sorted(self.statuses))
@@ -213,6 +216,14 @@ class Contract:
             return self.answers["bad-client"]
         raise KeyError(f"contract {self.name!r} says nothing about {situation!r}")
 
+    def warned_reading(self, situation: str, status: int) -> Answer | None:
+        """The warned reading of ``situation`` whose statuses include ``status``, if the contract has one."""
+        try:
+            answer = self.answer(situation)
+        except KeyError:
+            return None
+        return next((reading for reading in answer.warned if status in reading.statuses), None)
+
     def has_answer(self, situation: str) -> bool:
         return situation in self.answers
 
@@ -247,7 +258,7 @@ class Contract:
 
 
 def bundled_specs_dir() -> Path:
-    """Where the five bundled documents live: inside the wheel, or ``specs/`` in a checkout."""
+    """Where the bundled documents live: inside the wheel, or ``specs/`` in a checkout."""
     packaged = Path(__file__).resolve().parents[1] / "specs"
     if packaged.is_dir():
         return packaged
@@ -289,19 +300,21 @@ def load_contract(name_or_path: str) -> Contract:
     """Load and validate one contract; cached, since a session asks for each one many times."""
     path = resolve_spec(name_or_path)
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        document = yaml.safe_load(text)
     except OSError as exc:
         raise ContractError(f"cannot read spec file {str(path)!r}: {exc.strerror}") from None
     except yaml.YAMLError as exc:
-        raise ContractError(f"spec file {str(path)!r} is not valid YAML/JSON: {exc}") from None
+        raise ContractError(yaml_error_message(str(path), exc)) from None
     if not isinstance(document, dict):
         raise ContractError(f"spec file {str(path)!r} does not hold an OpenAPI document (an object)")
-    validate_document(document, str(path))
+    validate_document(document, str(path), text)
     contract = contract_from_document(document, str(path))
     bundled = bundled_specs_dir() / f"{contract.name}.yaml"
     if contract.name in BUNDLED_NAMES and path.read_bytes() != bundled.read_bytes():
+        line = line_finder(text)(["x-revocation", "name"])
         raise ContractError(
-            f"spec {str(path)!r}: x-revocation/name {contract.name!r} is the name of a bundled contract; "
+            f"spec {str(path)!r}, line {line}: x-revocation/name {contract.name!r} is the name of a bundled contract; "
             "give your copy a name of its own"
         )
     return contract
@@ -341,16 +354,7 @@ def contract_from_document(document: dict[str, Any], location: str) -> Contract:
             id_header=headers.get("client-id"),
             secret_header=headers.get("client-secret"),
         ),
-        answers={
-            name: Answer(
-                statuses=frozenset(answer["status"]),
-                clause=answer["clause"],
-                body=answer.get("body", "any"),
-                error=answer.get("error"),
-                www_authenticate=answer.get("www-authenticate"),
-            )
-            for name, answer in extension["responses"].items()
-        },
+        answers={name: _answer(answer) for name, answer in extension["responses"].items()},
         error_bodies=tuple(
             ErrorBody(
                 schema_ref=entry["schema"],
@@ -380,4 +384,16 @@ def contract_from_document(document: dict[str, Any], location: str) -> Contract:
         document=document,
         location=location,
         deviations=tuple(extension.get("deviations", ())),
+    )
+
+
+def _answer(data: dict[str, Any]) -> Answer:
+    """One ``x-revocation.responses`` entry (or one of its ``warned`` readings)."""
+    return Answer(
+        statuses=frozenset(data["status"]),
+        clause=data["clause"],
+        body=data.get("body", "any"),
+        error=data.get("error"),
+        www_authenticate=data.get("www-authenticate"),
+        warned=tuple(_answer(reading) for reading in data.get("warned", ())),
     )

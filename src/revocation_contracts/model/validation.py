@@ -8,6 +8,13 @@ that names a scheme ``client-auth`` does not send, a path parameter with no valu
 traps of YAML get named: an unknown key is reported with the nearest valid one (``stauts``:
 did you mean ``status``?), and an unquoted ``no``/``yes``/``on``/``off`` that YAML 1.1 reads
 as a boolean is pointed out instead of being reported as "False is not one of ...".
+
+Why line numbers: a contract is a file someone edits, and "x-revocation/responses/revoked" is
+a path they must then look up by hand. The loaded document has no positions, so the file is
+composed once more (``yaml.compose``: nodes with marks) only when a problem is reported, and
+each problem's leading path (``x-revocation/responses/revoked``, or the path of an OpenAPI
+validation error) is mapped to the line of its deepest key found in the file. A YAML syntax
+error names the file, line and column itself (``yaml_error_message``), not ``<unicode string>``.
 """
 
 from __future__ import annotations
@@ -15,23 +22,31 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Callable, Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
 
+import yaml
+
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 YAML_BOOLEAN_HINT = 'YAML reads an unquoted no/yes/on/off (and true/false) as a boolean: quote it, e.g. "no"'
 PATH_PARAM = re.compile(r"{([^}]+)}")
+# The path a problem line starts with: ``x-revocation/responses/revoked: ...``, ``client-auth/methods lists``.
+LEADING_PATH = re.compile(r"^([A-Za-z0-9_.{}-]+(?:/[A-Za-z0-9_.{}-]+)*)[: ]")
+
+LineOf = Callable[[Sequence[Any]], "int | None"]
 
 
 class ContractError(Exception):
     """A contract could not be found, read or validated; the message says which and why."""
 
 
-def validate_document(document: dict[str, Any], location: str) -> None:
+def validate_document(document: dict[str, Any], location: str, text: str | None = None) -> None:
     """Validate the OpenAPI document and its ``x-revocation`` extension, or raise ContractError.
 
-    The message holds one line per problem found.
+    The message holds one line per problem found, each naming the file and, when ``text`` (the
+    file's content) is given, the line the problem is on.
     """
     from openapi_spec_validator import validate
     from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
@@ -40,7 +55,12 @@ def validate_document(document: dict[str, Any], location: str) -> None:
     try:
         validate(document)
     except OpenAPIValidationError as exc:
-        raise ContractError(f"{prefix} is not a valid OpenAPI document: {exc.message}") from None
+        line = line_finder(text)(list(getattr(exc, "path", ())))
+        where = "/".join(str(part) for part in getattr(exc, "path", ()))
+        message = exc.message.split("\n", 1)[0]  # the rest is the JSON Schema and the whole instance
+        raise ContractError(
+            f"{_at(prefix, line)}: is not a valid OpenAPI document: {where + ': ' if where else ''}{message}"
+        ) from None
     extension = document.get("x-revocation")
     if extension is None:
         raise ContractError(f"{prefix} has no 'x-revocation' extension; see specs/rfc7009.yaml for one")
@@ -50,7 +70,78 @@ def validate_document(document: dict[str, Any], location: str) -> None:
     if not problems:
         problems = cross_check(document, extension)
     if problems:
-        raise ContractError("\n".join(f"{prefix}: {problem}" for problem in problems))
+        line_of = line_finder(text)
+        raise ContractError(
+            "\n".join(f"{_at(prefix, _problem_line(problem, line_of))}: {problem}" for problem in problems)
+        )
+
+
+def _at(prefix: str, line: int | None) -> str:
+    return prefix if line is None else f"{prefix}, line {line}"
+
+
+def _problem_line(problem: str, line_of: LineOf) -> int | None:
+    """The line of the path a problem starts with; a bare ``client-auth/...`` is under x-revocation."""
+    match = LEADING_PATH.match(problem)
+    if match is None:
+        return None
+    parts = match.group(1).split("/")
+    return line_of(parts) if parts[0] == "x-revocation" else line_of(["x-revocation", *parts])
+
+
+def line_finder(text: str | None) -> LineOf:
+    """``path parts -> 1-based line`` of the deepest key of the path found in ``text``; None when
+    the text is unknown or does not compose. A key YAML reads as a boolean matches "True"/"False"."""
+    if text is None:
+        return lambda parts: None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        root = None
+    if root is None:
+        return lambda parts: None
+
+    def line_of(parts: Sequence[Any]) -> int | None:
+        node: yaml.Node = root
+        line: int | None = None
+        for part in parts:
+            if isinstance(node, yaml.MappingNode):
+                found = next(((key, value) for key, value in node.value if _key_matches(key, part)), None)
+                if found is None:
+                    break
+                line, node = found[0].start_mark.line + 1, found[1]
+            elif isinstance(node, yaml.SequenceNode) and str(part).isdigit() and int(part) < len(node.value):
+                node = node.value[int(part)]
+                line = node.start_mark.line + 1
+            else:
+                break
+        return line
+
+    return line_of
+
+
+def _key_matches(key: yaml.Node, part: Any) -> bool:
+    if not isinstance(key, yaml.ScalarNode):
+        return False
+    if key.tag.endswith(":bool"):
+        value = yaml.constructor.SafeConstructor.bool_values.get(str(key.value).lower())
+        return str(value) == str(part)
+    return str(key.value) == str(part)
+
+
+def yaml_error_message(location: str, error: yaml.YAMLError) -> str:
+    """One line naming the file, line and column of a YAML/JSON syntax error (PyYAML's own
+    message names ``<unicode string>`` and spans several lines)."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None)
+    if mark is None or problem is None:
+        return f"spec file {location!r} is not valid YAML/JSON: {' '.join(str(error).split())}"
+    context = getattr(error, "context", None)
+    context_mark = getattr(error, "context_mark", None)
+    where = f" ({context} on line {context_mark.line + 1})" if context and context_mark is not None else ""
+    return (
+        f"spec file {location!r}, line {mark.line + 1}, column {mark.column + 1}: not valid YAML/JSON: {problem}{where}"
+    )
 
 
 def _boolean_keys(node: Any, path: list[str]) -> list[tuple[str, str]]:
@@ -120,12 +211,19 @@ def cross_check(document: dict[str, Any], extension: dict[str, Any]) -> list[str
     problems = _check_path_params(document, operation_ref, operation)
     responses = operation.get("responses", {})
     for situation, answer in extension["responses"].items():
-        for status in answer["status"]:
-            if not _documented(status, responses):
-                problems.append(
-                    f"x-revocation/responses/{situation}: status {status} is not a documented response of "
-                    f"{method} {path}; add it under responses"
-                )
+        readings = [(f"x-revocation/responses/{situation}", answer)] + [
+            (f"x-revocation/responses/{situation}/warned/{index}", warned)
+            for index, warned in enumerate(answer.get("warned", ()))
+        ]
+        for where, reading in readings:
+            for status in reading["status"]:
+                if not _documented(status, responses):
+                    problems.append(
+                        f"{where}: status {status} is not a documented response of {method} {path}; "
+                        "add it under responses"
+                    )
+            if where != readings[0][0] and set(reading["status"]) & set(answer["status"]):
+                problems.append(f"{where}: a warned status is already one of the answer's own statuses")
     methods = extension["client-auth"]["methods"]
     sendable = [name for name in methods if name not in ("private-key-jwt", "client-secret-jwt")]
     if not sendable:

@@ -26,13 +26,15 @@ Where an active run may write: Hypothesis keeps its caches (``constants``, ``uni
 and its example database in ``.hypothesis/`` of the current directory unless
 ``HYPOTHESIS_STORAGE_DIRECTORY`` says otherwise, and the user's directory is not the suite's
 to fill. ``hypothesis_home`` is the directory the console script and the active plugin name
-instead (one per user, under the temp directory, so the 200 MB Unicode table is built once).
+instead (one per user, under the temp directory, so the 200 MB Unicode table is built once);
+``pytest_cache_home`` is where the console script puts pytest's cache, so ``--lf`` works.
 An inert run sets nothing.
 """
 
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -50,13 +52,28 @@ SUITE_MODULE = "revocation_contracts.contract_suite"
 HYPOTHESIS_STORAGE_ENV = "HYPOTHESIS_STORAGE_DIRECTORY"
 
 
-def hypothesis_home() -> str:
-    """Where Hypothesis keeps its caches for this user: under the temp directory, not the cwd."""
+def _user_home() -> Path:
+    """This user's directory of caches under the temp directory."""
     try:
         user = getpass.getuser()
     except (KeyError, OSError):  # no passwd entry, e.g. an arbitrary container uid
         user = str(os.getpid())
-    return str(Path(tempfile.gettempdir()) / f"revocation-contracts-{user}" / "hypothesis")
+    return Path(tempfile.gettempdir()) / f"revocation-contracts-{user}"
+
+
+def hypothesis_home() -> str:
+    """Where Hypothesis keeps its caches for this user: under the temp directory, not the cwd."""
+    return str(_user_home() / "hypothesis")
+
+
+def pytest_cache_home(calling_dir: Path) -> str:
+    """Where pytest's cache (``--lf``, ``--ff``) goes for a console-script run from ``calling_dir``.
+
+    One per calling directory: every project runs the same suite, so the same test ids, and
+    ``--lf`` in one must not rerun the failures of another project's target.
+    """
+    key = hashlib.sha256(str(calling_dir.resolve()).encode()).hexdigest()[:16]
+    return str(_user_home() / "pytest-cache" / key)
 
 
 def keep_hypothesis_out_of_cwd() -> None:

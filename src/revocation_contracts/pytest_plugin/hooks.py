@@ -21,12 +21,25 @@ import importlib
 import pytest
 
 from revocation_contracts.pytest_plugin.activation import keep_hypothesis_out_of_cwd, why_active
-from revocation_contracts.pytest_plugin.options import add_options
+from revocation_contracts.pytest_plugin.options import add_options, wants_bug_list
 from revocation_contracts.pytest_plugin.warmup import warm_unicode_tables
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
+
+
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    """``--reference-bug list``: print the planted bugs and stop, like ``--markers`` (no session).
+
+    Only in a run that asks for the suite: ``REVOKE_REFERENCE_BUG=list`` alone leaves another
+    project's run alone, as every ``REVOKE_*`` variable but ``REVOKE_SPEC`` does.
+    """
+    if not wants_bug_list(config) or why_active(config) is None:
+        return None
+    from revocation_contracts.pytest_plugin.planted import print_bug_list
+
+    return print_bug_list()
 
 
 @pytest.hookimpl(tryfirst=True)

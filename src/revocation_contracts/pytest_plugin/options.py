@@ -149,7 +149,13 @@ def parse_path_param(value: str) -> tuple[str, str]:
     return match.group(1), match.group(2)
 
 
+BUG_LIST = "list"
+
+
 def parse_bug(value: str) -> str:
+    """A planted bug's name, or ``list``: print them all and stop (``hooks.pytest_cmdline_main``)."""
+    if value == BUG_LIST:
+        return value
     try:
         validate_bug_names([value])
     except ValueError as exc:
@@ -205,9 +211,8 @@ class Option:
 OPTIONS = (
     Option(
         "--spec",
-        "contract to check: a bundled name (polar, voucherify, mollie, auth0, rfc7009, okta, google, github), all, "
-        "or a path "
-        "to an OpenAPI file with x-revocation (repeatable; default: all)",
+        f"contract to check: a bundled name ({', '.join(BUNDLED_NAMES)}), all, "
+        "or a path to an OpenAPI file with x-revocation (repeatable; default: all)",
         parse_spec,
         repeatable=True,
         metavar="NAME|PATH",
@@ -312,7 +317,8 @@ OPTIONS = (
     ),
     Option(
         "--reference-bug",
-        "start the embedded reference server with this planted bug (for the project's own proofs that checks fire)",
+        "start the embedded reference server with this planted bug (for the project's own proofs that checks fire); "
+        "'list' prints every planted bug, what it breaks and which check catches it",
         parse_bug,
         repeatable=True,
         metavar="NAME",
@@ -423,6 +429,15 @@ class Settings(SupplyOptions):
 
 class SettingsError(Exception):
     """A setting is missing or malformed; the message is one line saying what to do."""
+
+
+def wants_bug_list(config: Any) -> bool:
+    """Whether ``--reference-bug list`` (or ``REVOKE_REFERENCE_BUG=list``) asks for the planted bugs."""
+    option = next(option for option in OPTIONS if option.flag == "--reference-bug")
+    try:
+        return BUG_LIST in (_raw_value(config, option) or ())
+    except SettingsError:
+        return False
 
 
 def _raw_value(config: Any, option: Option) -> Any:

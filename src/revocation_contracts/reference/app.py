@@ -119,6 +119,10 @@ class RevocationEndpoint:
         if media_type not in documented:
             if "accepts-undocumented-media-type" in self.bugs:
                 media_type = "application/x-www-form-urlencoded"
+            elif media_type == "application/json" and "accepts-json-body" in self.bugs:
+                pass  # read as JSON below, as frameworks that parse JSON as well as forms do
+            elif "server-error-on-undocumented-media-type" in self.bugs:
+                raise RuntimeError("planted bug: undocumented media type")
             else:
                 raise Reject("unsupported-media-type", "invalid_request", "unsupported media type")
         if media_type == "application/json":
@@ -217,11 +221,8 @@ class RevocationEndpoint:
             if hint_rule.required:
                 raise Reject("missing-token", "invalid_request", f"the {hint_rule.field} parameter is required")
             return
-        if (
-            hint not in hint_rule.values
-            and hint_rule.unknown_value == "reject"
-            and "hint-not-validated" not in self.bugs
-        ):
+        rejects = hint_rule.unknown_value == "reject" or "unsupported-hint-401" in self.bugs
+        if hint not in hint_rule.values and rejects and "hint-not-validated" not in self.bugs:
             raise Reject("unsupported-hint", "unsupported_token_type", "the token type hint is not supported")
 
     # -- revocation --------------------------------------------------------------------------
@@ -286,6 +287,8 @@ class RevocationEndpoint:
         contract = self.contract
         status = _preferred_status(contract.answer(reject.situation), reject.situation)
         if reject.situation == "missing-token" and "error-code-wrong-status" in self.bugs:
+            status = 401
+        if reject.situation == "unsupported-hint" and "unsupported-hint-401" in self.bugs:
             status = 401
         bare = "missing-token-bare-422" in self.bugs and reject.situation == "missing-token"
         bare = bare and 422 in contract.answer("missing-token").statuses

@@ -42,6 +42,16 @@ BUGS: dict[str, PlantedBug] = {
         PlantedBug("echoes-secret", "no credential echo", "error descriptions repeat the client secret"),
         PlantedBug("echoes-token", "no credential echo", "success responses repeat the token in a header"),
         PlantedBug("empty-hint-server-error", "RFC6749-3.2 empty parameter", "an empty token_type_hint crashes"),
+        PlantedBug(
+            "unsupported-hint-401",
+            "RFC 6749 5.2 status per code",
+            "an unknown token_type_hint is refused 401 unsupported_token_type (RFC 7009 2.2.1 rejection, wrong status)",
+        ),
+        PlantedBug(
+            "server-error-on-undocumented-media-type",
+            "RFC 6749 5.2: never 5xx",
+            "a body in an undocumented media type crashes the handler",
+        ),
         # Only the OpenAPI document describes what this breaks (DOC-openapi): GitHub documents its
         # 422 with the validation error body (message and documentation_url) and its 400 with the
         # basic error body (message); the x-revocation rules accept either shape for either status.
@@ -63,6 +73,7 @@ BUGS: dict[str, PlantedBug] = {
         # Warnings (a SHOULD or a pin): the run passes, the warning is reported with its clause.
         PlantedBug("no-challenge-without-basic", "RFC9110-15.5.2", "a 401 without Authorization has no challenge"),
         PlantedBug("other-method-404", "PIN-method-405", "another method is answered 404, not 405"),
+        PlantedBug("accepts-json-body", "PIN-media-type", "a form-only endpoint also parses a JSON body"),
         # Revocation semantics (checked by the semantic property tests).
         PlantedBug("keeps-token", "RFC 7009 2: a revoked token is dead", "answers success, token stays active"),
         PlantedBug("hint-restricts-search", "RFC 7009 2.1 hint search", "only the hinted token type is searched"),

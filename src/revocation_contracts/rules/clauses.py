@@ -74,6 +74,13 @@ CLAUSES: dict[str, Clause] = _clauses(
     ("PIN-no-echo", "no response body or header contains the client secret or the token sent", "pin"),
     ("PIN-no-over-revocation", "revoking one grant's token leaves the client's other grants active", "pin"),
     ("PIN-empty-parameter", "an empty parameter is read as omitted or refused with the contract's 400", "pin"),
+    (
+        "PIN-missing-token-as-invalid",
+        "a request without the token answered as an invalid token (RFC 7009 2.2: 200) instead of RFC 6749 5.2's "
+        "invalid_request for a missing required parameter: a defensible reading, reported as a warning where the "
+        "contract lists it",
+        "pin",
+    ),
     ("PIN-missing-client", "a request without client authentication is refused as invalid_client", "pin"),
     ("PIN-success-body", "the success body is the one the contract documents", "pin"),
     # Every contract's own OpenAPI document. A vendor's DOC-/OBS-/PIN- clauses are its data, declared

@@ -16,9 +16,11 @@ The rules and their clauses (``docs/contracts.md`` explains each id):
   ``Authorization`` header should carry a challenge too (warning).
 - ``success_body``: the contract's success body (Polar ``{}``, 204 empty, Auth0 empty or short).
 - ``credential_echo``: PIN-no-echo, no response repeats the client secret or the token sent.
-- ``answer``: everything a situation's answer must be, for the explicit and semantic tests,
-  with the shared verdict levels for other methods (PIN-method-refused / PIN-method-405)
-  and undocumented media types (PIN-media-type, a failure where the vendor documents it).
+- ``answer``: everything a situation's answer must be, for the explicit and semantic tests
+  (and the schema test's requests that only lack or empty the token), with the shared verdict
+  levels for other methods (PIN-method-refused / PIN-method-405), undocumented media types
+  (PIN-media-type, a failure where the vendor documents it) and a contract's warned second
+  readings (PIN-missing-token-as-invalid).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from revocation_contracts.model import errors as error_data
-from revocation_contracts.model.contract import Contract
+from revocation_contracts.model.contract import Answer, Contract
 from revocation_contracts.reporting.redact import secret_forms
 from revocation_contracts.rules.clauses import answer_clause, registered
 from revocation_contracts.rules.violation import FAILURE, WARNING, ResponseView, Violation, basic_credentials
@@ -220,19 +222,41 @@ def credential_echo(contract: Contract, view: ResponseView, values: list[str] | 
 
 
 def answer(contract: Contract, situation: str, view: ResponseView) -> list[Violation]:
-    """Every violation of the contract's answer to ``situation`` (explicit and semantic tests)."""
+    """Every violation of the contract's answer to ``situation``: the one verdict on it, for the
+    explicit tests, the semantic properties and the schema test's generated cases alike.
+
+    A status the answer does not list but one of its ``warned`` readings does is judged by that
+    reading (its body, its error code) and, when it fits, earns one warning citing the reading's
+    clause: where the RFCs allow two readings, both pass, the less common one with a warning
+    (rfc7009's 200 for a missing token, PIN-missing-token-as-invalid: RFC 6749 5.2 names
+    invalid_request for a missing required parameter, RFC 7009 2.2 answers an invalid token 200).
+    Any other status is a failure under the answer's clause.
+    """
     if situation == "undocumented-method":
         return _method_answer(contract, view) + credential_echo(contract, view)
     if situation == "unsupported-media-type":
         return _media_type_answer(contract, view) + credential_echo(contract, view)
     expected = contract.answer(situation)
     clause = answer_clause(contract, situation)
-    status = view.status
-    if status not in expected.statuses:
+    reading = contract.warned_reading(situation, view.status)
+    if reading is not None:
+        found = _fits(contract, situation, reading, reading.clause, view)
+        if not any(violation.level == FAILURE for violation in found):
+            title = f"{situation} answered {view.status}: another defensible reading"
+            found.insert(0, Violation(reading.clause, WARNING, title, f"status {expected.describe()}", view.describe()))
+        return found + credential_echo(contract, view)
+    if view.status not in expected.statuses:
         return [
             _failure(clause, f"Wrong answer to {situation}", f"status {expected.describe()}", view.describe()),
             *credential_echo(contract, view),
         ]
+    return _fits(contract, situation, expected, clause, view) + credential_echo(contract, view)
+
+
+def _fits(contract: Contract, situation: str, expected: Answer, clause: str, view: ResponseView) -> list[Violation]:
+    """What breaks ``expected`` in an answer whose status it lists: the success body, or the
+    error body and code, and the Basic challenge."""
+    status = view.status
     found: list[Violation] = []
     if 200 <= status < 300:
         problem = success_body_violation({expected.body}, view.body, view.media_type)
@@ -245,8 +269,7 @@ def answer(contract: Contract, situation: str, view: ResponseView) -> list[Viola
             found.append(
                 _failure(clause, f"Wrong error code for {situation}", f"error {expected.error!r}", view.describe())
             )
-    found += basic_challenge(contract, view)
-    return found + credential_echo(contract, view)
+    return found + basic_challenge(contract, view)
 
 
 def _method_answer(contract: Contract, view: ResponseView) -> list[Violation]:
