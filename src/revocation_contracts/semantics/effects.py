@@ -385,7 +385,8 @@ def query_token_revoked(run: SemanticRun, plan: QueryPlan) -> None:
     """Where the vendor documents the token in the query string (``token-in: [.., query]``;
     Google's revocation samples send ``/revoke?token=...``), that request is a documented
     revocation: it gets the revoked answer and the token is dead after it. Property 8 keeps the
-    other side: with any other contract a token in the query string never revokes."""
+    other side: with any other contract a token only in the query string should not revoke (a
+    warning, PIN-query-token), and another method never revokes."""
     claim = QUERY.citing(run.contract.token_in_clause or QUERY.clause)
     token = run.token(run.mint(), plan.kind)
     response = run.revoke(token, plan.variant, token_in_query=True)

@@ -265,15 +265,6 @@ class SemanticRun:
         """A failure of ``claim``, headlined by ``event`` (what actually happened)."""
         return self.trail.failure(claim.clause, claim.headline(event), expected, got)
 
-    def answer_failures(self, situation: str, response: requests.Response) -> list[Violation]:
-        """The failures of the contract's answer to ``situation``; its warnings are recorded."""
-        __tracebackhide__ = True
-        violations = engine.answer(self.contract, situation, view_of(response))
-        failures = [violation for violation in violations if violation.level == FAILURE]
-        if not failures:
-            self._settle(violations)
-        return failures
-
     def expect_answer(
         self,
         situation: str,
@@ -291,12 +282,14 @@ class SemanticRun:
         the answer), plus ``then``: what the probe said, where the property asked already.
         """
         __tracebackhide__ = True
-        failures = self.answer_failures(situation, response)
+        violations = engine.answer(self.contract, situation, view_of(response))
+        failures = [violation for violation in violations if violation.level == FAILURE]
         if failures:
             first = failures[0]
             expected = f"the contract's {situation!r} answer: [{first.clause}] {first.expected}"
             event = answer_event(self.contract, situation, response, first, what, then)
             raise self.fail(claim, event, expected, first.actual)
+        self._settle(violations)
 
     def _settle(self, violations: list[Violation]) -> None:
         __tracebackhide__ = True
