@@ -10,7 +10,7 @@ skipped, saying how to enable them, without one. The property bodies and strateg
 import pytest
 
 from revocation_contracts.semantics import verify, verify_example
-from revocation_contracts.semantics.properties import P1, P2, P3, P4, P5, P6, P7, P8, P9, P10
+from revocation_contracts.semantics.properties import P1, P2, P3, P4, P5, P6, P7, P8, P9, P10, P11
 
 pytestmark = pytest.mark.semantic
 
@@ -107,8 +107,9 @@ def test_tokens_needing_form_escapes_are_revoked_examples(semantic_run, request,
 
 @pytest.mark.clause(P8.clause)
 def test_undocumented_method_or_query_token_never_revokes(semantic_run, request):
-    """RFC 7009 2.1: the same request through an undocumented method, or with the token in the
-    query string, leaves the token active and is never answered with a 5xx."""
+    """Another method never revokes, with the token in its query string or its body (failure,
+    PIN-method-refused); a token only in the query string of the documented method should not
+    (a warning, PIN-query-token); never a 5xx (RFC 6749 5.2)."""
     verify(semantic_run, P8, request)
 
 
@@ -142,3 +143,17 @@ def test_documented_query_token_revokes(semantic_run, request):
 @pytest.mark.parametrize("case", list(P10.examples))
 def test_documented_query_token_revokes_examples(semantic_run, request, case):
     verify_example(semantic_run, P10, case, request)
+
+
+@pytest.mark.clause(P11.clause)
+def test_unknown_hint_revokes_or_is_refused(semantic_run, request):
+    """RFC 7009 2.1 and 2.2.1: a live token sent with a token_type_hint no server knows is
+    revoked (the search extends past the hint), or the hint is refused with the contract's
+    unsupported-hint answer and the token stays active; a success that leaves it active fails."""
+    verify(semantic_run, P11, request)
+
+
+@pytest.mark.clause(P11.clause)
+@pytest.mark.parametrize("case", list(P11.examples))
+def test_unknown_hint_revokes_or_is_refused_examples(semantic_run, request, case):
+    verify_example(semantic_run, P11, case, request)

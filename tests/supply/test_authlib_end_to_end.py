@@ -8,7 +8,9 @@ conforms. The one failure is a real deviation in Authlib's code, asserted as suc
 - ``authlib/oauth2/rfc6749/errors.py:221``: ``UnsupportedTokenTypeError`` subclasses
   ``ForbiddenError`` (``status_code = 401``, line 194), so an unsupported ``token_type_hint``
   is answered 401, where RFC 7009 section 2.2.1 defines ``unsupported_token_type`` as an
-  RFC 6749 section 5.2 error response, status 400.
+  RFC 6749 section 5.2 error response, status 400. The protocol test of the hint fails on it,
+  and so does property 11 (a live token with an unknown hint: that 401 is neither the
+  contract's refusal nor a revocation; the token stays active).
 
 Last, property 7's server-token variant (every character percent-encoded) is proven to fire
 on a non-embedded target: a reference server with the ``no-percent-decode`` bug driven through
@@ -31,6 +33,8 @@ from .conftest import CONTRACT_SUITE, REPO, client_args, run_contract_suite
 
 SECRETS = [secret for secret, _ in CLIENTS.values()] + [USER[1]]
 DEVIATION = "authlib/oauth2/rfc6749/errors.py:221 UnsupportedTokenTypeError answers 401 (RFC 7009 section 2.2.1: 400)"
+# The property that meets the same deviation: a live token with an unknown hint gets that 401.
+UNKNOWN_HINT = "test_semantics.py::test_unknown_hint_revokes_or_is_refused"
 
 
 def run_child(workdir: Path, *args: str, path: Path = CONTRACT_SUITE) -> SuiteRun:
@@ -54,7 +58,9 @@ def test_password_grant_runs_every_property_and_only_authlibs_deviation_fails(tm
         tmp_path, "--issuer", authlib.url, *client_args(),
         "--grant", "password", "--username", USER[0], "--password", USER[1], "--scope", "offline_access",
     )  # fmt: skip
-    assert semantic(run, "skipped") == set() and semantic(run, "failed") == set(), run.describe()
+    assert semantic(run, "skipped") == set(), run.describe()
+    assert all(test.startswith(UNKNOWN_HINT) for test in semantic(run, "failed")), run.describe()
+    assert f"{UNKNOWN_HINT}[rfc7009]" in run.failed, DEVIATION
     assert not run.errors, run.describe()
     assert len(semantic(run, "passed")) >= 9, run.describe()
     for test in run.failed:
@@ -66,7 +72,9 @@ def test_password_grant_runs_every_property_and_only_authlibs_deviation_fails(tm
 
 def test_client_credentials_runs_what_access_tokens_allow(tmp_path, authlib):
     run = run_child(tmp_path, "--issuer", authlib.url, *client_args(), path=CONTRACT_SUITE / "test_semantics.py")
-    assert run.returncode == 0 and not run.failed and not run.errors, run.describe()
+    assert not run.errors and all(test.startswith(UNKNOWN_HINT) for test in run.failed), run.describe()
+    for test in run.failed:  # Authlib's one deviation (above), met by property 11
+        assert "answered 401" in run.texts.get(test, ""), (DEVIATION, test, run.texts.get(test, "")[-2000:])
     for test in semantic(run, "skipped"):
         text = run.texts.get(test, "")
         assert "refresh_token" in text or "refresh token" in text, (test, text)

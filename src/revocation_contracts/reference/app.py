@@ -86,6 +86,7 @@ class RevocationEndpoint:
             raise RuntimeError("planted bug: empty body")
         params = self._parse_body(request, raw)
         in_query = "query" in contract.token_in and "query-string-ignored" not in self.bugs
+        in_query = in_query or "query-token-merged" in self.bugs
         if in_query and contract.token_field in request.query_params:
             params.setdefault(contract.token_field, request.query_params[contract.token_field])
         self._check_fixed_path_params(request)
@@ -222,7 +223,12 @@ class RevocationEndpoint:
                 raise Reject("missing-token", "invalid_request", f"the {hint_rule.field} parameter is required")
             return
         rejects = hint_rule.unknown_value == "reject" or "unsupported-hint-401" in self.bugs
-        if hint not in hint_rule.values and rejects and "hint-not-validated" not in self.bugs:
+        if (
+            hint not in hint_rule.values
+            and rejects
+            and "hint-not-validated" not in self.bugs
+            and "unknown-hint-ignored" not in self.bugs
+        ):
             raise Reject("unsupported-hint", "unsupported_token_type", "the token type hint is not supported")
 
     # -- revocation --------------------------------------------------------------------------
@@ -235,6 +241,9 @@ class RevocationEndpoint:
         grant, kind = found
         if "hint-restricts-search" in self.bugs and hint in ("access_token", "refresh_token") and hint != kind:
             return False
+        known_hints = self.contract.hint.values if self.contract.hint else ()
+        if "unknown-hint-ignored" in self.bugs and hint and hint not in known_hints:
+            return False  # the lookup is gated by the hint, and no token type has this name
         # A public client's endpoint takes possession of the token as the authority (RFC 6749 2.1).
         owner_matches = self.contract.client_auth.public or (client is not None and grant.client_id == client.client_id)
         if not owner_matches and "cross-client-revokes" not in self.bugs:

@@ -84,6 +84,17 @@ BUGS: dict[str, PlantedBug] = {
         PlantedBug("query-string-revokes", "RFC 7009 2.1 no token in query", "a token in the query string revokes"),
         PlantedBug("query-string-ignored", "DOC-token-in-query", "a documented token in the query string is ignored"),
         PlantedBug("second-revoke-error", "RFC 7009 2.2 already revoked", "revoking twice answers 500"),
+        PlantedBug(
+            "unknown-hint-ignored",
+            "RFC 7009 2.1 unknown hint",
+            "an unknown hint is accepted but gates the lookup: a live token gets success and stays active",
+        ),
+        # A warning (PIN-query-token): the run passes, property 8 reports it with its clause.
+        PlantedBug(
+            "query-token-merged",
+            "PIN-query-token",
+            "query parameters are merged into the body's: a token only in the query string revokes",
+        ),
     )
 }
 

@@ -83,6 +83,12 @@ CLAUSES: dict[str, Clause] = _clauses(
     ),
     ("PIN-missing-client", "a request without client authentication is refused as invalid_client", "pin"),
     ("PIN-success-body", "the success body is the one the contract documents", "pin"),
+    (
+        "PIN-query-token",
+        "a token only in the query string of the documented method should not revoke (a warning: tokens in "
+        "URLs end up in logs and caches, RFC 6750 2.3)",
+        "pin",
+    ),
     # Every contract's own OpenAPI document. A vendor's DOC-/OBS-/PIN- clauses are its data, declared
     # under ``x-revocation.clauses`` in its spec file, never rows here.
     ("DOC-openapi", "requests and responses conform to the contract's bundled OpenAPI document", "doc"),

@@ -1,11 +1,11 @@
 """Properties 5, 6, 8 and 9: a revocation touches nothing it should not, and leaks nothing.
 
 The other half of "a revoked token is dead": a request that is not a valid revocation of a
-token (another client's credentials, RFC 7009 section 2.1; an undocumented method or a
-token in the query string) must leave it alive, a valid one must leave every other grant
-alive (CONTRACTS.md, no over-revocation), and no answer may repeat the secret or token it
-was sent (CONTRACTS.md, credentials never echo). Same layout as ``effects.py``: a strategy,
-a body and explicit plans per property.
+token (another client's credentials, RFC 7009 section 2.1; an undocumented method) must
+leave it alive (a token only in the query string should: a warning, PIN-query-token), a
+valid one must leave every other grant alive (CONTRACTS.md, no over-revocation), and no
+answer may repeat the secret or token it was sent (CONTRACTS.md, credentials never echo).
+Same layout as ``effects.py``: a strategy, a body and explicit plans per property.
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from hypothesis import strategies as st
 
 from revocation_contracts.model.contract import Contract
+from revocation_contracts.rules.violation import WARNING
 
 from .run import SemanticRun
 from .strategies import Example, Plan, Variant, documented_variant, smuggled_requests, unknown_tokens, variants
+from .trail import Claim, ShouldNotMet
 
 # -- 5. another client's token stays active ----------------------------------------------------
 
@@ -29,8 +31,8 @@ class ForeignPlan:
     variant: Variant
 
 
-FOREIGN_CLAUSE = "RFC7009-2.1"  # the server verifies the token was issued to the requesting client
-FOREIGN_TITLE = "a token of client A sent with client B's credentials stays active (property 5)"
+# RFC7009-2.1: the server verifies the token was issued to the requesting client.
+FOREIGN = Claim(5, "RFC7009-2.1", "a token of client A sent with client B's credentials stays active")
 
 
 def foreign_plans(run: SemanticRun) -> st.SearchStrategy[Plan]:
@@ -47,8 +49,9 @@ def foreign_token_survives(run: SemanticRun, plan: ForeignPlan) -> None:
     token = run.token(run.mint(plan.owner), plan.kind)
     sender = "b" if plan.owner == "a" else "a"
     response = run.revoke(token, plan.variant, client=sender, action="revoke another client's token")
-    run.expect_answer("foreign-token", response, FOREIGN_CLAUSE, FOREIGN_TITLE)
-    run.expect_alive(token, FOREIGN_CLAUSE, FOREIGN_TITLE, "after another client asked to revoke it")
+    asked = f"another client's revocation of {token.label}"
+    run.expect_alive(token, FOREIGN, f"after {asked} answered {response.status_code}")
+    run.expect_answer("foreign-token", response, FOREIGN, what=asked, then=f"{token.label} stayed active")
 
 
 def foreign_applies(run: SemanticRun) -> str | None:
@@ -83,8 +86,7 @@ class BystanderPlan:
     second_client: bool  # also mint a bystander grant for the second client
 
 
-OVER_CLAUSE = "PIN-no-over-revocation"
-OVER_TITLE = "revoking one grant leaves the client's other grants active (property 6)"
+OVER = Claim(6, "PIN-no-over-revocation", "revoking one grant leaves the client's other grants active")
 
 
 def bystander_plans(run: SemanticRun) -> st.SearchStrategy[Plan]:
@@ -114,7 +116,7 @@ def no_over_revocation(run: SemanticRun, plan: BystanderPlan) -> None:
     victim = grants.pop(plan.victim)
     run.revoke(run.token(victim, plan.kind), plan.variant)
     bystanders = [token for grant in grants for token in grant.tokens.values()]
-    run.expect_all_alive(bystanders, OVER_CLAUSE, OVER_TITLE, f"after {victim.label}.{plan.kind} was revoked")
+    run.expect_all_alive(bystanders, OVER, f"after {victim.label}.{plan.kind}, of another grant, was revoked")
 
 
 def p6_examples() -> dict[str, Example]:
@@ -139,8 +141,14 @@ class SmugglePlan:
     variant: Variant
 
 
-SMUGGLE_CLAUSE = "RFC7009-2.1"  # only the documented request revokes; never a token in a query string
-SMUGGLE_TITLE = "an undocumented method, or the token in the query string, never revokes (property 8)"
+# PIN-method-refused: another method never revokes (the protocol test judges its answer);
+# PIN-query-token: a token only in the query string of the documented method should not.
+SMUGGLE = Claim(
+    8,
+    "PIN-method-refused",
+    "another method never revokes a token, and a token only in the query string should not",
+)
+QUERY_TOKEN_CLAUSE = "PIN-query-token"
 
 
 def smuggle_plans(run: SemanticRun) -> st.SearchStrategy[Plan]:
@@ -153,14 +161,40 @@ def smuggle_plans(run: SemanticRun) -> st.SearchStrategy[Plan]:
 
 
 def smuggled_request_keeps_token(run: SemanticRun, plan: SmugglePlan) -> None:
-    """RFC 7009 section 2.1 defines the request as an HTTP POST (vendors: their one documented
-    method) with the token in the entity-body; anything else must leave the token alone, and
-    no client input is ever answered with a 5xx (RFC 6749 section 5.2)."""
+    """Only the documented method revokes (vendors: their one documented method; RFC 7009
+    section 2.1 defines the request as a POST), whatever else the request carries: another
+    method never revokes, with the token in its query string (``GET ?token=``) or its body, and
+    no client input is ever answered with a 5xx (RFC 6749 section 5.2).
+
+    The documented method with the token only in its query string (the body without it) is
+    this project's pin, a warning (``PIN-query-token``): tokens in URLs end up in logs and
+    caches (RFC 6750 section 2.3; OAuth 2.1 drops the query form), but RFC 7009 forbids the
+    server nothing there, and frameworks that merge query and body parameters revoke. Where
+    the contract documents the query form, property 10 requires that it revokes instead."""
     token = run.token(run.mint(), plan.kind)
     response = run.revoke(token, plan.variant, method=plan.method, token_in_query=plan.in_query, action="try to revoke")
+    where = "only in its query string" if plan.in_query else "in its body"
+    sent = f"a {plan.method} with {token.label} {where}"
     if response.status_code >= 500:
-        raise run.fail(SMUGGLE_CLAUSE, SMUGGLE_TITLE, "a 4xx refusal, never a 5xx", f"status {response.status_code}")
-    run.expect_alive(token, SMUGGLE_CLAUSE, SMUGGLE_TITLE, "after a request that is not the documented revocation")
+        raise run.fail(
+            SMUGGLE.citing("RFC6749-5.2"),
+            f"{sent} answered {response.status_code}",
+            "a 4xx refusal, never a 5xx",
+            f"status {response.status_code}",
+        )
+    if plan.method != run.contract.method:
+        after = f"after {sent}, not the documented {run.contract.method}, answered {response.status_code}"
+        run.expect_alive(token, SMUGGLE, after)
+        return
+    if not run.probe(token):
+        failure = run.fail(
+            SMUGGLE.citing(QUERY_TOKEN_CLAUSE),
+            f"{token.label} inactive after {sent} (the body without it) answered {response.status_code}",
+            f"{token.label} still active: a token in a URL ends up in logs and caches "
+            "(RFC 6750 section 2.3; OAuth 2.1 drops the query form)",
+            f"the probe says {token.label} is inactive",
+        )
+        raise ShouldNotMet(failure.violations[0].with_level(WARNING))
 
 
 def p8_examples() -> dict[str, Example]:

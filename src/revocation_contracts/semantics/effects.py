@@ -1,16 +1,17 @@
-"""Properties 1-4, 7 and 10: a documented revocation takes effect, whatever legal form it takes.
+"""Properties 1-4, 7, 10 and 11: a documented revocation takes effect, whatever legal form it takes.
 
 RFC 7009 section 2.1: "The invalidation takes place immediately, and the token cannot be used
 again after the revocation." These properties vary what may legally vary around that
-sentence (a second revocation, a hint naming the wrong type, the refresh token's grant, the
-characters of the token) and probe that the effect is always the one the RFC and the
-contract promise. Each module-level ``*_plans`` function is a Hypothesis strategy for one
+sentence (a second revocation, a hint naming the wrong type or an unknown one, the refresh
+token's grant, the characters of the token) and probe that the effect is always the one the
+RFC and the contract promise. Each module-level ``*_plans`` function is a Hypothesis strategy for one
 property, each body judges one plan, and each ``pN_examples`` names the explicit plans its
 twin test replays (the plans that once mattered, or that a random draw finds only rarely).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -18,11 +19,9 @@ from typing import Any
 from hypothesis import strategies as st
 
 from revocation_contracts.model.contract import Contract
-from revocation_contracts.rules.violation import WARNING
+from revocation_contracts.rules.violation import WARNING, view_of
 
-from .machine import CLAUSE as DEAD_CLAUSE
-from .machine import TITLE as DEAD_TITLE
-from .machine import revoke_live
+from .machine import DEAD, revoke_live
 from .run import SemanticRun
 from .strategies import (
     FORM,
@@ -38,7 +37,7 @@ from .strategies import (
     unknown_tokens,
     variants,
 )
-from .trail import ShouldNotMet
+from .trail import Claim, ShouldNotMet
 
 # -- 1. a revoked token is dead ---------------------------------------------------------------
 
@@ -60,7 +59,7 @@ def revoke_in_sequence(run: SemanticRun, plan: SequencePlan) -> None:
         token = run.token(grants[number], kind)
         revoke_live(run, token, variant)
         revoked.append(token)
-    run.expect_all_dead(revoked, DEAD_CLAUSE, DEAD_TITLE, "at the end of the sequence")
+    run.expect_all_dead(revoked, DEAD, "at the end of the sequence, after it was revoked")
 
 
 def p1_examples() -> dict[str, Example]:
@@ -110,8 +109,8 @@ def again_plans(run: SemanticRun) -> st.SearchStrategy[Plan]:
     return st.sampled_from(run.revocable_kinds).flatmap(for_kind)
 
 
-AGAIN_CLAUSE = "RFC7009-2.2"  # an invalid or already revoked token gets the success answer
-AGAIN_TITLE = "revoking a token again, or an unknown token, answers as the contract says (property 2)"
+# RFC7009-2.2: an invalid or already revoked token gets the success answer.
+AGAIN = Claim(2, "RFC7009-2.2", "revoking a token again, or an unknown token, answers as the contract says")
 
 
 def revoking_again(run: SemanticRun, plan: AgainPlan) -> None:
@@ -123,17 +122,18 @@ def revoking_again(run: SemanticRun, plan: AgainPlan) -> None:
     run.revoke(token, documented_variant(contract, plan.kind))
     if run.probe(token):
         raise run.fail(
-            DEAD_CLAUSE,
-            AGAIN_TITLE,
+            AGAIN.citing(DEAD.clause),
+            f"{token.label} still active after its documented revocation, before it is revoked again",
             f"{token.label} inactive before it is revoked again",
             "the documented revocation left it active (property 1)",
         )
     for variant in plan.again:
         response = run.revoke(token, variant, action="revoke again")
-        run.expect_answer("unknown-token", response, AGAIN_CLAUSE, AGAIN_TITLE)
+        run.expect_answer("unknown-token", response, AGAIN, what=f"revoking the revoked {token.label} again")
     for value, variant in plan.unknown:
-        response = run.revoke(run.unknown(value), variant)
-        run.expect_answer("unknown-token", response, AGAIN_CLAUSE, AGAIN_TITLE)
+        unknown = run.unknown(value)
+        response = run.revoke(unknown, variant)
+        run.expect_answer("unknown-token", response, AGAIN, what=f"revoking the {unknown.label}")
 
 
 def p2_examples() -> dict[str, Example]:
@@ -160,8 +160,8 @@ class HintPlan:
     variant: Variant  # its hint names another token type
 
 
-HINT_CLAUSE = "RFC7009-2.1"  # with a wrong token_type_hint the server MUST extend its search
-HINT_TITLE = "a wrong token_type_hint still finds and revokes the token (property 3)"
+# RFC7009-2.1: with a wrong token_type_hint the server MUST extend its search.
+HINT = Claim(3, "RFC7009-2.1", "a wrong token_type_hint still finds and revokes the token")
 
 
 def hint_plans(run: SemanticRun) -> st.SearchStrategy[Plan]:
@@ -177,8 +177,8 @@ def wrong_hint_revokes(run: SemanticRun, plan: HintPlan) -> None:
     it MUST extend its search across all of its supported token types." """
     token = run.token(run.mint(), plan.kind)
     response = run.revoke(token, plan.variant)
-    run.expect_answer("revoked", response, HINT_CLAUSE, HINT_TITLE)
-    run.expect_dead(token, HINT_CLAUSE, HINT_TITLE, f"after a revocation hinted {plan.variant.hint}")
+    run.expect_answer("revoked", response, HINT, what=f"the revocation of {token.label} hinted {plan.variant.hint}")
+    run.expect_dead(token, HINT, f"after a revocation hinted {plan.variant.hint} answered {response.status_code}")
 
 
 def hint_applies(run: SemanticRun) -> str | None:
@@ -217,7 +217,7 @@ def cascade_clause(contract: Contract) -> str:
     return "RFC7009-2.1"
 
 
-CASCADE_TITLE = "revoking a refresh token kills the access tokens of its grant (property 4)"
+CASCADE = Claim(4, "RFC7009-2.1", "revoking a refresh token kills the access tokens of its grant")
 
 
 def cascade_plans(run: SemanticRun) -> st.SearchStrategy[Plan]:
@@ -235,13 +235,15 @@ def refresh_revokes_access(run: SemanticRun, plan: CascadePlan) -> None:
     run.revoke(refresh, plan.variant)
     if run.probe(refresh):
         raise run.fail(
-            DEAD_CLAUSE, CASCADE_TITLE, f"{refresh.label} inactive", "the revocation left it active (property 1)"
+            CASCADE.citing(DEAD.clause),
+            f"{refresh.label} itself still active after its revocation",
+            f"{refresh.label} inactive",
+            "the revocation left it active (property 1)",
         )
     if run.probe(access):
-        clause = cascade_clause(contract)
         failure = run.fail(
-            clause,
-            CASCADE_TITLE,
+            CASCADE.citing(cascade_clause(contract)),
+            f"{access.label} still active after its grant's {refresh.label} was revoked",
             f"{access.label} inactive after its grant's refresh token was revoked",
             f"the probe says {access.label} is active",
         )
@@ -278,8 +280,8 @@ class EscapePlan:
     variant: Variant
 
 
-ESCAPE_CLAUSE = "RFC6749-B"  # form bodies are percent-decoded; tokens carry '+', '/', '=' and '%'
-ESCAPE_TITLE = "a token with characters form encoding must escape is revoked (property 7)"
+# RFC6749-B: form bodies are percent-decoded; tokens carry '+', '/', '=' and '%'.
+ESCAPE = Claim(7, "RFC6749-B", "a token with characters form encoding must escape is revoked")
 
 
 def escape_plans(run: SemanticRun) -> st.SearchStrategy[Plan]:
@@ -330,8 +332,8 @@ def escaped_token_revoked(run: SemanticRun, plan: EscapePlan) -> None:
         run.trail.note(f"{token.label} sent with every character percent-encoded")
     encode_all = not pinned and plan.variant.media_type == FORM
     response = run.revoke(token, plan.variant, encode_every_char=encode_all)
-    run.expect_answer("revoked", response, ESCAPE_CLAUSE, ESCAPE_TITLE)
-    run.expect_dead(token, ESCAPE_CLAUSE, ESCAPE_TITLE, f"after a revocation answered {response.status_code}")
+    run.expect_answer("revoked", response, ESCAPE, what=f"the revocation of {token.label}")
+    run.expect_dead(token, ESCAPE, f"after a revocation answered {response.status_code}")
 
 
 def p7_examples() -> dict[str, Example]:
@@ -361,8 +363,8 @@ class QueryPlan:
     variant: Variant
 
 
-QUERY_CLAUSE = "DOC-token-in-query"  # a contract's own clause (request.token-in-clause) wins
-QUERY_TITLE = "a revocation with the token in the documented query string revokes it (property 10)"
+# DOC-token-in-query; a contract's own clause (request.token-in-clause) wins.
+QUERY = Claim(10, "DOC-token-in-query", "a revocation with the token in the documented query string revokes it")
 
 
 def query_applies(run: SemanticRun) -> str | None:
@@ -383,13 +385,14 @@ def query_token_revoked(run: SemanticRun, plan: QueryPlan) -> None:
     """Where the vendor documents the token in the query string (``token-in: [.., query]``;
     Google's revocation samples send ``/revoke?token=...``), that request is a documented
     revocation: it gets the revoked answer and the token is dead after it. Property 8 keeps the
-    other side: with any other contract a token in the query string never revokes."""
-    clause = run.contract.token_in_clause or QUERY_CLAUSE
+    other side: with any other contract a token only in the query string should not revoke (a
+    warning, PIN-query-token), and another method never revokes."""
+    claim = QUERY.citing(run.contract.token_in_clause or QUERY.clause)
     token = run.token(run.mint(), plan.kind)
     response = run.revoke(token, plan.variant, token_in_query=True)
-    run.expect_answer("revoked", response, clause, QUERY_TITLE)
+    run.expect_answer("revoked", response, claim, what=f"the revocation with {token.label} in the query string")
     after = f"after a revocation with the token in the query string answered {response.status_code}"
-    run.expect_dead(token, clause, QUERY_TITLE, after)
+    run.expect_dead(token, claim, after)
 
 
 def p10_examples() -> dict[str, Example]:
@@ -403,3 +406,88 @@ def p10_examples() -> dict[str, Example]:
         return build
 
     return {"first-type-in-query": plan(0), "last-type-in-query": plan(-1)}
+
+
+# -- 11. a live token with an unknown hint: refused, or revoked ----------------------------------
+
+# Hint values no server knows (RFC 7009 section 2.1 lets a server define more than the two).
+UNKNOWN_HINTS = ("rc_unknown_hint_xyz", "urn:rc:unknown-hint")
+# RFC7009-2.1: a server that cannot locate the token with the hint MUST extend its search.
+UNKNOWN_HINT = Claim(
+    11,
+    "RFC7009-2.1",
+    "a live token sent with an unknown token_type_hint is revoked, or the hint refused and the token left active",
+)
+
+
+@dataclass(frozen=True)
+class UnknownHintPlan:
+    kind: str
+    variant: Variant  # its hint is one of UNKNOWN_HINTS
+
+
+def unknown_hint_plans(run: SemanticRun) -> st.SearchStrategy[Plan]:
+    contract = run.contract
+    return st.sampled_from(run.revocable_kinds).flatmap(
+        lambda kind: st.builds(
+            UnknownHintPlan,
+            st.just(kind),
+            st.builds(dataclasses.replace, variants(contract, kind), hint=st.sampled_from(UNKNOWN_HINTS)),
+        )
+    )
+
+
+def unknown_hint_judged(run: SemanticRun, plan: UnknownHintPlan) -> None:
+    """RFC 7009 section 2.1: "If the server is unable to locate the token using the given hint,
+    it MUST extend its search across all of its supported token types"; section 2.2.1 lets it
+    refuse a hint it does not support with ``unsupported_token_type`` instead (the contract's
+    ``unsupported-hint`` answer, e.g. Polar's 400 for a hint outside its enum). So a live token
+    with an unknown hint is either dead after a success, or alive after that refusal. A success
+    that leaves it active is a server whose lookup is gated by the hint (testing the unknown
+    hint only with an unknown token cannot see it). Whether a contract that documents the
+    refusal may also accept the hint is the schema test's question, not this property's."""
+    contract = run.contract
+    token = run.token(run.mint(), plan.kind)
+    response = run.revoke(token, plan.variant)
+    status, hint = response.status_code, plan.variant.hint
+    sent = f"a revocation hinted {hint!r}"
+    if 200 <= status < 300 or status in contract.answer("revoked").statuses:
+        neither = "the server neither refused the hint (unsupported_token_type) nor searched every token type"
+        run.expect_dead(token, UNKNOWN_HINT, f"after {sent} answered {status} (a success): {neither}")
+        return
+    alive = run.probe(token)
+    state = f"{token.label} stayed active" if alive else f"{token.label} was revoked anyway"
+    if not contract.has_answer("unsupported-hint"):
+        raise run.fail(
+            UNKNOWN_HINT,
+            f"{sent} answered {status}, a refusal the contract does not document for a hint; {state}",
+            "a success answer, after which the token is inactive",
+            view_of(response).describe(),
+        )
+    run.expect_answer("unsupported-hint", response, UNKNOWN_HINT, what=sent, then=state)
+    if not alive:
+        raise run.fail(
+            UNKNOWN_HINT,
+            f"{token.label} inactive after {sent} was refused with {status}",
+            f"{token.label} still active: a refused revocation leaves the token alone",
+            f"the probe says {token.label} is inactive",
+        )
+
+
+def unknown_hint_applies(run: SemanticRun) -> str | None:
+    if run.contract.hint is None:
+        return f"the {run.contract.name} contract has no token_type_hint field"
+    return None
+
+
+def p11_examples() -> dict[str, Example]:
+    def plan(kind_index: int, hint: str) -> Example:
+        def build(contract: Contract) -> Plan | None:
+            if contract.hint is None:
+                return None
+            kind = contract.tokens.revocable[kind_index % len(contract.tokens.revocable)]
+            return UnknownHintPlan(kind, dataclasses.replace(documented_variant(contract, kind), hint=hint))
+
+        return build
+
+    return {"first-type-unknown-hint": plan(0, UNKNOWN_HINTS[0]), "last-type-urn-hint": plan(-1, UNKNOWN_HINTS[1])}

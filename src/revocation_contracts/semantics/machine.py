@@ -25,10 +25,10 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initial
 
 from .run import SemanticRun
 from .strategies import Variant, variants
-from .trail import TokenRef
+from .trail import Claim, TokenRef
 
-CLAUSE = "RFC7009-2.1"  # the token cannot be used again after the revocation
-TITLE = "a revoked token is dead (property 1)"
+# RFC7009-2.1: the token cannot be used again after the revocation.
+DEAD = Claim(1, "RFC7009-2.1", "a revoked token is dead")
 
 
 def revoke_live(run: SemanticRun, token: TokenRef, variant: Variant) -> None:
@@ -39,8 +39,8 @@ def revoke_live(run: SemanticRun, token: TokenRef, variant: Variant) -> None:
         return
     response = run.revoke(token, variant)
     run.live_revocations += 1
-    run.expect_answer("revoked", response, CLAUSE, TITLE)
-    run.expect_dead(token, CLAUSE, TITLE, f"after a revocation answered {response.status_code}")
+    run.expect_answer("revoked", response, DEAD, what=f"the revocation of {token.label}")
+    run.expect_dead(token, DEAD, f"after a revocation answered {response.status_code}")
 
 
 class RevocationLifecycle(RuleBasedStateMachine):
@@ -76,4 +76,4 @@ class RevocationLifecycle(RuleBasedStateMachine):
 
     @rule(dead_token=dead)
     def stays_dead(self, dead_token: TokenRef) -> None:
-        self.run.expect_dead(dead_token, CLAUSE, TITLE, "at any later time: revocation is permanent")
+        self.run.expect_dead(dead_token, DEAD, "at a later probe, after it was revoked: revocation is permanent")

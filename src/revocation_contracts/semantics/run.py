@@ -42,6 +42,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
+from revocation_contracts.model.contract import Contract
 from revocation_contracts.reporting.redact import Redactor, secret_forms
 from revocation_contracts.rules import engine
 from revocation_contracts.rules.outcomes import settle
@@ -52,15 +53,14 @@ from revocation_contracts.transport.client import Credentials
 from revocation_contracts.transport.session import TargetThrottled, raise_if_throttled
 
 from .strategies import UNKNOWN_PREFIX, Variant, documented_variant
-from .trail import Aborted, MintedGrant, SemanticFailure, ShouldNotMet, TokenRef, Trail
+from .trail import Aborted, Claim, MintedGrant, SemanticFailure, ShouldNotMet, TokenRef, Trail
 
 if TYPE_CHECKING:
     from .side_by_side import SideBySide
 
 # Examples per property; the session's --max-examples lowers it, never raises it.
 DEFAULT_EXAMPLES = 20
-ECHO_CLAUSE = "PIN-no-echo"
-ECHO_TITLE = "no response repeats the client secret or the token sent for revocation (property 9)"
+ECHO = Claim(9, "PIN-no-echo", "no response repeats the client secret or the token sent for revocation")
 # Seconds between re-probes of a token that should be dead, for targets driven by commands.
 PROPAGATION_WAITS = (0.5, 1.5)
 SETUP_ERRORS = (TokenSupplyError, TargetThrottled, requests.RequestException)
@@ -261,14 +261,25 @@ class SemanticRun:
 
     # -- verdicts ------------------------------------------------------------------------------
 
-    def fail(self, clause: str, title: str, expected: str, got: str) -> SemanticFailure:
-        return self.trail.failure(clause, title, expected, got)
+    def fail(self, claim: Claim, event: str, expected: str, got: str) -> SemanticFailure:
+        """A failure of ``claim``, headlined by ``event`` (what actually happened)."""
+        return self.trail.failure(claim.clause, claim.headline(event), expected, got)
 
-    def expect_answer(self, situation: str, response: requests.Response, clause: str, title: str) -> None:
+    def expect_answer(
+        self,
+        situation: str,
+        response: requests.Response,
+        claim: Claim,
+        *,
+        what: str = "the revocation",
+        then: str = "",
+    ) -> None:
         """The contract's answer for ``situation`` (status, body, error code), or a failure.
 
         The engine's violations of that answer are judged here: a failure is this property's
         failure (under its clause, with the request sequence); a warning is recorded as one.
+        The headline says what came back (``what`` answered this status, and why that is not
+        the answer), plus ``then``: what the probe said, where the property asked already.
         """
         __tracebackhide__ = True
         violations = engine.answer(self.contract, situation, view_of(response))
@@ -276,7 +287,8 @@ class SemanticRun:
         if failures:
             first = failures[0]
             expected = f"the contract's {situation!r} answer: [{first.clause}] {first.expected}"
-            raise self.fail(clause, title, expected, first.actual)
+            event = answer_event(self.contract, situation, response, first, what, then)
+            raise self.fail(claim, event, expected, first.actual)
         self._settle(violations)
 
     def _settle(self, violations: list[Violation]) -> None:
@@ -284,9 +296,7 @@ class SemanticRun:
         sequence = self.trail.mask(self.trail.render())
         settle([violation.with_sequence(sequence) for violation in violations])
 
-    def expect_dead(
-        self, token: TokenRef, clause: str, title: str, after: str, answer: Callable[[], bool] | None = None
-    ) -> None:
+    def expect_dead(self, token: TokenRef, claim: Claim, after: str, answer: Callable[[], bool] | None = None) -> None:
         """The probe calls ``token`` inactive, at once or within the propagation grace.
 
         RFC 7009 section 2.1: "In practice, there could be a propagation delay, for example, in
@@ -301,32 +311,37 @@ class SemanticRun:
             time.sleep(wait)
             if not self.probe(token):
                 return
-        raise self.fail(clause, title, f"{token.label} inactive {after}", f"the probe says {token.label} is active")
+        raise self.fail(
+            claim,
+            f"{token.label} still active {after}",
+            f"{token.label} inactive {after}",
+            f"the probe says {token.label} is active",
+        )
 
-    def expect_alive(
-        self, token: TokenRef, clause: str, title: str, after: str, answer: Callable[[], bool] | None = None
-    ) -> None:
+    def expect_alive(self, token: TokenRef, claim: Claim, after: str, answer: Callable[[], bool] | None = None) -> None:
         __tracebackhide__ = True
         if not self.probe(token, answer):
             raise self.fail(
-                clause, title, f"{token.label} still active {after}", f"the probe says {token.label} is inactive"
+                claim,
+                f"{token.label} inactive {after}",
+                f"{token.label} still active {after}",
+                f"the probe says {token.label} is inactive",
             )
 
-    def expect_all_dead(self, tokens: list[TokenRef], clause: str, title: str, after: str) -> None:
+    def expect_all_dead(self, tokens: list[TokenRef], claim: Claim, after: str) -> None:
         """``expect_dead`` for each token in order, their first probes sent side by side."""
         __tracebackhide__ = True
         for token, answer in zip(tokens, self.probes_ahead(tokens), strict=True):
-            self.expect_dead(token, clause, title, after, answer)
+            self.expect_dead(token, claim, after, answer)
 
-    def expect_all_alive(self, tokens: list[TokenRef], clause: str, title: str, after: str) -> None:
+    def expect_all_alive(self, tokens: list[TokenRef], claim: Claim, after: str) -> None:
         """``expect_alive`` for each token in order, their probes sent side by side."""
         __tracebackhide__ = True
         for token, answer in zip(tokens, self.probes_ahead(tokens), strict=True):
-            self.expect_alive(token, clause, title, after, answer)
+            self.expect_alive(token, claim, after, answer)
 
     def _check_no_echo(self, response: requests.Response, token: TokenRef, token_in_query: bool) -> None:
         __tracebackhide__ = True
-        title = ECHO_TITLE
         view = view_of(response)
         values = engine.sent_secrets(self.contract, view)
         # A token in the query string is not in the body ``sent_secrets`` inspects.
@@ -334,7 +349,8 @@ class SemanticRun:
             values += [form for form in secret_forms(token.value) if len(form) >= engine.MIN_ECHO_LENGTH]
         found = engine.credential_echo(self.contract, view, values)
         if found:
-            raise self.fail(ECHO_CLAUSE, title, "no secret or token in any response", found[0].actual)
+            event = f"the answer to a request about {token.label} repeats a secret"
+            raise self.fail(ECHO, event, "no secret or token in any response", found[0].actual)
 
     # -- preconditions -------------------------------------------------------------------------
 
@@ -443,6 +459,26 @@ class SemanticRun:
         except BaseException:
             self.flush_secrets()
             raise
+
+
+# How a headline names a situation's answer where the situation's name would not say it.
+ANSWER_WORDS = {
+    "foreign-token": "neither the contract's unknown-token answer nor a documented refusal",
+}
+
+
+def answer_event(
+    contract: Contract, situation: str, response: requests.Response, first: Violation, what: str, then: str
+) -> str:
+    """What an answer that breaks the contract's ``situation`` answer was, in one line: its status
+    when no status of that answer was due, else the engine's finding (a wrong body or code)."""
+    status, due = response.status_code, contract.answer(situation)
+    if status in due.statuses:
+        event = f"{what} answered {status}: {first.title[:1].lower()}{first.title[1:]}"
+    else:
+        answer = ANSWER_WORDS.get(situation, f"not the contract's {situation!r} answer")
+        event = f"{what} answered {status}, {answer} ({due.describe()})"
+    return f"{event}; {then}" if then else event
 
 
 def percent_encode_all(value: str) -> str:

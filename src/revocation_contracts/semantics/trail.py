@@ -17,7 +17,7 @@ thousands of examples would cost more than sending it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -54,6 +54,31 @@ class MintedGrant:
 
     def __repr__(self) -> str:
         return f"MintedGrant({self.label}: {', '.join(self.tokens)})"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What one property asserts: its number, the clause it enforces and the claim in words.
+
+    A failure is headlined by what happened, then the claim it breaks ("g1.access_token still
+    active after a revocation answered 200 (property 1: a revoked token is dead)"). The claim
+    alone, read as a headline, states the opposite of what went wrong ("... stays active" on
+    a failure whose token did stay active but whose answer was wrong)."""
+
+    number: int
+    clause: str
+    text: str
+
+    @property
+    def title(self) -> str:
+        return f"{self.text} (property {self.number})"
+
+    def headline(self, event: str) -> str:
+        return f"{event} (property {self.number}: {self.text})"
+
+    def citing(self, clause: str) -> Claim:
+        """The same claim judged under another clause (a contract's own, or a SHOULD's)."""
+        return replace(self, clause=clause)
 
 
 class SemanticFailure(ContractFailure):
