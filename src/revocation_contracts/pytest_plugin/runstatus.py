@@ -33,23 +33,17 @@ outranks throttling.
 
 from __future__ import annotations
 
-import http.client
-import socket
-import ssl
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 import requests
-from urllib3.exceptions import NameResolutionError
 
 from revocation_contracts.supply.tokens import TokenSupplyError
-from revocation_contracts.transport.bounded import TargetCutOff
+from revocation_contracts.transport.errors import explain_request_error as explain_request_error  # re-exported
 from revocation_contracts.transport.session import TargetThrottled, TargetThrottledStop, TargetUnreachable
 
 EXIT_TARGET = 6
@@ -74,68 +68,6 @@ class Problem:
     kind: str
     message: str
     stops_run: bool = False
-
-
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    """The exception and everything it wraps: causes, contexts, urllib3 reasons, args."""
-    seen: set[int] = set()
-    todo = [exc]
-    while todo:
-        current = todo.pop(0)
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        linked = [getattr(current, "reason", None), current.__cause__, current.__context__, *current.args]
-        todo.extend(item for item in linked if isinstance(item, BaseException))
-
-
-def _first(exc: BaseException, kind: type[BaseException]) -> Any:
-    return next((cause for cause in _causes(exc) if isinstance(cause, kind)), None)
-
-
-def explain_request_error(exc: BaseException, method: str, url: str, timeout: float | None = None) -> str:
-    """One line naming what went wrong with a request and what to check, for any requests error."""
-    where = f"{method} {url}"
-    host = urlsplit(url).hostname or url
-    if _first(exc, NameResolutionError) is not None or _first(exc, socket.gaierror) is not None:
-        return (
-            f"DNS failure: cannot resolve host {host!r} ({where}); "
-            "check the host name in --target-url and this runner's DNS"
-        )
-    if isinstance(exc, requests.exceptions.Timeout) or _first(exc, TimeoutError) is not None:
-        within = f" within {timeout:g}s" if timeout else ""
-        return (
-            f"timeout: no answer from {where}{within}; check that the target is reachable from this runner "
-            "(firewall, VPN, proxy) or raise --request-timeout"
-        )
-    if isinstance(exc, requests.exceptions.SSLError) or _first(exc, ssl.SSLError) is not None:
-        verify = _first(exc, ssl.SSLCertVerificationError)
-        tls = _first(exc, ssl.SSLError)
-        reason = (verify and verify.verify_message) or (tls and (tls.reason or tls.strerror)) or "handshake failed"
-        return (
-            f"TLS error talking to {where}: {reason}; check the scheme (http:// or https://) in --target-url "
-            "and the server certificate (set REQUESTS_CA_BUNDLE for a private CA)"
-        )
-    if _first(exc, http.client.BadStatusLine) is not None:
-        return (
-            f"{where} answered with bytes that are not HTTP; check the scheme (http:// or https://) and the port "
-            "in --target-url"
-        )
-    cut = _first(exc, TargetCutOff)
-    if cut is not None or _first(exc, ConnectionResetError) is not None:
-        return (
-            f"the connection to {where} was cut before the answer was complete; check the target's logs "
-            "and any proxy between this runner and the target"
-        )
-    if _first(exc, ConnectionRefusedError) is not None:
-        return f"connection refused by {host} ({where}); check that the server is running and the port in --target-url"
-    reason = _first(exc, OSError)
-    detail = f": {reason.strerror or reason}" if isinstance(reason, OSError) and reason is not exc else ""
-    return (
-        f"cannot reach {where}{detail}; check --target-url, and the proxy and firewall between this runner "
-        "and the target"
-    )
 
 
 def problem_of(exc: BaseException | None) -> Problem | None:
