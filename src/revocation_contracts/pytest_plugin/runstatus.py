@@ -44,6 +44,7 @@ import requests
 
 from revocation_contracts.supply.tokens import TokenSupplyError
 from revocation_contracts.transport.errors import explain_request_error as explain_request_error  # re-exported
+from revocation_contracts.transport.flight import FLIGHT
 from revocation_contracts.transport.session import TargetThrottled, TargetThrottledStop, TargetUnreachable
 
 EXIT_TARGET = 6
@@ -117,6 +118,9 @@ PROBLEM_ATTRIBUTE = "revocation_problem"
 PREFLIGHT_NODEID = "revocation-contracts::preflight"
 # Set beside it, to the Problem's line, when the Problem stops the run.
 STOP_ATTRIBUTE = "revocation_stop"
+# The user property (JUnit ``<property>``) on the test during which the run fell back to one
+# request at a time (transport/flight.py), with the one line that says why.
+ONE_AT_A_TIME_PROPERTY = "revocation-one-at-a-time"
 
 
 def mark_report(report: Any, call: pytest.CallInfo[Any], problem: Problem, item: pytest.Item) -> None:
@@ -169,6 +173,7 @@ class RunStatus:
         self.planned: int | None = None
         self.stop: tuple[str, str] | None = None
         self.before_tests: tuple[str, int, str] | None = None
+        self.one_at_a_time: str | None = None
 
     def end_before_tests(self, message: str, exit_code: int, contract: str) -> None:
         """Discovery or the preflight condemned the run: end it at collection (see pytest_collection)."""
@@ -229,7 +234,28 @@ class RunStatus:
             for kind, count in sorted(self.problems.items())
         ]
 
+    def notes(self) -> list[str]:
+        """Lines for the terminal summary about how the run went that are not problems."""
+        line = self.one_at_a_time or FLIGHT.notice()
+        return [line] if line else []
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        """Record, on the test during which it happened, that the run fell back to one request
+        at a time: a user property, so JUnit XML shows it and pytest-xdist carries it to the
+        controller's summary."""
+        report = yield
+        if call.when == "teardown":
+            notice = FLIGHT.unreported()
+            if notice is not None:
+                report.user_properties.append((ONE_AT_A_TIME_PROPERTY, notice))
+                item.user_properties.append((ONE_AT_A_TIME_PROPERTY, notice))
+        return report
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        for name, value in report.user_properties:
+            if name == ONE_AT_A_TIME_PROPERTY and self.one_at_a_time is None:
+                self.one_at_a_time = str(value)
         kind = getattr(report, PROBLEM_ATTRIBUTE, None)
         if kind is not None:
             self.problems[kind] += 1
@@ -266,4 +292,9 @@ class RunStatus:
         if lines:
             terminalreporter.section("revocation-contracts: checks that could not judge the contract", yellow=True)
             for line in lines:
+                terminalreporter.write_line(line)
+        notes = self.notes()
+        if notes:
+            terminalreporter.section("revocation-contracts: how the run went", yellow=True)
+            for line in notes:
                 terminalreporter.write_line(line)

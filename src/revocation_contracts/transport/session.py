@@ -12,8 +12,12 @@ contract failure on its own (CONTRACTS.md); the suite waits (honouring ``Retry-A
 ``MAX_WAIT`` seconds per wait), retries a bounded number of times, and if the target still
 refuses, raises TargetThrottled: the test is reported as throttled, never judged on it.
 
+A request that fails while others are in flight is sent again alone, and the run goes on one
+request at a time (``flight.py``); only failures one at a time reach the breaker.
+
 Stated bounds (``Breaker``): three requests in a row without an answer (timeout, reset,
-refused, cut mid-body) stop the run with exit 6, after at most 3 x ``--request-timeout``;
+refused, cut mid-body) stop the run with exit 6, after at most 3 x ``--request-timeout``
+(each sent again at most twice alone if it failed beside others);
 waiting on 429/503 is capped per wait (``MAX_WAIT``) and in all (``--max-throttle-wait``,
 default 60 s), and three throttled requests in a row, or the budget spent, stop the run
 with exit 8.
@@ -21,6 +25,7 @@ with exit 8.
 
 from __future__ import annotations
 
+import http.client
 import os
 import threading
 import time
@@ -29,7 +34,9 @@ from typing import Any
 
 import requests
 
-from revocation_contracts.transport.bounded import BoundedAdapter, BoundedSession
+from revocation_contracts.transport.bounded import BoundedAdapter, BoundedSession, TargetCutOff
+from revocation_contracts.transport.errors import first_cause
+from revocation_contracts.transport.flight import FLIGHT, PAUSE_ALONE, RETRIES_ALONE
 
 THROTTLE_STATUSES = frozenset({429, 503})
 MAX_RETRIES = 3
@@ -193,21 +200,38 @@ class GentleAdapter(BoundedAdapter):
         self.max_retries_on_throttle = max_retries_on_throttle
         self.breaker = breaker or Breaker()
         self.requests_sent = 0
+        self.tolerate_transient = False
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        attempt = 0
+        attempt = 0  # throttled answers retried
+        again = 0  # sends again after a failure that is not the target's one at a time (flight.py)
         while True:
             self.breaker.check()
             if self.limiter is not None:
                 self.limiter.wait()
             self.requests_sent += 1
-            try:
-                response = self.send_bounded(request, **kwargs)
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-                self.breaker.failed(exc)
-                raise
+            failure: requests.RequestException | None = None
+            with FLIGHT.slot() as ticket:
+                try:
+                    response = self.send_bounded(request, **kwargs)
+                except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                    failure = exc
+            if failure is not None:
+                what = f"no answer to {request.method} {_path(request)} ({type(failure).__name__})"
+                if self._send_again(ticket.overlapped, again, what, transient=_was_reset(failure)):
+                    again += 1
+                    continue
+                self.breaker.failed(failure)
+                raise failure
             self.breaker.answered()
             status = response.status_code
+            if status >= 500 and status not in THROTTLE_STATUSES:
+                what = f"{status} from {request.method} {_path(request)}"
+                if self._send_again(ticket.overlapped, again, what, transient=True):
+                    response.close()
+                    self.poolmanager.clear()  # a server that failed may drop its keep-alive connections
+                    again += 1
+                    continue
             if status not in THROTTLE_STATUSES:
                 self.breaker.unthrottled()
                 return response
@@ -216,6 +240,46 @@ class GentleAdapter(BoundedAdapter):
                 raise TargetThrottled(status, attempt + 1)
             attempt += 1
             time.sleep(self.breaker.wait_allowed(retry_after_seconds(response.headers.get("Retry-After"))))
+
+    def _send_again(self, overlapped: bool, again: int, what: str, *, transient: bool) -> bool:
+        """Whether to send a failed request again, alone, after a pause (``flight.py``).
+
+        Yes when it failed while others were in flight (the run then falls back to one request
+        at a time), or, on a session that tolerates transient failures (the token supply's), when
+        the failure was transient (a 5xx, a reset connection); at most ``RETRIES_ALONE`` times,
+        while ``--max-throttle-wait`` has time left."""
+        if again >= RETRIES_ALONE or not (overlapped or (self.tolerate_transient and transient)):
+            return False
+        if self.breaker.waited >= self.breaker.throttle_budget:
+            return False
+        if overlapped:
+            FLIGHT.fall_back(what)
+        time.sleep(self.breaker.wait_allowed(PAUSE_ALONE * 2**again))
+        return True
+
+
+def tolerate_transient(session: requests.Session) -> None:
+    """Let ``session`` send a request again after a 5xx or a reset connection, even alone.
+
+    For sessions to endpoints that are not under test (the token endpoint, introspection, a
+    protected resource): their transient failures are retried (bounded) before they become a
+    supply setup error. Never for the endpoint under test, whose 5xx alone is a verdict."""
+    for adapter in session.adapters.values():
+        if isinstance(adapter, GentleAdapter):
+            adapter.tolerate_transient = True
+
+
+def _path(request: requests.PreparedRequest) -> str:
+    """The request's URL without its query (which may carry a token)."""
+    return str(request.url or "").split("?", 1)[0]
+
+
+def _was_reset(exc: BaseException) -> bool:
+    """Whether the connection was reset or cut (transient), rather than refused or timed out."""
+    return any(
+        first_cause(exc, kind) is not None
+        for kind in (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected, TargetCutOff)
+    )
 
 
 def new_session(
