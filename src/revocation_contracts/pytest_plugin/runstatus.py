@@ -253,7 +253,7 @@ class RunStatus:
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        for name, value in report.user_properties:
+        for name, value in getattr(report, "user_properties", ()):  # a report of ours may carry none
             if name == ONE_AT_A_TIME_PROPERTY and self.one_at_a_time is None:
                 self.one_at_a_time = str(value)
         kind = getattr(report, PROBLEM_ATTRIBUTE, None)
