@@ -12,6 +12,7 @@ import dataclasses
 import json
 import os
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -91,12 +92,17 @@ class Scripted:
 
     def __init__(self) -> None:
         self.routes: dict[str, tuple[int, str, bytes]] = {}
+        self.delay = 0.0  # seconds each answer takes (so that requests overlap)
+        self.hits = 0
         routes = self.routes
+        scripted = self
 
         class Handler(BaseHTTPRequestHandler):
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 self.rfile.read(length)
+                scripted.hits += 1
+                time.sleep(scripted.delay)
                 status, media_type, body = routes.get(self.path.split("?")[0], (404, "text/plain", b"not found"))
                 self.send_response(status)
                 self.send_header("Content-Type", media_type)

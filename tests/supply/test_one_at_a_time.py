@@ -25,7 +25,7 @@ import pytest
 from revocation_contracts.model.contract import load_contract
 from revocation_contracts.pytest_plugin.runstatus import ONE_AT_A_TIME_PROPERTY
 from revocation_contracts.reference import ReferenceServer
-from revocation_contracts.transport.flight import Flight
+from revocation_contracts.transport.flight import FLIGHT, Flight
 from revocation_contracts.transport.session import new_session, tolerate_transient
 from tests.planted.conftest import SuiteRun
 
@@ -118,6 +118,27 @@ def test_overlapping_requests_know_it_and_go_one_at_a_time_after_the_fall_back()
         assert waiting.is_alive(), "a second request went on the wire beside the first after the fall-back"
     waiting.join(timeout=5)
     assert not first.overlapped
+
+
+def test_a_5xx_beside_others_and_alone_again_is_judged_and_the_run_does_not_fall_back(scripted: Scripted) -> None:
+    """A server whose 5xx is a real bug: the answer sent beside another is sent again alone,
+    fails alone too, and is returned to be judged; the run goes on as it was."""
+    scripted.json("/revoke", {"error": "server_error"}, status=500)
+    scripted.delay = 0.3
+    session = new_session()
+    statuses: list[int] = []
+
+    def revoke() -> None:
+        statuses.append(session.post(f"{scripted.url}/revoke", timeout=5).status_code)
+
+    threads = [threading.Thread(target=revoke) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert statuses == [500, 500]
+    assert scripted.hits == 4, "each request was not sent again alone exactly once"
+    assert FLIGHT.why is None and not FLIGHT.alone
 
 
 @pytest.mark.parametrize("status", [502, 500])

@@ -12,11 +12,13 @@ So every request the suite sends, from any session and any thread of the process
 slot here while it is on the wire (``Flight.slot``), and each slot knows whether another
 request was in flight at any moment of its own (``overlapped``). A request that got no answer
 (timeout, reset, refused, cut mid-body) or a 5xx other than 503 while overlapped is not
-judged: the suite switches, for the rest of the run, to one request at a time (``fall_back``)
-and sends it again alone (``session.GentleAdapter``: at most ``RETRIES_ALONE`` times, after a
-pause charged to ``--max-throttle-wait`` like any wait on a throttled target). Only what fails
-one request at a time counts: toward the breaker (exit 6), as a supply error (exit 7), or as
-the answer a check judges. A 5xx answered to a request alone is judged as it always was.
+judged: after a pause charged to ``--max-throttle-wait`` (like any wait on a throttled
+target) it is sent again alone, with the wire to itself (``session.GentleAdapter``). If it is
+answered alone, the target could not take the crowd, and the suite goes on one request at a
+time for the rest of the run (``fall_back``). If it fails alone too, that failure is the
+target's: it counts toward the breaker (exit 6), as a supply error (exit 7), or as the answer
+a check judges, as a failure alone always did. So a server whose 5xx is a real bug is judged
+on it, and never makes the run slower.
 
 The switch is said once, in the terminal summary and as a JUnit property of the test during
 which it happened (``pytest_plugin/runstatus.py``).
@@ -28,9 +30,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-# Times one request may be sent again alone after failing while others were in flight.
+# Times the token supply's session sends a request again after a transient failure alone
+# (a 5xx, a reset connection: ``session.tolerate_transient``).
 RETRIES_ALONE = 2
-# Seconds to pause before sending a request again alone (doubled for the second time).
+# Seconds to pause before sending a failed request again (doubled each time).
 PAUSE_ALONE = 1.0
 
 
@@ -49,32 +52,43 @@ class Flight:
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._active: set[Ticket] = set()
+        self._solo = False  # a request sent again alone is on the wire
+        self._solo_waiting = 0  # requests waiting to be sent again alone (nothing new starts)
         self.alone = False
         self.why: str | None = None
         self.retried = 0
         self._reported = False
 
     @contextmanager
-    def slot(self) -> Iterator[Ticket]:
-        """Hold a slot while one request is on the wire (waiting for the wire to be free once
-        requests go one at a time)."""
+    def slot(self, *, solo: bool = False) -> Iterator[Ticket]:
+        """Hold a slot while one request is on the wire. Once requests go one at a time, or for
+        a ``solo`` request (one sent again after failing beside others), the wire is its alone:
+        it waits until nothing else is in flight, and nothing starts beside it."""
         ticket = Ticket()
         with self._cond:
-            while self.alone and self._active:
-                self._cond.wait()
+            self._solo_waiting += solo
+            try:
+                while self._solo or (self._solo_waiting and not solo) or ((self.alone or solo) and self._active):
+                    self._cond.wait()
+            finally:
+                self._solo_waiting -= solo
             for other in self._active:
                 other.overlapped = True
             ticket.overlapped = bool(self._active)
             self._active.add(ticket)
+            self._solo = self._solo or solo
         try:
             yield ticket
         finally:
             with self._cond:
                 self._active.discard(ticket)
+                if solo:
+                    self._solo = False
                 self._cond.notify_all()
 
     def fall_back(self, why: str) -> None:
-        """From now on one request at a time; ``why`` (the first failure) is kept for the summary."""
+        """A request failed beside others and was answered alone: from now on one request at a
+        time; ``why`` (the first such failure) is kept for the summary."""
         with self._cond:
             self.retried += 1
             if not self.alone:

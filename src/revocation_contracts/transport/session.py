@@ -39,6 +39,9 @@ from revocation_contracts.transport.errors import first_cause
 from revocation_contracts.transport.flight import FLIGHT, PAUSE_ALONE, RETRIES_ALONE
 
 THROTTLE_STATUSES = frozenset({429, 503})
+# Answers that say the server failed (503 is throttling, above): judged when answered to a
+# request alone, sent again alone when answered beside other requests (flight.py).
+SERVER_ERRORS = frozenset(range(500, 600)) - THROTTLE_STATUSES
 MAX_RETRIES = 3
 MAX_WAIT = 10.0
 DEFAULT_WAIT = 0.5
@@ -204,34 +207,42 @@ class GentleAdapter(BoundedAdapter):
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         attempt = 0  # throttled answers retried
-        again = 0  # sends again after a failure that is not the target's one at a time (flight.py)
+        again = 0  # transient failures sent again (the supply's session only)
+        beside: str | None = None  # how it failed beside other requests, before being sent alone
         while True:
             self.breaker.check()
             if self.limiter is not None:
                 self.limiter.wait()
             self.requests_sent += 1
             failure: requests.RequestException | None = None
-            with FLIGHT.slot() as ticket:
+            with FLIGHT.slot(solo=beside is not None) as ticket:
                 try:
                     response = self.send_bounded(request, **kwargs)
                 except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
                     failure = exc
-            if failure is not None:
-                what = f"no answer to {request.method} {_path(request)} ({type(failure).__name__})"
-                if self._send_again(ticket.overlapped, again, what, transient=_was_reset(failure)):
-                    again += 1
+            if failure is not None or response.status_code in SERVER_ERRORS:
+                what = (
+                    f"no answer to {request.method} {_path(request)} ({type(failure).__name__})"
+                    if failure is not None
+                    else f"{response.status_code} from {request.method} {_path(request)}"
+                )
+                if ticket.overlapped and beside is None and self._pause(0):
+                    beside = what  # sent again alone: only a failure alone is the target's
+                    self._drop(response if failure is None else None)
                     continue
-                self.breaker.failed(failure)
-                raise failure
+                transient = failure is None or _was_reset(failure)
+                if self.tolerate_transient and transient and again < RETRIES_ALONE and self._pause(again):
+                    again += 1
+                    self._drop(response if failure is None else None)
+                    continue
+                if failure is not None:
+                    self.breaker.failed(failure)
+                    raise failure
+            elif beside is not None:
+                FLIGHT.fall_back(beside)  # failed beside others, answered alone: one at a time from now
+                beside = None
             self.breaker.answered()
             status = response.status_code
-            if status >= 500 and status not in THROTTLE_STATUSES:
-                what = f"{status} from {request.method} {_path(request)}"
-                if self._send_again(ticket.overlapped, again, what, transient=True):
-                    response.close()
-                    self.poolmanager.clear()  # a server that failed may drop its keep-alive connections
-                    again += 1
-                    continue
             if status not in THROTTLE_STATUSES:
                 self.breaker.unthrottled()
                 return response
@@ -241,19 +252,18 @@ class GentleAdapter(BoundedAdapter):
             attempt += 1
             time.sleep(self.breaker.wait_allowed(retry_after_seconds(response.headers.get("Retry-After"))))
 
-    def _send_again(self, overlapped: bool, again: int, what: str, *, transient: bool) -> bool:
-        """Whether to send a failed request again, alone, after a pause (``flight.py``).
+    def _drop(self, response: requests.Response | None) -> None:
+        """Forget a failed answer and the pooled connections: a server that failed may have
+        dropped them without saying so (uvicorn does after an unhandled exception)."""
+        if response is not None:
+            response.close()
+        self.poolmanager.clear()
 
-        Yes when it failed while others were in flight (the run then falls back to one request
-        at a time), or, on a session that tolerates transient failures (the token supply's), when
-        the failure was transient (a 5xx, a reset connection); at most ``RETRIES_ALONE`` times,
-        while ``--max-throttle-wait`` has time left."""
-        if again >= RETRIES_ALONE or not (overlapped or (self.tolerate_transient and transient)):
-            return False
+    def _pause(self, again: int) -> bool:
+        """Pause before sending a failed request again (``flight.py``): ``PAUSE_ALONE``, doubled
+        each time, charged to ``--max-throttle-wait``; False once that budget is spent."""
         if self.breaker.waited >= self.breaker.throttle_budget:
             return False
-        if overlapped:
-            FLIGHT.fall_back(what)
         time.sleep(self.breaker.wait_allowed(PAUSE_ALONE * 2**again))
         return True
 
