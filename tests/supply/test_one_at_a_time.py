@@ -17,7 +17,6 @@ both know they overlapped, and after the fall-back they go one at a time.
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -63,7 +62,7 @@ def test_a_server_that_fails_crowded_requests_passes_one_at_a_time(tmp_path):
 
 
 def test_a_server_that_hangs_crowded_requests_passes_one_at_a_time(tmp_path):
-    run, gate = run_gated(tmp_path, SEMANTICS, "--request-timeout", "1", hang=1.5)
+    run, gate = run_gated(tmp_path, SEMANTICS, "--request-timeout", "2", hang=3.0)
     assert gate.refused > 0, "the server never saw two requests at once: this test proves nothing"
     assert run.returncode == 0 and not run.failed and not run.errors, run.describe()
     assert FELL_BACK in run.output, run.describe()
@@ -82,10 +81,8 @@ def test_a_token_endpoint_failing_alone_is_still_a_supply_error(tmp_path):
 def test_a_5xx_alone_is_the_targets_answer_but_the_supplys_transient(scripted: Scripted) -> None:
     scripted.json("/revoke", {"error": "server_error"}, status=500)
     target = new_session()
-    started = time.monotonic()
     assert target.post(f"{scripted.url}/revoke", timeout=5).status_code == 500
-    assert time.monotonic() - started < 1.0, "a 5xx alone was sent again on the target's session"
-    assert target.adapters["http://"].requests_sent == 1  # type: ignore[attr-defined]
+    assert target.adapters["http://"].requests_sent == 1, "a 5xx alone was sent again on the target's session"  # type: ignore[attr-defined]
     supply = new_session()
     tolerate_transient(supply)
     assert supply.post(f"{scripted.url}/revoke", timeout=5).status_code == 500
@@ -124,12 +121,14 @@ def test_a_5xx_beside_others_and_alone_again_is_judged_and_the_run_does_not_fall
     """A server whose 5xx is a real bug: the answer sent beside another is sent again alone,
     fails alone too, and is returned to be judged; the run goes on as it was."""
     scripted.json("/revoke", {"error": "server_error"}, status=500)
-    scripted.delay = 0.3
+    scripted.delay = 0.5
     session = new_session()
     statuses: list[int] = []
+    together = threading.Barrier(2)
 
     def revoke() -> None:
-        statuses.append(session.post(f"{scripted.url}/revoke", timeout=5).status_code)
+        together.wait(timeout=10)
+        statuses.append(session.post(f"{scripted.url}/revoke", timeout=10).status_code)
 
     threads = [threading.Thread(target=revoke) for _ in range(2)]
     for thread in threads:
