@@ -9,6 +9,11 @@ clear line (never a traceback) and its own exit code, and only a broken contract
 with the reason ``target throttled: ...`` (RFC 7009 section 2.2.1: a 503 "may" come back
 later; CONTRACTS.md: a 429 or 503 is never a contract failure on its own).
 
+A run that had to fall back to one request at a time (the target failed requests sent beside
+others and answered them alone: ``transport/flight.py``) passes or fails on its checks as
+usual; the summary says so in a section of its own, and the test during which it happened
+carries the line as the JUnit property ``revocation-one-at-a-time``.
+
 Exit codes. pytest owns 0 to 5; the suite adds 6 to 8. When several apply, the lowest
 non-zero code of 1, 6, 7, 8 wins: a contract failure outranks a setup problem, which
 outranks throttling.

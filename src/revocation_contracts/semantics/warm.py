@@ -25,12 +25,14 @@ So a run's outcome does not depend on thread timing:
   parses reprs and traceback lines) in the thread where the property failed, and rescans for
   its "local constants" when a new module appears. Every caller that matters (pytest's
   assertion rewriter and traceback formatting, Hypothesis, ``traceback``, ``inspect``) goes
-  through ``ast.parse``, so the lock orders them all. It is harmless where it is not needed:
-  one parse takes milliseconds, the lock nanoseconds.
+  through ``ast.parse``, so the lock orders them all (a library that builds an AST with
+  ``compile`` directly does it when it is imported, which no thread does). It is harmless
+  where it is not needed: one parse takes milliseconds, the lock nanoseconds. Compiling a
+  string (Hypothesis does, to wrap a test or describe a lambda) shares nothing between threads.
 
 ``tests/supply/thread_audit.py`` proves it: every side-by-side child run in the project's tests
 records the imports and compiles of any thread but the main one (PEP 578 audit events) and
-asserts there are none, but for parses made under this lock.
+asserts that no thread imported, and none parsed without this lock.
 """
 
 from __future__ import annotations
