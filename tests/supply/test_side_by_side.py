@@ -9,7 +9,10 @@ driven through ``--target-url`` like any remote server,
 - fails, for each planted semantic bug, exactly the property that bug breaks, the others
   passing, although their tokens were alive while the bug ran (``revokes-all-grants`` kills
   them: the failures it causes elsewhere must be confirmed alone, and do not come back);
-- with ``--semantic-workers 1``, runs them one after another as before.
+- with ``--semantic-workers 1``, runs them one after another as before;
+- and, in every one of these runs, no worker thread imported a module or parsed source
+  without the parse lock (``thread_audit.py``; issue 17: a thread that imports while the
+  main thread rewrites a module can crash the run).
 
 Each test starts its own child run, so pytest-xdist spreads them over its workers.
 """
