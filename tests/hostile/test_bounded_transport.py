@@ -15,12 +15,14 @@ import requests
 
 from revocation_contracts.pytest_plugin.runstatus import explain_request_error
 from revocation_contracts.transport.bounded import BODY_CAP, OversizedAnswer, TargetCutOff
+from revocation_contracts.transport.flight import RETRIES_ALONE
 from revocation_contracts.transport.session import (
     BREAKER_LIMIT,
     TargetThrottled,
     TargetThrottledStop,
     TargetUnreachable,
     new_session,
+    tolerate_transient,
 )
 
 from .harness import HostileServer
@@ -77,6 +79,21 @@ def test_a_broken_answer_is_a_connection_error_with_one_line(hostile: HostileSer
     line = explain_request_error(caught.value, "POST", url)
     assert says in line
     assert "\n" not in line
+
+
+def test_the_supplys_session_sends_a_reset_request_again_before_giving_up(hostile: HostileServer) -> None:
+    """A token endpoint that resets the connection may be having a bad moment: the supply's
+    session (``tolerate_transient``) sends the request again, twice, before the reset is its
+    error; the target's session does not (test above)."""
+    url = hostile.url("reset.supply") + "/token"
+    with new_session() as session:
+        tolerate_transient(session)
+        _answered_once(session, url)
+        adapter = session.get_adapter(url)
+        sent = adapter.requests_sent  # type: ignore[attr-defined]
+        with pytest.raises(TargetCutOff):
+            session.post(url, data=b"", timeout=2)
+        assert adapter.requests_sent - sent == 1 + RETRIES_ALONE  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("mode", ["huge", "gzip"])

@@ -15,6 +15,7 @@ from revocation_contracts.pytest_plugin.runstatus import (
     EXIT_TARGET,
     EXIT_THROTTLED,
     EXIT_TOKEN_SUPPLY,
+    ONE_AT_A_TIME_PROPERTY,
     TARGET,
     THROTTLED,
     TOKEN_SUPPLY,
@@ -249,3 +250,17 @@ def test_exit_status(pytest_status: int, reports: list[tuple[str, str | None]], 
     for outcome, kind in reports:
         status.pytest_runtest_logreport(_Report(outcome, kind))  # type: ignore[arg-type]
     assert status.exit_status(pytest_status) == expected
+
+
+def test_falling_back_to_one_request_at_a_time_is_a_note_not_a_problem() -> None:
+    """A report carrying the fall-back line (transport/flight.py) reaches the summary's notes,
+    once, and changes no exit code."""
+    status = RunStatus()
+    line = "the target failed 2 request(s) sent while others were in flight (first: 500 from POST /token)"
+    report = _Report("passed")
+    report.user_properties = [(ONE_AT_A_TIME_PROPERTY, line)]  # type: ignore[attr-defined]
+    status.pytest_runtest_logreport(report)  # type: ignore[arg-type]
+    status.pytest_runtest_logreport(report)  # type: ignore[arg-type]
+    assert status.notes() == [line]
+    assert status.summary() == []
+    assert status.exit_status(0) == 0

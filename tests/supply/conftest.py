@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -21,18 +23,28 @@ import pytest
 from tests.libraries.authlib_server import CLIENTS, AuthlibServer
 from tests.planted.conftest import SuiteRun, run_suite
 
+from .thread_audit import AUDIT_ENV, describe, read_audit, unsafe
+
 if TYPE_CHECKING:
     from revocation_contracts.target import Target, TargetPool
 
 SERVER_LIFETIME = 600.0
 REPO = Path(__file__).resolve().parents[2]
 CONTRACT_SUITE = REPO / "tests" / "contract"
+AUDIT_FILE = "thread-audit.json"
 
 
-def run_contract_suite(workdir: Path, *args: str, path: Path = CONTRACT_SUITE, secrets: Iterable[str]) -> SuiteRun:
+def run_contract_suite(
+    workdir: Path,
+    *args: str,
+    path: Path = CONTRACT_SUITE,
+    secrets: Iterable[str],
+    env: dict[str, str] | None = None,
+    examples: int = 5,
+) -> SuiteRun:
     """The rfc7009 contract suite in a child pytest (5 examples, seed 7; ``run_suite``);
     asserts that none of ``secrets`` reached its output or JUnit XML."""
-    run = run_suite(workdir, ["rfc7009"], seed=7, extra=["--max-examples", "5", *args], paths=[path])
+    run = run_suite(workdir, ["rfc7009"], seed=7, extra=["--max-examples", str(examples), *args], paths=[path], env=env)
     junit = (workdir / "junit.xml").read_text()
     for secret in secrets:
         assert secret not in run.output and secret not in junit, "a secret leaked into the output"
@@ -55,6 +67,18 @@ def authlib_bare() -> Iterator[AuthlibServer]:
         yield server
 
 
+def audited(workdir: Path) -> tuple[list[str], dict[str, str]]:
+    """Options and environment that load ``thread_audit.py`` into a child run (its file in ``workdir``)."""
+    path = os.pathsep.join(part for part in (str(REPO), os.environ.get("PYTHONPATH", "")) if part)
+    return ["-p", "tests.supply.thread_audit"], {"PYTHONPATH": path, AUDIT_ENV: str(workdir / AUDIT_FILE)}
+
+
+def assert_threads_quiet(workdir: Path) -> None:
+    """No thread but the main one imported, or compiled without the parse lock, in the audited run."""
+    found = unsafe(read_audit(workdir / AUDIT_FILE))
+    assert not found, "worker threads imported or compiled:\n" + describe(found)
+
+
 def client_args(second: bool = True) -> list[str]:
     (first_id, (first_secret, _)), (second_id, (second_secret, _)) = CLIENTS.items()
     args = ["--client-id", first_id, "--client-secret", first_secret]
@@ -68,12 +92,17 @@ class Scripted:
 
     def __init__(self) -> None:
         self.routes: dict[str, tuple[int, str, bytes]] = {}
+        self.delay = 0.0  # seconds each answer takes (so that requests overlap)
+        self.hits = 0
         routes = self.routes
+        scripted = self
 
         class Handler(BaseHTTPRequestHandler):
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 self.rfile.read(length)
+                scripted.hits += 1
+                time.sleep(scripted.delay)
                 status, media_type, body = routes.get(self.path.split("?")[0], (404, "text/plain", b"not found"))
                 self.send_response(status)
                 self.send_header("Content-Type", media_type)

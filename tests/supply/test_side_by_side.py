@@ -9,7 +9,10 @@ driven through ``--target-url`` like any remote server,
 - fails, for each planted semantic bug, exactly the property that bug breaks, the others
   passing, although their tokens were alive while the bug ran (``revokes-all-grants`` kills
   them: the failures it causes elsewhere must be confirmed alone, and do not come back);
-- with ``--semantic-workers 1``, runs them one after another as before.
+- with ``--semantic-workers 1``, runs them one after another as before;
+- and, in every one of these runs, no worker thread imported a module or parsed source
+  without the parse lock (``thread_audit.py``; issue 17: a thread that imports while the
+  main thread rewrites a module can crash the run).
 
 Each test starts its own child run, so pytest-xdist spreads them over its workers.
 """
@@ -26,7 +29,7 @@ from revocation_contracts.semantics import PROPERTIES, Property
 from revocation_contracts.semantics.side_by_side import SIDE_BY_SIDE_PROPERTY
 from tests.planted.conftest import SuiteRun
 
-from .conftest import CONTRACT_SUITE, run_contract_suite
+from .conftest import CONTRACT_SUITE, assert_threads_quiet, audited, run_contract_suite
 from .oauth_front import INTROSPECT_PATH, TOKEN_PATH, with_oauth_front
 
 SEMANTICS = CONTRACT_SUITE / "test_semantics.py"
@@ -38,18 +41,30 @@ NOT_APPLICABLE = "does not apply to the rfc7009 contract"
 EVERYWHERE = frozenset({"echoes-token"})
 
 
+def remote_args(base_url: str) -> list[str]:
+    """The options a user passes for the reference server with its OAuth face at ``base_url``."""
+    return [
+        "--target-url", base_url,
+        "--client-id", FIRST.client_id, "--client-secret", FIRST.client_secret,
+        "--second-client-id", SECOND.client_id, "--second-client-secret", SECOND.client_secret,
+        "--token-endpoint", TOKEN_PATH, "--introspection-endpoint", INTROSPECT_PATH,
+        "--grant", "password", "--username", "suite-user", "--password", "bench-password",
+    ]  # fmt: skip
+
+
 def run_remote(workdir: Path, bugs: frozenset[str], *extra: str) -> SuiteRun:
-    """The semantic tests against a reference server (with ``bugs``) as a remote target."""
+    """The semantic tests against a reference server (with ``bugs``) as a remote target.
+
+    Every such run is audited (``thread_audit.py``): no worker thread imported anything, or
+    parsed without the parse lock, whatever the verdicts."""
     contract = load_contract("rfc7009")
+    options, env = audited(workdir)
     with ReferenceServer(contract, bugs, front=with_oauth_front(contract)) as server:
-        return run_contract_suite(
-            workdir, "--target-url", server.base_url,
-            "--client-id", FIRST.client_id, "--client-secret", FIRST.client_secret,
-            "--second-client-id", SECOND.client_id, "--second-client-secret", SECOND.client_secret,
-            "--token-endpoint", TOKEN_PATH, "--introspection-endpoint", INTROSPECT_PATH,
-            "--grant", "password", "--username", "suite-user", "--password", "bench-password", *extra,
-            path=SEMANTICS, secrets=SECRETS,
-        )  # fmt: skip
+        run = run_contract_suite(
+            workdir, *remote_args(server.base_url), *options, *extra, path=SEMANTICS, secrets=SECRETS, env=env
+        )
+    assert_threads_quiet(workdir)
+    return run
 
 
 def semantic_tests(run: SuiteRun, outcome: str) -> set[str]:

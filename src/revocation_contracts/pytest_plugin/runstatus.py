@@ -9,6 +9,11 @@ clear line (never a traceback) and its own exit code, and only a broken contract
 with the reason ``target throttled: ...`` (RFC 7009 section 2.2.1: a 503 "may" come back
 later; CONTRACTS.md: a 429 or 503 is never a contract failure on its own).
 
+A run that had to fall back to one request at a time (the target failed requests sent beside
+others and answered them alone: ``transport/flight.py``) passes or fails on its checks as
+usual; the summary says so in a section of its own, and the test during which it happened
+carries the line as the JUnit property ``revocation-one-at-a-time``.
+
 Exit codes. pytest owns 0 to 5; the suite adds 6 to 8. When several apply, the lowest
 non-zero code of 1, 6, 7, 8 wins: a contract failure outranks a setup problem, which
 outranks throttling.
@@ -33,23 +38,18 @@ outranks throttling.
 
 from __future__ import annotations
 
-import http.client
-import socket
-import ssl
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 import requests
-from urllib3.exceptions import NameResolutionError
 
 from revocation_contracts.supply.tokens import TokenSupplyError
-from revocation_contracts.transport.bounded import TargetCutOff
+from revocation_contracts.transport.errors import explain_request_error as explain_request_error  # re-exported
+from revocation_contracts.transport.flight import FLIGHT
 from revocation_contracts.transport.session import TargetThrottled, TargetThrottledStop, TargetUnreachable
 
 EXIT_TARGET = 6
@@ -74,68 +74,6 @@ class Problem:
     kind: str
     message: str
     stops_run: bool = False
-
-
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    """The exception and everything it wraps: causes, contexts, urllib3 reasons, args."""
-    seen: set[int] = set()
-    todo = [exc]
-    while todo:
-        current = todo.pop(0)
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        linked = [getattr(current, "reason", None), current.__cause__, current.__context__, *current.args]
-        todo.extend(item for item in linked if isinstance(item, BaseException))
-
-
-def _first(exc: BaseException, kind: type[BaseException]) -> Any:
-    return next((cause for cause in _causes(exc) if isinstance(cause, kind)), None)
-
-
-def explain_request_error(exc: BaseException, method: str, url: str, timeout: float | None = None) -> str:
-    """One line naming what went wrong with a request and what to check, for any requests error."""
-    where = f"{method} {url}"
-    host = urlsplit(url).hostname or url
-    if _first(exc, NameResolutionError) is not None or _first(exc, socket.gaierror) is not None:
-        return (
-            f"DNS failure: cannot resolve host {host!r} ({where}); "
-            "check the host name in --target-url and this runner's DNS"
-        )
-    if isinstance(exc, requests.exceptions.Timeout) or _first(exc, TimeoutError) is not None:
-        within = f" within {timeout:g}s" if timeout else ""
-        return (
-            f"timeout: no answer from {where}{within}; check that the target is reachable from this runner "
-            "(firewall, VPN, proxy) or raise --request-timeout"
-        )
-    if isinstance(exc, requests.exceptions.SSLError) or _first(exc, ssl.SSLError) is not None:
-        verify = _first(exc, ssl.SSLCertVerificationError)
-        tls = _first(exc, ssl.SSLError)
-        reason = (verify and verify.verify_message) or (tls and (tls.reason or tls.strerror)) or "handshake failed"
-        return (
-            f"TLS error talking to {where}: {reason}; check the scheme (http:// or https://) in --target-url "
-            "and the server certificate (set REQUESTS_CA_BUNDLE for a private CA)"
-        )
-    if _first(exc, http.client.BadStatusLine) is not None:
-        return (
-            f"{where} answered with bytes that are not HTTP; check the scheme (http:// or https://) and the port "
-            "in --target-url"
-        )
-    cut = _first(exc, TargetCutOff)
-    if cut is not None or _first(exc, ConnectionResetError) is not None:
-        return (
-            f"the connection to {where} was cut before the answer was complete; check the target's logs "
-            "and any proxy between this runner and the target"
-        )
-    if _first(exc, ConnectionRefusedError) is not None:
-        return f"connection refused by {host} ({where}); check that the server is running and the port in --target-url"
-    reason = _first(exc, OSError)
-    detail = f": {reason.strerror or reason}" if isinstance(reason, OSError) and reason is not exc else ""
-    return (
-        f"cannot reach {where}{detail}; check --target-url, and the proxy and firewall between this runner "
-        "and the target"
-    )
 
 
 def problem_of(exc: BaseException | None) -> Problem | None:
@@ -185,6 +123,9 @@ PROBLEM_ATTRIBUTE = "revocation_problem"
 PREFLIGHT_NODEID = "revocation-contracts::preflight"
 # Set beside it, to the Problem's line, when the Problem stops the run.
 STOP_ATTRIBUTE = "revocation_stop"
+# The user property (JUnit ``<property>``) on the test during which the run fell back to one
+# request at a time (transport/flight.py), with the one line that says why.
+ONE_AT_A_TIME_PROPERTY = "revocation-one-at-a-time"
 
 
 def mark_report(report: Any, call: pytest.CallInfo[Any], problem: Problem, item: pytest.Item) -> None:
@@ -237,6 +178,7 @@ class RunStatus:
         self.planned: int | None = None
         self.stop: tuple[str, str] | None = None
         self.before_tests: tuple[str, int, str] | None = None
+        self.one_at_a_time: str | None = None
 
     def end_before_tests(self, message: str, exit_code: int, contract: str) -> None:
         """Discovery or the preflight condemned the run: end it at collection (see pytest_collection)."""
@@ -297,7 +239,28 @@ class RunStatus:
             for kind, count in sorted(self.problems.items())
         ]
 
+    def notes(self) -> list[str]:
+        """Lines for the terminal summary about how the run went that are not problems."""
+        line = self.one_at_a_time or FLIGHT.notice()
+        return [line] if line else []
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        """Record, on the test during which it happened, that the run fell back to one request
+        at a time: a user property, so JUnit XML shows it and pytest-xdist carries it to the
+        controller's summary."""
+        report = yield
+        if call.when == "teardown":
+            notice = FLIGHT.unreported()
+            if notice is not None:
+                report.user_properties.append((ONE_AT_A_TIME_PROPERTY, notice))
+                item.user_properties.append((ONE_AT_A_TIME_PROPERTY, notice))
+        return report
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        for name, value in getattr(report, "user_properties", ()):  # a report of ours may carry none
+            if name == ONE_AT_A_TIME_PROPERTY and self.one_at_a_time is None:
+                self.one_at_a_time = str(value)
         kind = getattr(report, PROBLEM_ATTRIBUTE, None)
         if kind is not None:
             self.problems[kind] += 1
@@ -334,4 +297,9 @@ class RunStatus:
         if lines:
             terminalreporter.section("revocation-contracts: checks that could not judge the contract", yellow=True)
             for line in lines:
+                terminalreporter.write_line(line)
+        notes = self.notes()
+        if notes:
+            terminalreporter.section("revocation-contracts: how the run went", yellow=True)
+            for line in notes:
                 terminalreporter.write_line(line)

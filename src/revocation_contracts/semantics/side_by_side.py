@@ -9,6 +9,9 @@ sections 4.4 and 4.3). So, against such a target, a contract's selected property
 together on a few threads as soon as its semantic run exists, while the main thread goes on
 with the schema and protocol tests; each property test then collects its own outcome.
 
+Nothing runs in a thread before the main thread has done every import and compile the
+threads need (``warm.py``): a thread that imports while another parses can crash the run.
+
 Nothing that is checked changes: every property, every example, the same Hypothesis seeds;
 each test gets exactly its own verdict (failure, skip, setup error, warnings, report notes),
 raised or recorded when pytest runs that test, in pytest's order. Each property runs in a
@@ -41,6 +44,7 @@ from revocation_contracts.rules.violation import Violation
 
 from .properties import Property, run_property
 from .run import SETUP_ERRORS, SemanticRun, flush_secrets
+from .warm import warm_up
 
 # Recorded on every test whose property ran side by side (JUnit ``<property>``).
 SIDE_BY_SIDE_PROPERTY = "revocation-side-by-side"
@@ -79,7 +83,11 @@ class SideBySide:
         self._jobs: dict[Key, tuple[Property, Future[Finished]]] = {}
 
     def start(self, tests: list[tuple[Property, str | None]]) -> None:
-        """Start every listed property test (in order: the pool takes them first come first served)."""
+        """Start every listed property test (in order: the pool takes them first come first served).
+
+        The main thread first imports, compiles and caches what the threads will need
+        (``warm.py``): no thread imports or parses while another may (issue 17)."""
+        warm_up(self.run, tests)
         for prop, case in tests:
             key = (prop.number, case)
             if key not in self._jobs:

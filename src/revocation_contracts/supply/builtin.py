@@ -40,6 +40,7 @@ from revocation_contracts.supply.overlap import MintAhead, Overlap
 from revocation_contracts.supply.probing import IntrospectionProber, Prober, Probes, RefreshProber, ResourceProber
 from revocation_contracts.supply.tokens import Grant, TokenSupplyError
 from revocation_contracts.transport.client import Credentials
+from revocation_contracts.transport.session import tolerate_transient
 
 TOKEN_KINDS = ("access_token", "refresh_token")
 
@@ -200,7 +201,12 @@ def build_supply(
     timeout: float,
     redactor: Redactor,
 ) -> BuiltinTokenSupply | None:
-    """The target's supply, or None when nothing can mint (the semantic tests then skip)."""
+    """The target's supply, or None when nothing can mint (the semantic tests then skip).
+
+    ``session`` is the supply's own (``target.py`` opens one for it): its transient failures
+    (a 5xx, a reset connection) are sent again, bounded, before they are a setup error
+    (``transport/session.py`` ``tolerate_transient``); the token endpoint is not under test."""
+    tolerate_transient(session)
     block = supply_block(contract)
     mint_block = block.get("mint", {})
     auth = contract.client_auth

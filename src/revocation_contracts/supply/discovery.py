@@ -32,6 +32,8 @@ import requests
 from revocation_contracts.model.contract import Contract
 from revocation_contracts.supply.tokens import BuiltinSupplyError
 from revocation_contracts.transport.bounded import OversizedAnswer
+from revocation_contracts.transport.errors import explain_request_error
+from revocation_contracts.transport.session import new_session
 
 RFC8414_WELL_KNOWN = "/.well-known/oauth-authorization-server"
 OIDC_WELL_KNOWN = "/.well-known/openid-configuration"
@@ -81,8 +83,6 @@ def well_known_urls(issuer: str) -> list[str]:
 
 def discover(issuer: str, session: requests.Session, timeout: float) -> ServerMetadata:
     """Fetch and validate the issuer's metadata; ``DiscoveryError`` with one line if unusable."""
-    from revocation_contracts.pytest_plugin.runstatus import explain_request_error
-
     answers: list[str] = []
     for url in well_known_urls(issuer):
         try:
@@ -187,8 +187,6 @@ def apply_discovery(settings: Any, session: requests.Session | None = None) -> A
     """
     if settings.issuer is None or settings.metadata is not None:
         return settings
-    from revocation_contracts.transport.session import new_session
-
     with session or new_session(settings.rate_limit) as http:
         metadata = discover(settings.issuer, http, settings.request_timeout)
     target_url, endpoint_path = settings.target_url, settings.endpoint_path

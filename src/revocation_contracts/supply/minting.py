@@ -34,6 +34,7 @@ from revocation_contracts.reporting.redact import Redactor
 from revocation_contracts.supply.tokens import BuiltinSupplyError
 from revocation_contracts.transport.bounded import OversizedAnswer
 from revocation_contracts.transport.client import Credentials
+from revocation_contracts.transport.errors import explain_request_error
 
 GRANTS = ("client_credentials", "password", "refresh_token")
 MAX_ANSWER_BYTES = 1_000_000
@@ -68,8 +69,6 @@ def post_form(
     """POST a form to an OAuth endpoint; an unreachable endpoint or an oversized answer is one
     ``TokenSupplyError`` line (the session's cap raises ``OversizedAnswer``, which is a verdict
     only for the endpoint under test)."""
-    from revocation_contracts.pytest_plugin.runstatus import explain_request_error
-
     try:
         response = session.post(url, data=fields, headers=headers, timeout=timeout, allow_redirects=False)
     except requests.RequestException as exc:

@@ -80,10 +80,12 @@ class MintAhead(Generic[T]):
         """
         with self._lock:
             queue = self._queues.setdefault(client, deque())
-            future = queue.popleft() if queue else self.overlap.submit(lambda: self._mint(client))
+            future = queue.popleft() if queue else None
             if client in self._proven:
                 self._top_up(client, queue)
-        result = future.result()
+        # None in flight (a client's first grant among them): minted here, in the caller's
+        # thread, so the first request of its kind is the main thread's, never a worker's.
+        result = future.result() if future is not None else self._mint(client)
         with self._lock:
             if client not in self._proven:
                 self._proven.add(client)

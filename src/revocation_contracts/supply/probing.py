@@ -29,6 +29,7 @@ from revocation_contracts.supply.minting import auth_parts, oauth_error, oversiz
 from revocation_contracts.supply.tokens import BuiltinSupplyError
 from revocation_contracts.transport.bounded import OversizedAnswer
 from revocation_contracts.transport.client import Credentials
+from revocation_contracts.transport.errors import explain_request_error
 
 
 class Prober(Protocol):
@@ -110,8 +111,6 @@ class ResourceProber:
     dead_statuses: frozenset[int] = frozenset({401})
 
     def is_active(self, token: str, kind: str, owner: Credentials) -> bool:
-        from revocation_contracts.pytest_plugin.runstatus import explain_request_error
-
         what = "probing the protected resource"
         try:
             response = self.session.request(

@@ -12,8 +12,12 @@ contract failure on its own (CONTRACTS.md); the suite waits (honouring ``Retry-A
 ``MAX_WAIT`` seconds per wait), retries a bounded number of times, and if the target still
 refuses, raises TargetThrottled: the test is reported as throttled, never judged on it.
 
+A request that fails while others are in flight is sent again alone, and the run goes on one
+request at a time (``flight.py``); only failures one at a time reach the breaker.
+
 Stated bounds (``Breaker``): three requests in a row without an answer (timeout, reset,
-refused, cut mid-body) stop the run with exit 6, after at most 3 x ``--request-timeout``;
+refused, cut mid-body) stop the run with exit 6, after at most 3 x ``--request-timeout``
+(each sent again at most twice alone if it failed beside others);
 waiting on 429/503 is capped per wait (``MAX_WAIT``) and in all (``--max-throttle-wait``,
 default 60 s), and three throttled requests in a row, or the budget spent, stop the run
 with exit 8.
@@ -21,6 +25,7 @@ with exit 8.
 
 from __future__ import annotations
 
+import http.client
 import os
 import threading
 import time
@@ -29,9 +34,14 @@ from typing import Any
 
 import requests
 
-from revocation_contracts.transport.bounded import BoundedAdapter, BoundedSession
+from revocation_contracts.transport.bounded import BoundedAdapter, BoundedSession, TargetCutOff
+from revocation_contracts.transport.errors import first_cause
+from revocation_contracts.transport.flight import FLIGHT, PAUSE_ALONE, RETRIES_ALONE
 
 THROTTLE_STATUSES = frozenset({429, 503})
+# Answers that say the server failed (503 is throttling, above): judged when answered to a
+# request alone, sent again alone when answered beside other requests (flight.py).
+SERVER_ERRORS = frozenset(range(500, 600)) - THROTTLE_STATUSES
 MAX_RETRIES = 3
 MAX_WAIT = 10.0
 DEFAULT_WAIT = 0.5
@@ -193,19 +203,44 @@ class GentleAdapter(BoundedAdapter):
         self.max_retries_on_throttle = max_retries_on_throttle
         self.breaker = breaker or Breaker()
         self.requests_sent = 0
+        self.tolerate_transient = False
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        attempt = 0
+        attempt = 0  # throttled answers retried
+        again = 0  # transient failures sent again (the supply's session only)
+        beside: str | None = None  # how it failed beside other requests, before being sent alone
         while True:
             self.breaker.check()
             if self.limiter is not None:
                 self.limiter.wait()
             self.requests_sent += 1
-            try:
-                response = self.send_bounded(request, **kwargs)
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-                self.breaker.failed(exc)
-                raise
+            failure: requests.RequestException | None = None
+            with FLIGHT.slot(solo=beside is not None) as ticket:
+                try:
+                    response = self.send_bounded(request, **kwargs)
+                except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                    failure = exc
+            if failure is not None or response.status_code in SERVER_ERRORS:
+                what = (
+                    f"no answer to {request.method} {_path(request)} ({type(failure).__name__})"
+                    if failure is not None
+                    else f"{response.status_code} from {request.method} {_path(request)}"
+                )
+                if ticket.overlapped and beside is None and self._pause(0):
+                    beside = what  # sent again alone: only a failure alone is the target's
+                    self._drop(response if failure is None else None)
+                    continue
+                transient = failure is None or _was_reset(failure)
+                if self.tolerate_transient and transient and again < RETRIES_ALONE and self._pause(again):
+                    again += 1
+                    self._drop(response if failure is None else None)
+                    continue
+                if failure is not None:
+                    self.breaker.failed(failure)
+                    raise failure
+            elif beside is not None:
+                FLIGHT.fall_back(beside)  # failed beside others, answered alone: one at a time from now
+                beside = None
             self.breaker.answered()
             status = response.status_code
             if status not in THROTTLE_STATUSES:
@@ -216,6 +251,45 @@ class GentleAdapter(BoundedAdapter):
                 raise TargetThrottled(status, attempt + 1)
             attempt += 1
             time.sleep(self.breaker.wait_allowed(retry_after_seconds(response.headers.get("Retry-After"))))
+
+    def _drop(self, response: requests.Response | None) -> None:
+        """Forget a failed answer and the pooled connections: a server that failed may have
+        dropped them without saying so (uvicorn does after an unhandled exception)."""
+        if response is not None:
+            response.close()
+        self.poolmanager.clear()
+
+    def _pause(self, again: int) -> bool:
+        """Pause before sending a failed request again (``flight.py``): ``PAUSE_ALONE``, doubled
+        each time, charged to ``--max-throttle-wait``; False once that budget is spent."""
+        if self.breaker.waited >= self.breaker.throttle_budget:
+            return False
+        time.sleep(self.breaker.wait_allowed(PAUSE_ALONE * 2**again))
+        return True
+
+
+def tolerate_transient(session: requests.Session) -> None:
+    """Let ``session`` send a request again after a 5xx or a reset connection, even alone.
+
+    For sessions to endpoints that are not under test (the token endpoint, introspection, a
+    protected resource): their transient failures are retried (bounded) before they become a
+    supply setup error. Never for the endpoint under test, whose 5xx alone is a verdict."""
+    for adapter in session.adapters.values():
+        if isinstance(adapter, GentleAdapter):
+            adapter.tolerate_transient = True
+
+
+def _path(request: requests.PreparedRequest) -> str:
+    """The request's URL without its query (which may carry a token)."""
+    return str(request.url or "").split("?", 1)[0]
+
+
+def _was_reset(exc: BaseException) -> bool:
+    """Whether the connection was reset or cut (transient), rather than refused or timed out."""
+    return any(
+        first_cause(exc, kind) is not None
+        for kind in (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected, TargetCutOff)
+    )
 
 
 def new_session(
