@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "src"))
 
-from revocation_contracts.reporting.redact import Redactor  # noqa: E402
+from revocation_contracts.redact import Redactor  # noqa: E402
 from revocation_contracts.supply.commands import CommandMinter, CommandProber  # noqa: E402
 from revocation_contracts.supply.minting import MintSettings, TokenEndpointMinter  # noqa: E402
 from revocation_contracts.supply.probing import IntrospectionProber  # noqa: E402

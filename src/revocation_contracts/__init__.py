@@ -19,9 +19,9 @@ that it was imported too early. The package's other modules are rewritten as usu
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from revocation_contracts.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from revocation_contracts.model.contract import BUNDLED_NAMES, Contract, ContractError, load_contract
@@ -56,21 +56,7 @@ _HOMES = {
 }
 
 
-def _lazy_getattr(package: str, homes: dict[str, str], namespace: dict[str, Any]) -> Callable[[str], Any]:
-    """A PEP 562 module ``__getattr__`` for ``package`` (this one and ``reference``): each name
-    of ``homes`` is imported from its submodule on first use, then kept in ``namespace``."""
-
-    def lazy(name: str) -> Any:
-        if name not in homes:
-            raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(f"{package}.{homes[name]}"), name)
-        namespace[name] = value
-        return value
-
-    return lazy
-
-
-__getattr__ = _lazy_getattr(__name__, _HOMES, globals())
+__getattr__ = lazy_getattr(__name__, _HOMES, globals())
 
 
 def __dir__() -> list[str]:

@@ -16,9 +16,9 @@ import requests
 
 from revocation_contracts.model.contract import Contract
 from revocation_contracts.pytest_plugin.options import Settings
+from revocation_contracts.redact import Redactor
 from revocation_contracts.reference.server import ReferenceServer
 from revocation_contracts.reference.store import DEFAULT_CLIENTS
-from revocation_contracts.reporting.redact import Redactor
 from revocation_contracts.supply.builtin import BuiltinTokenSupply, build_supply
 from revocation_contracts.supply.tokens import EmbeddedTokenSupply, TokenSupply
 from revocation_contracts.transport.client import Credentials, RevocationClient

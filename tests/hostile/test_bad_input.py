@@ -18,7 +18,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 
 from revocation_contracts.model.contract import load_contract
-from revocation_contracts.reporting.redact import MASK, Redactor, basic_forms, secret_forms
+from revocation_contracts.redact import MASK, Redactor, basic_forms, secret_forms
 from revocation_contracts.rules import engine
 from revocation_contracts.rules.violation import RequestView, ResponseView, view_of
 from revocation_contracts.transport.client import Credentials, RevocationClient

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from revocation_contracts.reporting.redact import FRESH_LIMIT, MASK, Redactor, redact_report, redact_text
+from revocation_contracts.redact import FRESH_LIMIT, MASK, Redactor, redact_report, redact_text
 
 SECRET = "rc-secret-A-5f1c9e2b7d4a4c7e"
 

@@ -159,7 +159,7 @@ def authlib_pool(authlib: AuthlibServer, token_command: str | None = None) -> tu
     Both registered clients; ``token_command`` mints instead of the built-in supply.
     """
     from revocation_contracts.pytest_plugin.options import Settings
-    from revocation_contracts.reporting.redact import Redactor
+    from revocation_contracts.redact import Redactor
     from revocation_contracts.supply.discovery import apply_discovery
     from revocation_contracts.target import TargetPool
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from revocation_contracts.model.contract import load_contract
-from revocation_contracts.reporting.redact import Redactor
+from revocation_contracts.redact import Redactor
 from revocation_contracts.supply.builtin import SupplyOptions, build_supply
 from revocation_contracts.supply.minting import MintSettings, TokenEndpointMinter
 from revocation_contracts.supply.overlap import DEPTH

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from revocation_contracts.reporting.redact import Redactor
+from revocation_contracts.redact import Redactor
 from revocation_contracts.supply import commands
 from revocation_contracts.supply.builtin import CommandTokenSupply
 from revocation_contracts.supply.commands import CommandMinter, CommandProber

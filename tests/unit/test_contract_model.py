@@ -215,7 +215,7 @@ def test_every_token_supply_key_is_documented_and_the_example_block_builds_a_sup
     import re
     from pathlib import Path
 
-    from revocation_contracts.reporting.redact import Redactor
+    from revocation_contracts.redact import Redactor
     from revocation_contracts.supply.builtin import SupplyOptions, build_supply
     from revocation_contracts.supply.probing import IntrospectionProber, RefreshProber
     from revocation_contracts.transport.session import new_session

@@ -33,4 +33,4 @@ def test_importing_the_package_is_cheap() -> None:
     code = "import sys, revocation_contracts; print(sorted(m for m in sys.modules if m.startswith('revocation_'))); "
     code += "print(sorted({'uvicorn', 'starlette', 'requests', 'yaml'} & set(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
-    assert result.stdout.splitlines() == ["['revocation_contracts']", "[]"]
+    assert result.stdout.splitlines() == ["['revocation_contracts', 'revocation_contracts.lazy']", "[]"]

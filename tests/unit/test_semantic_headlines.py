@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 
 from revocation_contracts.model.contract import load_contract
+from revocation_contracts.redact import Redactor
 from revocation_contracts.reference import DEFAULT_CLIENTS, ReferenceServer
 from revocation_contracts.reference.app import TEST_PREFIX
-from revocation_contracts.reporting.redact import Redactor
 from revocation_contracts.semantics import SemanticFailure, SemanticRun
 from revocation_contracts.semantics.properties import P5, P11
 from revocation_contracts.supply.tokens import EmbeddedTokenSupply

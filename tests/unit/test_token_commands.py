@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from revocation_contracts.model.contract import load_contract
+from revocation_contracts.redact import Redactor
 from revocation_contracts.reference import DEFAULT_CLIENTS, ReferenceServer
-from revocation_contracts.reporting.redact import Redactor
 from revocation_contracts.supply import commands
 from revocation_contracts.supply.builtin import CommandTokenSupply
 from revocation_contracts.supply.tokens import TokenSupplyError

@@ -21,7 +21,7 @@ from typing import Any
 from revocation_contracts.model.contract import Contract
 from revocation_contracts.pytest_plugin.options import Settings
 from revocation_contracts.pytest_plugin.suite import CONTRACT_PARAM
-from revocation_contracts.reporting.redact import MASK, Redactor
+from revocation_contracts.redact import MASK, Redactor
 from revocation_contracts.transport.session import MAX_RETRIES, MAX_WAIT
 
 SCHEMA_FIXTURE = "contract_schema"

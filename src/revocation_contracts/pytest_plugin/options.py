@@ -416,7 +416,7 @@ class Settings(SupplyOptions):
 
     def secrets(self) -> list[str]:
         """Every configured secret value, for redaction, with each client's HTTP Basic credentials."""
-        from revocation_contracts.reporting.redact import basic_forms
+        from revocation_contracts.redact import basic_forms
 
         plain = (self.client_secret, self.second_client_secret, self.password, self.refresh_token)
         values = [value for value in plain if value]

@@ -33,7 +33,7 @@ from revocation_contracts.pytest_plugin.options import Settings, SettingsError, 
 from revocation_contracts.pytest_plugin.runstatus import RunStatus, mark_report, problem_of
 from revocation_contracts.pytest_plugin.subtest_ids import PLUGIN_NAME as SUBTEST_IDS_PLUGIN
 from revocation_contracts.pytest_plugin.subtest_ids import SubtestIds, tag_operation_subtest
-from revocation_contracts.reporting.redact import Redactor, redact_report
+from revocation_contracts.redact import Redactor, redact_report
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
 REDACTOR_KEY = pytest.StashKey[Redactor]()

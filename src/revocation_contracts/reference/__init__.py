@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from revocation_contracts import _lazy_getattr
+from revocation_contracts.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from revocation_contracts.reference.bugs import BUGS
@@ -20,4 +20,4 @@ __all__ = ["BUGS", "DEFAULT_CLIENTS", "ReferenceServer"]
 _HOMES = {"BUGS": "bugs", "DEFAULT_CLIENTS": "store", "ReferenceServer": "server"}
 
 
-__getattr__ = _lazy_getattr(__name__, _HOMES, globals())
+__getattr__ = lazy_getattr(__name__, _HOMES, globals())

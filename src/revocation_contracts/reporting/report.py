@@ -31,8 +31,8 @@ from revocation_contracts.pytest_plugin.options import Settings
 from revocation_contracts.pytest_plugin.runstatus import PROBLEM_ATTRIBUTE, THROTTLED
 from revocation_contracts.pytest_plugin.subtest_ids import subtest_id
 from revocation_contracts.pytest_plugin.suite import CONTRACT_PARAM
+from revocation_contracts.redact import Redactor, redact_report
 from revocation_contracts.reporting.baseline import xfail_marks
-from revocation_contracts.reporting.redact import Redactor, redact_report
 from revocation_contracts.rules.outcomes import (
     REPRO_PROPERTY,
     VIOLATION_PROPERTY,

@@ -24,7 +24,7 @@ from schemathesis import Case, CheckContext, Response
 
 from revocation_contracts.compat import Failure, Severity
 from revocation_contracts.model.contract import Contract, contract_from_document
-from revocation_contracts.reporting.redact import secret_forms
+from revocation_contracts.redact import secret_forms
 from revocation_contracts.rules import engine
 from revocation_contracts.rules.outcomes import collect_warning
 from revocation_contracts.rules.violation import FAILURE, ResponseView, Violation, view_of

@@ -32,7 +32,7 @@ from urllib.parse import parse_qsl
 
 from revocation_contracts.model import errors as error_data
 from revocation_contracts.model.contract import Answer, Contract
-from revocation_contracts.reporting.redact import secret_forms
+from revocation_contracts.redact import secret_forms
 from revocation_contracts.rules.clauses import answer_clause, registered
 from revocation_contracts.rules.violation import FAILURE, WARNING, ResponseView, Violation, basic_credentials
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import requests
 
 from revocation_contracts.model.contract import Contract
-from revocation_contracts.reporting.redact import Redactor
+from revocation_contracts.redact import Redactor
 from revocation_contracts.rules import engine
 from revocation_contracts.rules.openapi_responses import document_violations
 from revocation_contracts.rules.outcomes import ContractFailure, settle

@@ -43,7 +43,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 from revocation_contracts.model.contract import Contract
-from revocation_contracts.reporting.redact import Redactor, secret_forms
+from revocation_contracts.redact import Redactor, secret_forms
 from revocation_contracts.rules import engine
 from revocation_contracts.rules.outcomes import settle
 from revocation_contracts.rules.violation import FAILURE, Violation, view_of

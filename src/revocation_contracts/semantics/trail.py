@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from revocation_contracts.reporting.redact import MASK, SENSITIVE_FIELDS, Redactor
+from revocation_contracts.redact import MASK, SENSITIVE_FIELDS, Redactor
 from revocation_contracts.rules.outcomes import ContractFailure
 from revocation_contracts.rules.violation import FAILURE, Violation, view_of
 from revocation_contracts.transport.client import RevocationRequest

@@ -31,7 +31,7 @@ from typing import Any, Protocol
 import requests
 
 from revocation_contracts.model.contract import Contract
-from revocation_contracts.reporting.redact import Redactor
+from revocation_contracts.redact import Redactor
 from revocation_contracts.supply import SupplyOptions
 from revocation_contracts.supply.commands import CommandMinter, CommandProber
 from revocation_contracts.supply.discovery import ServerMetadata

@@ -26,7 +26,7 @@ import threading
 from dataclasses import dataclass
 from typing import IO
 
-from revocation_contracts.reporting.redact import Redactor
+from revocation_contracts.redact import Redactor
 from revocation_contracts.supply.tokens import TokenSupplyError
 from revocation_contracts.transport.client import Credentials
 

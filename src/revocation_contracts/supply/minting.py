@@ -30,7 +30,7 @@ from typing import Any
 
 import requests
 
-from revocation_contracts.reporting.redact import Redactor
+from revocation_contracts.redact import Redactor
 from revocation_contracts.supply.tokens import BuiltinSupplyError
 from revocation_contracts.transport.bounded import OversizedAnswer
 from revocation_contracts.transport.client import Credentials

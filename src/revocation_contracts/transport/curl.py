@@ -11,7 +11,7 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
-from revocation_contracts.reporting.redact import Redactor, redact_body, redact_headers
+from revocation_contracts.redact import Redactor, redact_body, redact_headers
 
 
 def as_curl(
