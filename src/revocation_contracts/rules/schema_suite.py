@@ -298,7 +298,9 @@ def one_verdict(contract: Contract, view: ResponseView, situation: str | None, f
     ours = [failure.violation for failure in failures if isinstance(failure, oauth_checks.ContractViolation)]
     builtins = [failure for failure in failures if not isinstance(failure, oauth_checks.ContractViolation)]
     if situation is not None:
-        ours += situation_violations(contract, situation, view)
+        # One clause, one violation per answer: our checks already judged the same body.
+        judged = {violation.clause for violation in ours}
+        ours += [found for found in situation_violations(contract, situation, view) if found.clause not in judged]
         builtins = [failure for failure in builtins if not compat.is_acceptance_verdict(failure)]
     if any(violation.level == FAILURE for violation in ours):
         return ours
