@@ -30,7 +30,7 @@ def _view(status, body, media_type=FORM, method="POST", headers=None, content=b"
         (b"token=abc&token_type_hint=", FORM, "POST", "empty-hint"),
         (b"token=abc", FORM, "POST", None),  # a well-formed request: the usual checks
         (b"token=abc", FORM, "TRACE", None),  # another method: the usual checks
-        (b"", FORM, "POST", None),  # no body: the usual checks
+        (b"", FORM, "POST", "empty-body"),
     ],
 )
 def test_situation_of_a_generated_request(body, media_type, method, expected):

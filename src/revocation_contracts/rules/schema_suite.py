@@ -178,6 +178,8 @@ UNDOCUMENTED_MEDIA_TYPE = "unsupported-media-type"
 MISSING_TOKEN = "missing-token"
 EMPTY_TOKEN = "empty-token"
 EMPTY_HINT = "empty-hint"
+EMPTY_BODY = "empty-body"
+ECHO_CLAUSE = "PIN-no-echo"
 _ABSENT = object()
 
 
@@ -298,9 +300,12 @@ def one_verdict(contract: Contract, view: ResponseView, situation: str | None, f
     ours = [failure.violation for failure in failures if isinstance(failure, oauth_checks.ContractViolation)]
     builtins = [failure for failure in failures if not isinstance(failure, oauth_checks.ContractViolation)]
     if situation is not None:
-        # One clause, one violation per answer: our checks already judged the same body.
-        judged = {violation.clause for violation in ours}
-        ours += [found for found in situation_violations(contract, situation, view) if found.clause not in judged]
+        # The situation's rule judges the whole answer (status, body, challenge), as for the
+        # explicit test; only the echo stays our check's, which rules out a generated token
+        # that the server says anyway (``checks.token_echo_confirmed``).
+        ours = [found for found in ours if found.clause == ECHO_CLAUSE] + [
+            found for found in situation_violations(contract, situation, view) if found.clause != ECHO_CLAUSE
+        ]
         builtins = [failure for failure in builtins if not compat.is_acceptance_verdict(failure)]
     if any(violation.level == FAILURE for violation in ours):
         return ours
@@ -322,6 +327,7 @@ def situation_of(contract: Contract, view: ResponseView) -> str | None:
     Only requests in the documented method (the coverage phase also sends others, which the
     usual checks judge); then:
 
+    - no body at all: ``empty-body`` (``test_malformed_body_is_a_4xx[empty]``);
     - a body in a media type the contract does not list: ``unsupported-media-type``;
     - a documented body whose only fault is the token (absent, or empty) or an empty hint:
       ``missing-token``, ``empty-token``, ``empty-hint``. Any other fault (a hint outside the
@@ -330,7 +336,11 @@ def situation_of(contract: Contract, view: ResponseView) -> str | None:
     """
     request = view.request
     media_type = (request.header("content-type") or "").split(";")[0].strip().lower()
-    if request.method.upper() != contract.method.upper() or not media_type or not request.body:
+    if request.method.upper() != contract.method.upper():
+        return None
+    if not request.body:
+        return EMPTY_BODY
+    if not media_type:
         return None
     if media_type not in {documented.lower() for documented in contract.media_types}:
         return UNDOCUMENTED_MEDIA_TYPE
@@ -351,8 +361,10 @@ def situation_of(contract: Contract, view: ResponseView) -> str | None:
 
 
 def _hint_is_valid(contract: Contract, hint: Any) -> bool:
+    """An absent (not required) hint, a documented one, or an empty one, which may be read as
+    omitted (RFC 6749 section 3.2) and is otherwise refused with the same 400."""
     rule = contract.hint
-    if rule is None or hint is _ABSENT:
+    if rule is None or hint is _ABSENT or hint == "":
         return rule is None or not rule.required
     if not isinstance(hint, str) or not hint:
         return False
@@ -364,6 +376,7 @@ def situation_violations(contract: Contract, situation: str, view: ResponseView)
     (``tests/contract/test_protocol.py``): the same rule, hence the same verdict.
 
     - ``unsupported-media-type`` and ``missing-token``: ``engine.answer`` for that situation;
+    - ``empty-body``: ``engine.refusal`` (a 4xx, or the contract's success; never a 5xx);
     - ``empty-token``: the contract's reading of an empty token (``empty-token``: unknown,
       missing, or either), the first reading whose status fits;
     - ``empty-hint``: read as omitted (the unknown-token answer) or refused
@@ -371,6 +384,8 @@ def situation_violations(contract: Contract, situation: str, view: ResponseView)
     """
     if situation in (UNDOCUMENTED_MEDIA_TYPE, MISSING_TOKEN):
         return engine.answer(contract, situation, view)
+    if situation == EMPTY_BODY:
+        return engine.refusal(contract, view, "an empty body")
     if situation == EMPTY_HINT:
         if view.status in contract.answer("unknown-token").statuses:
             return engine.answer(contract, "unknown-token", view)
