@@ -3,9 +3,10 @@
 Why built on test reports and not on a side channel: pytest already gives every outcome to
 ``pytest_runtest_logreport``, including, under pytest-xdist, the reports workers send to the
 controller. So the conformance report reads exactly what the terminal and JUnit XML read,
-after the same redaction. What a report alone does not carry (the contract, the check, the clause from the ``clause`` marker) is attached
-to each item at collection as user properties; they travel with the report to the controller
-and also appear in JUnit XML as ``<property>`` elements.
+after the same redaction. What a report alone does not carry (the contract, the check, the
+clause from the ``clause`` marker, a schema test's API operation) is attached to each item at
+collection as user properties; they travel with the report to the controller and also appear
+in JUnit XML as ``<property>`` elements.
 
 The same plugin object applies ``--baseline`` files (``baseline.py``) at collection, and it
 masks every report once more just before the reporters see it: pytest appends the captured
