@@ -50,7 +50,7 @@ CLAUSE_PROPERTY = "revocation-clause"
 # The API operation of a schema test (``POST:/v1/oauth2/revoke``): one row, one test per operation.
 OPERATION_PROPERTY = "revocation-operation"
 
-# Worst first: a cell shows the worst outcome of its reports (setup, call, teardown, subtests).
+# Worst first: a cell shows the worst outcome of its reports (setup, call, teardown).
 # "throttled" outranks "pass": a cell with throttled evidence was not fully judged (issue 10).
 STATUSES = ("fail", "xpass", "warn", "xfail", "throttled", "pass", "skip")
 STATUS_HELP = {
@@ -259,7 +259,7 @@ class ReportingPlugin:
         found = violations_in(call.excinfo.value) if call.excinfo is not None and report.failed else []
         warned = item.stash.get(WARNINGS_KEY, None)
         if warned is not None:
-            del item.stash[WARNINGS_KEY]  # subtest reports come earlier: the test's own report takes them
+            del item.stash[WARNINGS_KEY]  # the call report takes them
             found = found + warned
         for violation in found:
             entry = (VIOLATION_PROPERTY, violation.to_json())
@@ -469,7 +469,7 @@ def render_html(matrix: Matrix, context: dict[str, str]) -> str:
             for detail in cell.details:
                 out.append(f"<p><strong>{e(detail.summary)}</strong></p>")
                 if detail.subtest:
-                    out.append(f"<p>Sub-test: <code>{e(detail.subtest)}</code></p>")
+                    out.append(f"<p>Test: <code>{e(detail.subtest)}</code></p>")
                 if detail.text:
                     out.append(f'<pre class="message">{e(detail.text)}</pre>')
                 for command in detail.reproduce:
@@ -527,7 +527,7 @@ def render_markdown(matrix: Matrix, context: dict[str, str]) -> str:
             for detail in cell.details:
                 out += [f"**{cell_text(detail.summary)}**", ""]
                 if detail.subtest:
-                    out += [f"Sub-test: `{detail.subtest}`", ""]
+                    out += [f"Test: `{detail.subtest}`", ""]
                 if detail.text:
                     out += [*_fenced(detail.text, "text"), ""]
                 for command in detail.reproduce:
