@@ -94,3 +94,15 @@ def test_a_builtin_failure_stays_when_no_rule_of_ours_fired():
     assert [(found.clause, found.level, found.title) for found in verdict] == [
         ("DOC-openapi", FAILURE, "Schema-violating request accepted")
     ]
+
+
+def test_an_empty_body_refusal_still_has_its_error_body_judged():
+    """``engine.refusal`` judges the status of an answer to an empty body; the error body of a
+    4xx is still the contract's (RFC 6749 5.2), judged by our check as before."""
+    from revocation_contracts.rules.checks import ContractViolation
+
+    contract = load_contract("rfc7009")
+    view = _view(400, b"", headers={"content-type": "text/plain"}, content=b"bad")
+    body = Violation("RFC6749-5.2", FAILURE, "Error body breaks the contract", "an error body", "text/plain")
+    failure = ContractViolation(operation="POST /revoke", violation=body)
+    assert one_verdict(contract, view, situation_of(contract, view), [failure]) == [body]

@@ -9,7 +9,7 @@ Two built-ins are replaced where the contract allows what they forbid, each by a
 test in ``tests/contract/test_protocol.py``:
 
 - ``unsupported_method`` demands exactly 405 with an ``Allow`` header; RFC 7009 servers may
-  answer 400 (CONTRACTS.md, as oauthlib does), and no contract requires ``Allow``.
+  answer 400 (docs/contracts.md, as oauthlib does), and no contract requires ``Allow``.
 - ``ignored_auth`` demands 401/403 for a request without credentials; RFC 6749 section 5.2
   allows 400 ``invalid_client`` when the credentials came in the body. It stays on where the
   contract's bad-client answer is 401/403 only.
@@ -17,6 +17,16 @@ test in ``tests/contract/test_protocol.py``:
 Credentials are never generated (``with-security-parameters: false``): the suite injects the
 configured client's, the way the contract sends them, so positive examples reach the
 revocation logic instead of bouncing off client authentication.
+
+The schema test itself (``run_schema_test``) is the suite's own pytest test, one per API
+operation: schemathesis builds the operation's Hypothesis test with every phase its config
+enables (``compat.operation_test``) and the suite runs it inside that test. Each generated
+case is sent and judged once (``run_case``): one rule, one verdict. A case that is the
+situation of an explicit test (``situation_of``: an undocumented media type, a missing or empty
+token, an empty hint, an empty body) is judged by the engine's function for that situation,
+as that test is; schemathesis' "should have been refused / accepted" verdicts on it are
+dropped. Failures and warnings are the engine's typed ``Violation``s, settled like an
+explicit test's (``outcomes.settle``).
 """
 
 from __future__ import annotations
@@ -302,9 +312,15 @@ def one_verdict(contract: Contract, view: ResponseView, situation: str | None, f
     if situation is not None:
         # The situation's rule judges the whole answer (status, body, challenge), as for the
         # explicit test; only the echo stays our check's, which rules out a generated token
-        # that the server says anyway (``checks.token_echo_confirmed``).
-        ours = [found for found in ours if found.clause == ECHO_CLAUSE] + [
-            found for found in situation_violations(contract, situation, view) if found.clause != ECHO_CLAUSE
+        # that the server says anyway (``checks.token_echo_confirmed``). An empty body's rule
+        # judges the status only, so our checks still judge the refusal's error body.
+        judged = {found.clause for found in ours}
+        if situation != EMPTY_BODY:
+            ours = [found for found in ours if found.clause == ECHO_CLAUSE]
+        ours += [
+            found
+            for found in situation_violations(contract, situation, view)
+            if found.clause != ECHO_CLAUSE and not (situation == EMPTY_BODY and found.clause in judged)
         ]
         builtins = [failure for failure in builtins if not compat.is_acceptance_verdict(failure)]
     if any(violation.level == FAILURE for violation in ours):
