@@ -106,3 +106,13 @@ def test_an_empty_body_refusal_still_has_its_error_body_judged():
     body = Violation("RFC6749-5.2", FAILURE, "Error body breaks the contract", "an error body", "text/plain")
     failure = ContractViolation(operation="POST /revoke", violation=body)
     assert one_verdict(contract, view, situation_of(contract, view), [failure]) == [body]
+
+
+def test_an_empty_hint_beside_a_token_fault_counts_only_when_accepted():
+    """Accepted, the empty hint reads as omitted and the token's rule judges; refused, the
+    request had two faults and the usual checks judge it (the server chose which to refuse)."""
+    polar = load_contract("polar")
+    assert situation_of(polar, _view(200, b"token=&token_type_hint=&client_id=a")) == "empty-token"
+    assert situation_of(polar, _view(400, b"token=&token_type_hint=&client_id=a")) is None
+    assert situation_of(polar, _view(200, b"token_type_hint=&client_id=a")) == "missing-token"
+    assert situation_of(polar, _view(400, b"token_type_hint=&client_id=a")) is None

@@ -367,7 +367,7 @@ def situation_of(contract: Contract, view: ResponseView) -> str | None:
     hint = fields.get(contract.hint.field, _ABSENT) if contract.hint else _ABSENT
     if isinstance(token, str) and token and hint == "":
         return EMPTY_HINT
-    if not _hint_is_valid(contract, hint):
+    if not _hint_is_valid(contract, hint, accepted=view.status < 400):
         return None
     if token is _ABSENT:
         return MISSING_TOKEN
@@ -376,11 +376,13 @@ def situation_of(contract: Contract, view: ResponseView) -> str | None:
     return None
 
 
-def _hint_is_valid(contract: Contract, hint: Any) -> bool:
-    """An absent (not required) hint, a documented one, or an empty one, which may be read as
-    omitted (RFC 6749 section 3.2) and is otherwise refused with the same 400."""
+def _hint_is_valid(contract: Contract, hint: Any, accepted: bool) -> bool:
+    """An absent (not required) hint, a documented one, or, in a request the server accepted,
+    an empty one (read as omitted, RFC 6749 section 3.2: a missing token is then what the
+    server accepted). A refused request with an empty hint has two faults, and which one the
+    server refused is its choice: the usual checks judge it."""
     rule = contract.hint
-    if rule is None or hint is _ABSENT or hint == "":
+    if rule is None or hint is _ABSENT or (hint == "" and accepted):
         return rule is None or not rule.required
     if not isinstance(hint, str) or not hint:
         return False
