@@ -187,6 +187,8 @@ def _detail(report: pytest.TestReport, status: str, redact: Callable[[str], str]
         summary = "; ".join(violation.headline() for violation in failed)
         text = "\n\n".join(violation.render() for violation in failed)
         commands = [violation.reproduce for violation in failed if violation.reproduce]
+        if not commands:  # a semantic property's request sequence holds its curl lines
+            commands = CURL.findall(str(longrepr or ""))
         return Detail(redact(summary), redact(text), [redact(command) for command in dict.fromkeys(commands)])
     full = str(longrepr or "")
     crash = getattr(getattr(longrepr, "reprcrash", None), "message", None)
