@@ -280,16 +280,17 @@ def run_case(case: Case[Any], target: Target) -> tuple[ResponseView, list[Violat
     raise_if_throttled(response)
     view = view_of(response)
     situation = situation_of(contract, view)
+    checks: dict[str, Any] = {"additional_checks": list(oauth_checks.OAUTH_CHECKS)}
     if situation == UNDOCUMENTED_MEDIA_TYPE and 400 <= view.status < 500:
         # PIN-media-type: the body of such a refusal is not judged (frameworks refuse it
-        # before the OAuth layer), by our checks and by the document's alike.
-        return view, situation_violations(contract, situation, view)
+        # before the OAuth layer), by our checks and by the document's alike; only the echo is.
+        checks = {"checks": [oauth_checks.no_credential_echo]}
     try:
         case.validate_response(
             response,
-            additional_checks=list(oauth_checks.OAUTH_CHECKS),
             headers=kwargs.get("headers"),
             transport_kwargs={"base_url": target.base_url, "session": target.session, **kwargs},
+            **checks,
         )
         failures: list[Any] = []
     except FailureGroup as group:
