@@ -183,7 +183,7 @@ def pytest_runtest_makereport(
 def pytest_exception_interact(
     node: pytest.Item | pytest.Collector, call: pytest.CallInfo[Any], report: Any
 ) -> Iterator[None]:
-    """Mask again after schemathesis re-renders a failure from the exception (form-body curl lines)."""
+    """Mask again after pytest renders a failure from the exception, just before it is shown."""
     try:
         yield
     finally:
