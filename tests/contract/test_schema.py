@@ -16,5 +16,5 @@ from revocation_contracts.rules.schema_suite import run_schema_test
 
 
 @pytest.mark.clause("vendor doc (OpenAPI document) and RFC 6749 section 5.2: schema conformance")
-def test_schema_conformance(contract_schema, target, schema_operation):
+def test_schema_conformance(contract_schema, target):
     run_schema_test(contract_schema, target)

@@ -17,9 +17,9 @@ planning instead of running (``dryrun.py``), and the problems that are not contr
 verdicts (throttling, an unreachable target, a failing token command) turned into skips
 and one-line errors with their own exit codes (``runstatus.py``).
 pytest-xdist works as is: every worker starts its own embedded servers on port 0, and the
-preflight runs once, in the controller. The schema test is parametrized by contract and API
-operation together (``SCHEMA_OPERATION_PARAM``): one pytest item per operation, with an id the
-suite chooses (``test_schema_conformance[polar-POST:/v1/oauth2/revoke]``, no space).
+preflight runs once, in the controller. The schema test is one pytest item per contract and API
+operation, with an id the suite chooses (``test_schema_conformance[polar-POST:/v1/oauth2/revoke]``,
+no space; ``schema_operation_of``).
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ PLAN_KEY = pytest.StashKey[list[str]]()
 PLUGIN_NAME = "revocation-contracts-suite"
 # The argument the selected contracts are parametrized on; only this module's ``contract`` requests it.
 CONTRACT_PARAM = "revocation_contract_under_test"
-# The schema test's API operation (``METHOD:/path``), parametrized together with its contract.
-SCHEMA_OPERATION_PARAM = "schema_operation"
+# The schema test's fixture: a test that requests it is named after its contract's API operation too.
+SCHEMA_FIXTURE = "contract_schema"
 # pytest options that only list things: no test runs, so the target is not probed.
 LISTING_OPTIONS = ("collectonly", "showfixtures", "show_fixtures_per_test")
 # pytest options that print and return before any session: nothing is discovered or probed.
@@ -87,20 +87,27 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if CONTRACT_PARAM not in metafunc.fixturenames:
         return
     contracts = metafunc.config.stash[SETTINGS_KEY].contracts()
-    if SCHEMA_OPERATION_PARAM in metafunc.fixturenames:
-        # Each contract's own operations: ``polar-POST:/v1/oauth2/revoke``, never a cross product.
+    ids = [contract.name for contract in contracts]
+    if SCHEMA_FIXTURE in metafunc.fixturenames:
+        # The schema test: one test per contract and API operation, named ``polar-POST:/v1/oauth2/revoke``.
+        # Each contract has one operation, so the id carries it without a second parameter (which
+        # would change how pytest orders the session's items).
         from revocation_contracts.rules.schema_suite import operation_id
 
-        pairs = [(contract, operation_id(contract)) for contract in contracts]
-        metafunc.parametrize(
-            [CONTRACT_PARAM, SCHEMA_OPERATION_PARAM],
-            pairs,
-            ids=[f"{contract.name}-{operation}" for contract, operation in pairs],
-            scope="session",
-        )
-        return
-    ids = [contract.name for contract in contracts]
+        ids = [f"{contract.name}-{operation_id(contract)}" for contract in contracts]
     metafunc.parametrize(CONTRACT_PARAM, contracts, ids=ids, scope="session")
+
+
+def schema_operation_of(item: pytest.Item) -> str | None:
+    """The API operation a schema test checks (``POST:/v1/oauth2/revoke``), None for other tests."""
+    if SCHEMA_FIXTURE not in getattr(item, "fixturenames", ()):
+        return None
+    contract = getattr(getattr(item, "callspec", None), "params", {}).get(CONTRACT_PARAM)
+    if not isinstance(contract, Contract):
+        return None
+    from revocation_contracts.rules.schema_suite import operation_id
+
+    return operation_id(contract)
 
 
 def check_before_tests(config: pytest.Config) -> None:

@@ -29,7 +29,7 @@ import pytest
 
 from revocation_contracts.pytest_plugin.options import Settings
 from revocation_contracts.pytest_plugin.runstatus import PROBLEM_ATTRIBUTE, THROTTLED
-from revocation_contracts.pytest_plugin.suite import CONTRACT_PARAM, SCHEMA_OPERATION_PARAM
+from revocation_contracts.pytest_plugin.suite import CONTRACT_PARAM, schema_operation_of
 from revocation_contracts.reporting.baseline import xfail_marks
 from revocation_contracts.reporting.redact import Redactor, redact_report
 from revocation_contracts.rules.outcomes import (
@@ -231,8 +231,8 @@ class ReportingPlugin:
             item.user_properties.append((CONTRACT_PROPERTY, contract))
             item.user_properties.append((CHECK_PROPERTY, _check_of(item, contract)))
             item.user_properties.append((CLAUSE_PROPERTY, clause_of(item) or ""))
-            operation = getattr(getattr(item, "callspec", None), "params", {}).get(SCHEMA_OPERATION_PARAM)
-            if isinstance(operation, str):
+            operation = schema_operation_of(item)
+            if operation is not None:
                 item.user_properties.append((OPERATION_PROPERTY, operation))
             for mark in xfail_marks(self.settings.baselines, contract, item.nodeid):
                 item.add_marker(mark)
@@ -328,8 +328,8 @@ def _check_of(item: pytest.Item, contract: str) -> str:
     (and, for the schema test, minus the contract's API operation: one row for every contract)."""
     module = item.nodeid.partition("::")[0].rsplit("/", 1)[-1]
     name = item.name
-    operation = getattr(getattr(item, "callspec", None), "params", {}).get(SCHEMA_OPERATION_PARAM)
-    if isinstance(operation, str):
+    operation = schema_operation_of(item)
+    if operation is not None:
         name = name.replace(f"[{contract}-{operation}]", f"[{contract}]")
     base, bracket, ids = name.partition("[")
     ids = ids.removesuffix("]")
