@@ -1,58 +1,96 @@
 """The seams of the libraries we build on that have no public spelling, in one place.
 
-Why a module of its own: schemathesis and pytest change their internals between minor
-releases. Everything the package uses of them goes through their public API (``schemathesis``'s
-top-level names, ``schemathesis.openapi``, ``schemathesis.pytest.from_fixture``,
-``schemathesis.hook``, ``Case.call``/``Case.validate_response``; pytest's ``pytest.*`` names,
-``Config.args``/``invocation_params``/``stash``), except what is imported here. An upgrade that
-moves one of these fails ``tests/unit/test_compat.py`` loudly, naming the seam, instead of
-breaking a user's run with an ``ImportError`` or an ``AttributeError`` deep in a check.
+Why a module of its own: schemathesis changes its internals between minor releases.
+Everything the package uses of it goes through its public API (``schemathesis``'s top-level
+names, ``schemathesis.openapi.from_dict``, ``schemathesis.Config``, ``schemathesis.hook``,
+``BaseSchema.get_all_operations``, ``Case.call``/``Case.validate_response``,
+``schemathesis.errors.FailureGroup``), except what is imported here. pytest is used through
+``pytest.*`` names only. An upgrade that moves one of these fails ``tests/unit/test_compat.py``
+loudly, naming the seam, instead of breaking a user's run deep in a check.
 
 The seams, and why no public one exists:
 
-- ``schemathesis.core.failures.Failure`` and ``Severity``: schemathesis' public API lets a
-  custom check fail with a plain ``AssertionError`` (one message string). A contract
-  violation carries its clause, expected and actual values as data and is reported once per
-  distinct clause; that needs a ``Failure`` subclass (schemathesis' own typed failures are
-  one), and its ``_unique_key`` (the de-duplication key of a failure) is overridden.
-- ``failure_report_title`` and ``format_failures``: "one root cause, one failure"
-  (``rules/schema_suite.py``) drops the built-in failures that repeat ours from the
-  ``FailureGroup`` (public, ``schemathesis.errors``) and renders what is left the way
-  schemathesis renders its own group; the renderer has no public spelling.
-
-Not an import but a behaviour the package relies on: schemathesis names an operation's
-sub-test ``<test id>[METHOD path]`` (``schemathesis/pytest/lazy.py``), which the report hooks
-rename without the space (``pytest_plugin/subtest_ids.py``, public report attributes only).
-If that form changes, ``tests/planted/test_subtest_ids.py`` and ``tests/plugin/test_xdist.py``
-fail, naming the id they expected.
+- ``operation_test``: the schema test (``tests/contract/test_schema.py``) is the suite's own
+  pytest test, one per API operation, and runs schemathesis' three generation phases inside
+  it (explicit examples of the document, the coverage phase's deterministic cases with its
+  content-type probes, and Hypothesis fuzzing in every generation mode). Schemathesis offers
+  fuzzing publicly (``APIOperation.as_strategy``) but neither the coverage phase nor the
+  examples phase as the pytest integration assembles them (``fill-missing``, hooks, the
+  per-operation seed); its lazy pytest integration (``schemathesis.pytest.from_fixture``)
+  builds them with ``build_operation_test`` and reports them as sub-tests it names by
+  rewriting ``Function._nodeid``, which pytest 9.1 removed. The suite calls that builder
+  itself and runs the Hypothesis test it returns inside its own test: every phase and every
+  check as before, without the sub-tests.
+- ``Failure`` and ``Severity``: schemathesis' public API lets a custom check fail with a
+  plain ``AssertionError`` (one message string). A contract violation carries its clause,
+  expected and actual values as data; that needs a ``Failure`` subclass (schemathesis' own
+  typed failures are one), and its ``_unique_key`` (the de-duplication key) is overridden.
+- ``is_server_error`` and ``is_acceptance_verdict``: which built-in failure a ``FailureGroup``
+  holds (a 5xx, or "schema-violating request accepted" / "schema-valid request rejected"),
+  read from its type, not from its name or message.
 
 The version ranges below are the ones ``pyproject.toml`` pins, for the same reasons:
 
-- schemathesis ``<4.33``: the seams above are internal and may move in any minor release;
-  4.32 is the newest release the suite is proven against.
-- pytest ``<9.1``: schemathesis' lazy pytest schemas (``from_fixture``) read
-  ``Function._nodeid``, which pytest 9.1 removed ('Function' object has no attribute
-  '_nodeid'); lift it when schemathesis no longer does.
+- schemathesis ``>=4.32,<4.33``: the seams above are internal and may move in any minor
+  release; 4.32 is the release line the suite is proven against.
+- pytest ``>=8.4``: the floor schemathesis 4.32 itself requires; no cap, since the suite uses
+  pytest's public API only (proven on 8.4 and 9.2, ``.ci/run``).
 """
 
 from __future__ import annotations
 
-from schemathesis.core.failures import Failure, Severity, failure_report_title, format_failures
+from collections.abc import Callable
+from typing import Any
+
+from schemathesis.core.failures import AcceptedNegativeData, Failure, ServerError, Severity
+from schemathesis.generation.feedback import FeedbackSources
+from schemathesis.openapi.checks import RejectedPositiveData
+from schemathesis.pytest._test_builder import build_operation_test
+from schemathesis.python._constants.orchestrator import make_constants_value_source
 
 # The ranges pyproject.toml declares; tests/unit/test_compat.py checks both agree with the install.
 SCHEMATHESIS_RANGE = ">=4.32,<4.33"
-PYTEST_RANGE = ">=8.3,<9.1"
+PYTEST_RANGE = ">=8.4"
 # Attributes of Failure the package relies on (constructor keywords and the de-duplication key).
 FAILURE_KEYWORDS = ("operation", "title", "message", "severity")
 FAILURE_DEDUP_KEY = "_unique_key"
+# The keywords of build_operation_test the package passes.
+BUILDER_KEYWORDS = ("config", "operation", "test_func", "given_kwargs", "feedback")
+
+
+def operation_test(schema: Any, operation: Any, test_func: Callable[..., None]) -> Callable[..., None]:
+    """A Hypothesis test of ``operation`` with every phase the schema's config enables.
+
+    ``test_func(case, **kwargs)`` runs once per generated case; call the result with the
+    same ``**kwargs``. Its seed is the config's, mixed with the operation's label, as
+    schemathesis' own pytest integration does; the examples database is the config's.
+    """
+    feedback = FeedbackSources(constants_value_source=make_constants_value_source(schema))
+    test: Callable[..., None] = build_operation_test(
+        config=schema.config, operation=operation, test_func=test_func, given_kwargs={}, feedback=feedback
+    )
+    return test
+
+
+def is_server_error(failure: BaseException) -> bool:
+    """Whether a schemathesis failure is its ``not_a_server_error`` check's (a 5xx answer)."""
+    return isinstance(failure, ServerError)
+
+
+def is_acceptance_verdict(failure: BaseException) -> bool:
+    """Whether a schemathesis failure only says "this should have been refused / accepted"."""
+    return isinstance(failure, AcceptedNegativeData | RejectedPositiveData)
+
 
 __all__ = [
+    "BUILDER_KEYWORDS",
     "FAILURE_DEDUP_KEY",
     "FAILURE_KEYWORDS",
     "PYTEST_RANGE",
     "SCHEMATHESIS_RANGE",
     "Failure",
     "Severity",
-    "failure_report_title",
-    "format_failures",
+    "is_acceptance_verdict",
+    "is_server_error",
+    "operation_test",
 ]

@@ -6,12 +6,11 @@ threads, registers schemathesis checks and hooks at import time, and is configur
 with the other planted-bug runs). A child process per run is what a user runs, so a verdict
 read from it is the verdict a user would see.
 
-Why JUnit XML: it is pytest's stable machine-readable report. Schemathesis reports each API
-operation of ``test_schema_conformance`` as a subtest; in the XML that is a separate
-``testcase`` named ``test_schema_conformance[polar][POST:/v1/oauth2/revoke]`` beside the
-parent ``test_schema_conformance[polar]``, which itself passes. ``SuiteRun`` folds every
-subtest into its parent (the parent fails when a subtest fails, and carries the subtest's
-failure text), and keeps the subtest under its own id too.
+Why JUnit XML: it is pytest's stable machine-readable report. The schema test is one test
+per contract and API operation (``test_schema_conformance[polar-POST:/v1/oauth2/revoke]``,
+``schema_test_id``). A pytest 9 sub-test, reported as a ``testcase`` named ``<parent id>[...]``
+beside its parent, is folded into the parent (the parent fails when a sub-test fails, and
+carries its failure text), and kept under its own id too.
 """
 
 from __future__ import annotations
@@ -166,22 +165,19 @@ def run_suite(
     return SuiteRun(result.returncode, output, outcomes, texts, parse_properties(junit))
 
 
-def schema_test_ids(spec: str) -> tuple[str, ...]:
-    """The ids under which the schema test's verdict on ``spec``'s revocation operation is reported.
-
-    The first is the operation's own test case, whose failure text is checked; every id listed
-    fails when the operation fails. Today schemathesis reports the operation as a sub-test
-    (``test_schema_conformance[polar][POST:/v1/oauth2/revoke]``) beside its parent
-    ``test_schema_conformance[polar]``, which fails with it. The one place that knows how the
-    schema test is named (tests/planted and tests/independent use it).
-    """
+def schema_test_id(spec: str, operation_of: str | None = None) -> str:
+    """``test_schema.py::test_schema_conformance[polar-POST:/v1/oauth2/revoke]``: the schema test of
+    ``spec`` (a bundled contract, or a copy of ``operation_of`` under the name ``spec``)."""
     from revocation_contracts.model.contract import load_contract
-    from revocation_contracts.reference import DEFAULT_CLIENTS
+    from revocation_contracts.rules.schema_suite import operation_id
 
-    contract = load_contract(spec)
-    parent = f"test_schema.py::test_schema_conformance[{spec}]"
-    operation = f"{contract.method}:{contract.url_path(DEFAULT_CLIENTS[0].client_id)}"
-    return (f"{parent}[{operation}]", parent)
+    return f"test_schema.py::test_schema_conformance[{spec}-{operation_id(load_contract(operation_of or spec))}]"
+
+
+def schema_test_ids(spec: str) -> tuple[str, ...]:
+    """The ids under which the schema test's verdict on ``spec``'s revocation operation is reported:
+    one real pytest item per operation (tests/planted and tests/independent use it)."""
+    return (schema_test_id(spec),)
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ import pytest
 from revocation_contracts.model.contract import BUNDLED_NAMES, load_contract
 from revocation_contracts.semantics import PROPERTIES, Property
 
+from .conftest import schema_test_id
+
 SEEDS = (1, 7, 2024, 31337, 4_000_000_007)
 # Why a semantic test may be skipped on a faithful embedded server: the contract says it does not apply.
 SKIP_REASONS = (
@@ -52,7 +54,7 @@ def test_faithful_servers_pass_whole_suite(contract_suite, seed: int):
     # The run did test something: every contract's schema test and protocol tests ran and passed ...
     for spec in BUNDLED_NAMES:
         for test_id in (
-            f"test_schema.py::test_schema_conformance[{spec}]",
+            schema_test_id(spec),
             f"test_protocol.py::test_unknown_token_answer[{spec}]",
         ):
             assert run.outcomes.get(test_id) == "passed", f"{test_id}: {run.outcomes.get(test_id)}"

@@ -18,7 +18,7 @@ import pytest
 
 from revocation_contracts.model.contract import BUNDLED_NAMES, resolve_spec
 
-from .conftest import SuiteRun, run_suite
+from .conftest import SuiteRun, run_suite, schema_test_id
 
 # (contract, planted bug, -k selection, the test that must fail, text its failure must show)
 PROOFS = [
@@ -91,7 +91,7 @@ def test_every_bundled_contract_renamed_runs_from_a_path(tmp_path):
     assert run.returncode == 0, run.describe()
     for name in BUNDLED_NAMES:
         for test_id in (
-            f"test_schema.py::test_schema_conformance[my-{name}]",
+            schema_test_id(f"my-{name}", name),
             f"test_protocol.py::test_unknown_token_answer[my-{name}]",
         ):
             assert run.outcomes.get(test_id) == "passed", f"{test_id}: {run.outcomes.get(test_id)}"

@@ -40,7 +40,7 @@ def test_dry_run_sends_nothing(pytester: pytest.Pytester, counting_server: Canne
             "  pacing:        at most 5 requests/s; timeout 10s per request; 429/503 retried up to 3 times*",
             "  schema tests (1): generated from the OpenAPI document by schemathesis: phases examples, coverage, "
             "fuzzing; positive and negative data; up to 50 examples per phase*",
-            "    test_schema.py::test_schema_conformance",
+            "    test_schema.py::test_schema_conformance [[]POST:/v1/oauth2/revoke[]]",
             "  explicit tests (*): one deliberate request (or a few) each",
             "    test_protocol.py::test_unknown_token_answer: RFC 7009 2.2: *",
             "    test_protocol.py::test_undocumented_method_is_refused [[]GET, PUT, PATCH, DELETE, POST[]]: "

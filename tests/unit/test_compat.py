@@ -59,10 +59,68 @@ def test_failure_seam_still_takes_our_keywords() -> None:
     assert compat.Severity.HIGH < compat.Severity.MEDIUM, "schemathesis no longer orders HIGH first"
 
 
-def test_failure_rendering_seam_takes_our_keywords() -> None:
-    parameters = inspect.signature(compat.format_failures).parameters
-    assert {"case_id", "response", "failures", "curl", "config"} <= set(parameters), "format_failures changed"
-    assert callable(compat.failure_report_title)
+def test_operation_builder_seam_takes_our_keywords() -> None:
+    from schemathesis.pytest._test_builder import build_operation_test
+
+    parameters = inspect.signature(build_operation_test).parameters
+    missing = [keyword for keyword in compat.BUILDER_KEYWORDS if keyword not in parameters]
+    assert not missing, f"schemathesis build_operation_test no longer takes {missing}"
+
+
+def test_operation_builder_runs_every_phase(tmp_path) -> None:
+    """The seam still builds one Hypothesis test that runs the examples, coverage and fuzzing
+    phases: the document's example comes first, the coverage phase sends an undocumented media
+    type, and fuzzing draws more cases."""
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/revoke": {
+                "post": {
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/x-www-form-urlencoded": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["token"],
+                                    "properties": {"token": {"type": "string", "example": "rc-example-token"}},
+                                }
+                            }
+                        },
+                    },
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+    }
+    config = schemathesis.Config.from_dict(
+        {"generation": {"mode": "all", "max-examples": 5, "database": "none"}, "seed": 1}
+    )
+    schema = schemathesis.openapi.from_dict(document, config=config)
+    operation = schema["/revoke"]["POST"]
+    seen: list[tuple[str | None, object]] = []
+
+    def record(case: schemathesis.Case, marker: str) -> None:
+        seen.append((case.media_type, case.body))
+
+    compat.operation_test(schema, operation, record)(marker="x")
+    bodies = [body for _, body in seen]
+    assert {"token": "rc-example-token"} in bodies, "the examples phase no longer runs"
+    assert any(media != "application/x-www-form-urlencoded" for media, _ in seen), "no coverage probe"
+    assert len(seen) > 5, "the fuzzing phase drew nothing"
+
+
+def test_failure_classification_seams() -> None:
+    from schemathesis.core import failures
+    from schemathesis.openapi import checks
+
+    assert compat.is_server_error(failures.ServerError(operation="POST /r", status_code=500))
+    accepted = failures.AcceptedNegativeData(
+        operation="POST /r", message="m", status_code=200, expected_statuses=["400"]
+    )
+    assert compat.is_acceptance_verdict(accepted) and not compat.is_server_error(accepted)
+    assert issubclass(checks.RejectedPositiveData, compat.Failure)
 
 
 def test_failure_subclass_is_reported_by_schemathesis() -> None:
@@ -72,8 +130,8 @@ def test_failure_subclass_is_reported_by_schemathesis() -> None:
 
 
 def test_public_seams_we_use_exist(pytestconfig: pytest.Config) -> None:
-    assert callable(schemathesis.pytest.from_fixture)
     assert callable(schemathesis.openapi.from_dict) and callable(schemathesis.Config.from_dict)
+    assert callable(schemathesis.BaseSchema.get_all_operations)
     validate = inspect.signature(schemathesis.Case.validate_response).parameters
     assert {"additional_checks", "headers", "transport_kwargs"} <= set(validate)
     assert {"base_url", "session"} <= set(inspect.signature(schemathesis.Case.call).parameters)

@@ -17,8 +17,9 @@ planning instead of running (``dryrun.py``), and the problems that are not contr
 verdicts (throttling, an unreachable target, a failing token command) turned into skips
 and one-line errors with their own exit codes (``runstatus.py``).
 pytest-xdist works as is: every worker starts its own embedded servers on port 0, and the
-preflight runs once, in the controller. Schemathesis' per-operation sub-tests of the schema
-test are reported under ids without a space (``subtest_ids.py``).
+preflight runs once, in the controller. The schema test is one pytest item per contract and API
+operation, with an id the suite chooses (``test_schema_conformance[polar-POST:/v1/oauth2/revoke]``,
+no space; ``schema_operation_of``).
 """
 
 from __future__ import annotations
@@ -31,8 +32,6 @@ import pytest
 from revocation_contracts.model.contract import Contract
 from revocation_contracts.pytest_plugin.options import Settings, SettingsError, resolve_settings
 from revocation_contracts.pytest_plugin.runstatus import RunStatus, mark_report, problem_of
-from revocation_contracts.pytest_plugin.subtest_ids import PLUGIN_NAME as SUBTEST_IDS_PLUGIN
-from revocation_contracts.pytest_plugin.subtest_ids import SubtestIds, tag_operation_subtest
 from revocation_contracts.redact import Redactor, redact_report
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
@@ -43,6 +42,8 @@ PLAN_KEY = pytest.StashKey[list[str]]()
 PLUGIN_NAME = "revocation-contracts-suite"
 # The argument the selected contracts are parametrized on; only this module's ``contract`` requests it.
 CONTRACT_PARAM = "revocation_contract_under_test"
+# The schema test's fixture: a test that requests it is named after its contract's API operation too.
+SCHEMA_FIXTURE = "contract_schema"
 # pytest options that only list things: no test runs, so the target is not probed.
 LISTING_OPTIONS = ("collectonly", "showfixtures", "show_fixtures_per_test")
 # pytest options that print and return before any session: nothing is discovered or probed.
@@ -66,8 +67,6 @@ def start(config: pytest.Config) -> None:
         config.addinivalue_line("markers", marker)
     config.stash[RUNSTATUS_KEY] = RunStatus()
     config.pluginmanager.register(config.stash[RUNSTATUS_KEY], "revocation-contracts-runstatus")
-    if not hasattr(config, "workerinput"):  # an xdist worker sends sub-test reports under schemathesis' ids
-        config.pluginmanager.register(SubtestIds(), SUBTEST_IDS_PLUGIN)
     if settings.dry_run and config.pluginmanager.hasplugin("xdist"):
         # A dry run runs nothing: plan in this process instead of starting workers (before xdist's trylast hook).
         config.option.dist = "no"
@@ -85,10 +84,30 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if CONTRACT_PARAM in metafunc.fixturenames:
-        contracts = metafunc.config.stash[SETTINGS_KEY].contracts()
-        ids = [contract.name for contract in contracts]
-        metafunc.parametrize(CONTRACT_PARAM, contracts, ids=ids, scope="session")
+    if CONTRACT_PARAM not in metafunc.fixturenames:
+        return
+    contracts = metafunc.config.stash[SETTINGS_KEY].contracts()
+    ids = [contract.name for contract in contracts]
+    if SCHEMA_FIXTURE in metafunc.fixturenames:
+        # The schema test: one test per contract and API operation, named ``polar-POST:/v1/oauth2/revoke``.
+        # Each contract has one operation, so the id carries it without a second parameter (which
+        # would change how pytest orders the session's items).
+        from revocation_contracts.rules.schema_suite import operation_id
+
+        ids = [f"{contract.name}-{operation_id(contract)}" for contract in contracts]
+    metafunc.parametrize(CONTRACT_PARAM, contracts, ids=ids, scope="session")
+
+
+def schema_operation_of(item: pytest.Item) -> str | None:
+    """The API operation a schema test checks (``POST:/v1/oauth2/revoke``), None for other tests."""
+    if SCHEMA_FIXTURE not in getattr(item, "fixturenames", ()):
+        return None
+    contract = getattr(getattr(item, "callspec", None), "params", {}).get(CONTRACT_PARAM)
+    if not isinstance(contract, Contract):
+        return None
+    from revocation_contracts.rules.schema_suite import operation_id
+
+    return operation_id(contract)
 
 
 def check_before_tests(config: pytest.Config) -> None:
@@ -155,11 +174,9 @@ def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """Tag a schema-test operation's sub-test with its id without a space (``subtest_ids.py``);
-    turn problems that are not verdicts into skips or one-line errors (runstatus.py); then
+    """Turn problems that are not verdicts into skips or one-line errors (runstatus.py); then
     mask every known secret in the report before any reporter (terminal, JUnit) sees it."""
     report = yield
-    tag_operation_subtest(item, report)
     problem = problem_of(call.excinfo.value) if report.failed and call.excinfo is not None else None
     if problem is not None:
         mark_report(report, call, problem, item)
@@ -173,7 +190,7 @@ def pytest_runtest_makereport(
 def pytest_exception_interact(
     node: pytest.Item | pytest.Collector, call: pytest.CallInfo[Any], report: Any
 ) -> Iterator[None]:
-    """Mask again after schemathesis re-renders a failure from the exception (form-body curl lines)."""
+    """Mask again after pytest renders a failure from the exception, just before it is shown."""
     try:
         yield
     finally:
@@ -214,7 +231,7 @@ def target(contract: Contract, pytestconfig: pytest.Config) -> Any:
 
 @pytest.fixture(scope="session")
 def contract_schema(contract: Contract, revocation_settings: Settings, pytestconfig: pytest.Config, target: Any) -> Any:
-    """The contract's OpenAPI document as a schemathesis schema (for ``from_fixture``)."""
+    """The contract's OpenAPI document as a schemathesis schema (the schema test's)."""
     from revocation_contracts.rules.schema_suite import load_schema
 
     seed = pytestconfig.getoption("hypothesis_seed", default=None)

@@ -104,7 +104,9 @@ class RevocationEndpoint:
         answer = contract.answer("revoked" if revoked else "unknown-token")
         response = self._success(answer, revoked)
         if "echoes-token" in self.bugs:
-            response.headers["X-Revoked-Token"] = token.encode("ascii", "replace").decode("latin-1")
+            # Only visible ASCII: a generated token with a control character (CR, LF, NUL) in a
+            # header would break HTTP itself, and the bug is an echo, not a broken answer.
+            response.headers["X-Revoked-Token"] = "".join(c if " " <= c <= "~" else "?" for c in token)
         return response
 
     # -- parsing -----------------------------------------------------------------------------

@@ -1,16 +1,16 @@
 """Reports: one cell per contract and check, from pytest's own reports, as HTML or Markdown.
 
 Why built on test reports and not on a side channel: pytest already gives every outcome to
-``pytest_runtest_logreport``, including schemathesis' per-operation subtests and, under
-pytest-xdist, the reports workers send to the controller. So the conformance report reads
-exactly what the terminal and JUnit XML read, after the same redaction. What a report alone
-does not carry (the contract, the check, the clause from the ``clause`` marker) is attached
-to each item at collection as user properties; they travel with the report to the controller
-and also appear in JUnit XML as ``<property>`` elements.
+``pytest_runtest_logreport``, including, under pytest-xdist, the reports workers send to the
+controller. So the conformance report reads exactly what the terminal and JUnit XML read,
+after the same redaction. What a report alone does not carry (the contract, the check, the
+clause from the ``clause`` marker, a schema test's API operation) is attached to each item at
+collection as user properties; they travel with the report to the controller and also appear
+in JUnit XML as ``<property>`` elements.
 
 The same plugin object applies ``--baseline`` files (``baseline.py``) at collection, and it
-masks every report once more just before the reporters see it: pytest's subtests append the
-captured output after ``pytest_runtest_makereport``, where the plugin's first mask runs.
+masks every report once more just before the reporters see it: pytest appends the captured
+output after ``pytest_runtest_makereport``, where the plugin's first mask runs.
 """
 
 from __future__ import annotations
@@ -29,8 +29,7 @@ import pytest
 
 from revocation_contracts.pytest_plugin.options import Settings
 from revocation_contracts.pytest_plugin.runstatus import PROBLEM_ATTRIBUTE, THROTTLED
-from revocation_contracts.pytest_plugin.subtest_ids import subtest_id
-from revocation_contracts.pytest_plugin.suite import CONTRACT_PARAM
+from revocation_contracts.pytest_plugin.suite import CONTRACT_PARAM, schema_operation_of
 from revocation_contracts.redact import Redactor, redact_report
 from revocation_contracts.reporting.baseline import xfail_marks
 from revocation_contracts.rules.outcomes import (
@@ -48,8 +47,10 @@ from revocation_contracts.rules.violation import FAILURE, Violation
 CONTRACT_PROPERTY = "revocation-contract"
 CHECK_PROPERTY = "revocation-check"
 CLAUSE_PROPERTY = "revocation-clause"
+# The API operation of a schema test (``POST:/v1/oauth2/revoke``): one row, one test per operation.
+OPERATION_PROPERTY = "revocation-operation"
 
-# Worst first: a cell shows the worst outcome of its reports (setup, call, teardown, subtests).
+# Worst first: a cell shows the worst outcome of its reports (setup, call, teardown).
 # "throttled" outranks "pass": a cell with throttled evidence was not fully judged (issue 10).
 STATUSES = ("fail", "xpass", "warn", "xfail", "throttled", "pass", "skip")
 STATUS_HELP = {
@@ -63,10 +64,6 @@ STATUS_HELP = {
 }
 CURL = re.compile(r"(curl -X \S+ .*?)\s*$", re.MULTILINE)
 EXCEPTION_PREFIX = re.compile(r"^[A-Za-z_][\w.]*: ")
-SCHEMATHESIS_GROUP = re.compile(
-    r"Schemathesis found \d+ distinct failures?\n(.*?)(?:\n[ |]*\(\d+ sub-exceptions?\)|\Z)", re.DOTALL
-)
-GUTTER = re.compile(r"^\s*\| ?")
 MAX_DETAILS_PER_CELL = 5
 WARNINGS_KEY = pytest.StashKey[list[Violation]]()
 
@@ -86,7 +83,7 @@ class Detail:
     summary: str
     text: str = ""
     reproduce: list[str] = field(default_factory=list)
-    subtest: str = ""  # an operation sub-test's id, as the terminal and JUnit XML name it
+    subtest: str = ""  # a schema test's id (one per API operation), as the terminal and JUnit XML name it
 
 
 @dataclass
@@ -125,7 +122,8 @@ class Matrix:
             cell.status = status
         if status != "pass" and len(cell.details) < MAX_DETAILS_PER_CELL:
             detail = _detail(report, status, self.redact)
-            detail.subtest = _subtest_name(subtest_id(report))
+            if properties.get(OPERATION_PROPERTY):
+                detail.subtest = _subtest_name(report.nodeid)
             if all(existing.summary != detail.summary for existing in cell.details):
                 cell.details.append(detail)
 
@@ -162,7 +160,7 @@ def _status(report: pytest.TestReport) -> str | None:
 
 
 def _subtest_name(nodeid: str | None) -> str:
-    """``test_schema.py::test_schema_conformance[polar][POST:/v1/oauth2/revoke]``: the row's style."""
+    """``test_schema.py::test_schema_conformance[polar-POST:/v1/oauth2/revoke]``: the row's style."""
     if nodeid is None:
         return ""
     path, _, name = nodeid.rpartition("::")
@@ -189,12 +187,12 @@ def _detail(report: pytest.TestReport, status: str, redact: Callable[[str], str]
         summary = "; ".join(violation.headline() for violation in failed)
         text = "\n\n".join(violation.render() for violation in failed)
         commands = [violation.reproduce for violation in failed if violation.reproduce]
-        if not commands:  # schemathesis' built-ins carry their curl line in their own rendering
+        if not commands:  # a semantic property's request sequence holds its curl lines
             commands = CURL.findall(str(longrepr or ""))
         return Detail(redact(summary), redact(text), [redact(command) for command in dict.fromkeys(commands)])
     full = str(longrepr or "")
     crash = getattr(getattr(longrepr, "reprcrash", None), "message", None)
-    text = _schemathesis_failures(full) or str(crash or full)
+    text = str(crash or full)
     lines = [line.rstrip() for line in text.strip().splitlines()]
     titles = [line[2:] for line in lines if line.startswith("- ")]
     summary = "; ".join(titles) if titles else EXCEPTION_PREFIX.sub("", lines[0].strip()) if lines else status
@@ -205,14 +203,6 @@ def _detail(report: pytest.TestReport, status: str, redact: Callable[[str], str]
     commands = recorded or CURL.findall(text) or CURL.findall(full)
     message = re.sub(r"\n{3,}", "\n\n", "\n".join(body)).strip()
     return Detail(redact(summary), redact(message), [redact(command) for command in dict.fromkeys(commands)])
-
-
-def _schemathesis_failures(full: str) -> str | None:
-    """The failure list of a schemathesis ``FailureGroup``, without the traceback's ``|`` gutter."""
-    match = SCHEMATHESIS_GROUP.search(full)
-    if match is None:
-        return None
-    return "\n".join(GUTTER.sub("", line) for line in match.group(1).splitlines())
 
 
 def _is_reproduction(line: str) -> bool:
@@ -241,6 +231,9 @@ class ReportingPlugin:
             item.user_properties.append((CONTRACT_PROPERTY, contract))
             item.user_properties.append((CHECK_PROPERTY, _check_of(item, contract)))
             item.user_properties.append((CLAUSE_PROPERTY, clause_of(item) or ""))
+            operation = schema_operation_of(item)
+            if operation is not None:
+                item.user_properties.append((OPERATION_PROPERTY, operation))
             for mark in xfail_marks(self.settings.baselines, contract, item.nodeid):
                 item.add_marker(mark)
 
@@ -268,7 +261,7 @@ class ReportingPlugin:
         found = violations_in(call.excinfo.value) if call.excinfo is not None and report.failed else []
         warned = item.stash.get(WARNINGS_KEY, None)
         if warned is not None:
-            del item.stash[WARNINGS_KEY]  # subtest reports come earlier: the test's own report takes them
+            del item.stash[WARNINGS_KEY]  # the call report takes them
             found = found + warned
         for violation in found:
             entry = (VIOLATION_PROPERTY, violation.to_json())
@@ -331,9 +324,13 @@ def _contract_of(item: pytest.Item) -> str | None:
 
 
 def _check_of(item: pytest.Item, contract: str) -> str:
-    """``test_protocol.py::test_x[GET]`` for ``test_x[polar-GET]``: the test id minus its contract."""
+    """``test_protocol.py::test_x[GET]`` for ``test_x[polar-GET]``: the test id minus its contract
+    (and, for the schema test, minus the contract's API operation: one row for every contract)."""
     module = item.nodeid.partition("::")[0].rsplit("/", 1)[-1]
     name = item.name
+    operation = schema_operation_of(item)
+    if operation is not None:
+        name = name.replace(f"[{contract}-{operation}]", f"[{contract}]")
     base, bracket, ids = name.partition("[")
     ids = ids.removesuffix("]")
     if ids == contract:
@@ -474,7 +471,7 @@ def render_html(matrix: Matrix, context: dict[str, str]) -> str:
             for detail in cell.details:
                 out.append(f"<p><strong>{e(detail.summary)}</strong></p>")
                 if detail.subtest:
-                    out.append(f"<p>Sub-test: <code>{e(detail.subtest)}</code></p>")
+                    out.append(f"<p>Test: <code>{e(detail.subtest)}</code></p>")
                 if detail.text:
                     out.append(f'<pre class="message">{e(detail.text)}</pre>')
                 for command in detail.reproduce:
@@ -532,7 +529,7 @@ def render_markdown(matrix: Matrix, context: dict[str, str]) -> str:
             for detail in cell.details:
                 out += [f"**{cell_text(detail.summary)}**", ""]
                 if detail.subtest:
-                    out += [f"Sub-test: `{detail.subtest}`", ""]
+                    out += [f"Test: `{detail.subtest}`", ""]
                 if detail.text:
                     out += [*_fenced(detail.text, "text"), ""]
                 for command in detail.reproduce:

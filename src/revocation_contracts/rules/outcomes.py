@@ -5,9 +5,10 @@ the same facts about a test (the clause, failure/warning/pass, expected and actu
 reproduction command), and the tests that produce them (schema, protocol, semantics) are
 written apart. So every adapter ends here:
 
-- a failure-level ``Violation`` is raised as ``ContractFailure`` (explicit and semantic
-  tests; it renders compactly, without pytest's source listing) or as a schemathesis failure
-  carrying it (``checks.py``);
+- a failure-level ``Violation`` is raised as ``ContractFailure`` (explicit, schema and
+  semantic tests; it renders compactly, without pytest's source listing); inside the schema
+  test a check raises it as a schemathesis failure carrying it (``checks.py``), which the
+  schema test turns into a ``ContractFailure`` (``schema_suite.py``);
 - a warning-level one goes to ``collect_warning``, into the sink the reporting plugin opens
   around each test call; under ``--strict-semantics`` the sink refuses it and the adapter
   fails instead;
@@ -144,7 +145,7 @@ def warnings_of(report_or_item: Any) -> list[Violation]:
 
 
 def violations_in(error: BaseException | None) -> list[Violation]:
-    """The violations an exception carries: ours, or schemathesis failures in a group."""
+    """The violations an exception carries (``ContractFailure``, or a group of them)."""
     if error is None:
         return []
     carried = getattr(error, "violations", None)
@@ -155,9 +156,4 @@ def violations_in(error: BaseException | None) -> list[Violation]:
         return [single]
     if isinstance(error, BaseExceptionGroup):
         return [violation for inner in error.exceptions for violation in violations_in(inner)]
-    title, message = getattr(error, "title", None), getattr(error, "message", None)
-    if isinstance(title, str) and isinstance(message, str) and getattr(error, "operation", None) is not None:
-        # A schemathesis built-in check's failure: a 5xx breaks RFC 6749 5.2, the rest the document.
-        clause = "RFC6749-5.2" if type(error).__name__ == "ServerError" else "DOC-openapi"
-        return [Violation(clause, FAILURE, title, "a response the OpenAPI document allows", message.strip())]
     return []

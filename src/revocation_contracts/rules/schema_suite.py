@@ -9,7 +9,7 @@ Two built-ins are replaced where the contract allows what they forbid, each by a
 test in ``tests/contract/test_protocol.py``:
 
 - ``unsupported_method`` demands exactly 405 with an ``Allow`` header; RFC 7009 servers may
-  answer 400 (CONTRACTS.md, as oauthlib does), and no contract requires ``Allow``.
+  answer 400 (docs/contracts.md, as oauthlib does), and no contract requires ``Allow``.
 - ``ignored_auth`` demands 401/403 for a request without credentials; RFC 6749 section 5.2
   allows 400 ``invalid_client`` when the credentials came in the body. It stays on where the
   contract's bad-client answer is 401/403 only.
@@ -17,6 +17,16 @@ test in ``tests/contract/test_protocol.py``:
 Credentials are never generated (``with-security-parameters: false``): the suite injects the
 configured client's, the way the contract sends them, so positive examples reach the
 revocation logic instead of bouncing off client authentication.
+
+The schema test itself (``run_schema_test``) is the suite's own pytest test, one per API
+operation: schemathesis builds the operation's Hypothesis test with every phase its config
+enables (``compat.operation_test``) and the suite runs it inside that test. Each generated
+case is sent and judged once (``run_case``): one rule, one verdict. A case that is the
+situation of an explicit test (``situation_of``: an undocumented media type, a missing or empty
+token, an empty hint, an empty body) is judged by the engine's function for that situation,
+as that test is; schemathesis' "should have been refused / accepted" verdicts on it are
+dropped. Failures and warnings are the engine's typed ``Violation``s, settled like an
+explicit test's (``outcomes.settle``).
 """
 
 from __future__ import annotations
@@ -27,12 +37,15 @@ import schemathesis
 from schemathesis import Case
 from schemathesis.errors import FailureGroup
 
-from revocation_contracts.compat import Failure, failure_report_title, format_failures
+from revocation_contracts import compat
 from revocation_contracts.model.contract import ASSERTION_FIELDS, Contract
 from revocation_contracts.rules import checks as oauth_checks
 from revocation_contracts.rules import engine
+from revocation_contracts.rules.outcomes import ContractFailure, settle
+from revocation_contracts.rules.violation import FAILURE, ResponseView, Violation, view_of
 from revocation_contracts.target import Target
 from revocation_contracts.transport.client import credential_headers
+from revocation_contracts.transport.curl import as_curl
 from revocation_contracts.transport.session import raise_if_throttled
 
 BUILT_IN_CHECKS = (
@@ -169,8 +182,90 @@ def inject_body_credentials(context: Any, case: Case[Any], kwargs: dict[str, Any
         case.body.pop(auth.secret_field, None)
 
 
-def run_case(case: Case[Any], target: Target) -> None:
-    """Send one generated case with the suite's credentials and validate the answer."""
+# -- the schema test: one operation, every phase, one verdict per generated case -----------------
+
+UNDOCUMENTED_MEDIA_TYPE = "unsupported-media-type"
+MISSING_TOKEN = "missing-token"
+EMPTY_TOKEN = "empty-token"
+EMPTY_HINT = "empty-hint"
+EMPTY_BODY = "empty-body"
+ECHO_CLAUSE = "PIN-no-echo"
+_ABSENT = object()
+
+
+def operation_id(contract: Contract) -> str:
+    """``POST:/v1/oauth2/revoke``: the operation's part of the schema test's id.
+
+    Method, a colon, the documented path (its ``{template}`` left as the document writes it,
+    so the id is the same whatever ``--path-param`` or ``--client-id`` fill in); a space, which
+    would split the id in a CI log, a shell or ``--deselect``, becomes ``%20``.
+    """
+    return f"{contract.method.upper()}:{contract.path.replace(' ', '%20')}"
+
+
+def run_schema_test(schema: Any, target: Target) -> None:
+    """Generate the contract operation's cases in every phase the schema's config enables and
+    judge each answer; raise one ``ContractFailure`` with the violations of the failing case.
+
+    Hypothesis runs inside the calling test (``compat.operation_test``): it finds a failing
+    case, shrinks it, and raises the failure of the smallest one; distinct failures (one per
+    phase or cause) arrive as an exception group, folded here into one failure carrying all
+    their violations, so pytest prints the compact text of ``Violation.render``.
+    """
+    __tracebackhide__ = True
+    contract = target.contract
+    operation = schema[next(iter(schema))][contract.method.upper()]
+    test = compat.operation_test(schema, operation, _one_case)
+    try:
+        test(target=target)
+    except BaseExceptionGroup as group:
+        failures, rest = group.split(ContractFailure)
+        if failures is None or rest is not None:
+            raise
+        raise ContractFailure(_distinct(_leaves(failures))) from None
+
+
+def _leaves(group: BaseExceptionGroup[Any]) -> list[Violation]:
+    found: list[Violation] = []
+    for error in group.exceptions:
+        found += _leaves(error) if isinstance(error, BaseExceptionGroup) else list(error.violations)
+    return found
+
+
+def _distinct(violations: list[Violation]) -> list[Violation]:
+    seen: set[tuple[str, str, str]] = set()
+    kept = []
+    for violation in violations:
+        key = (violation.clause, violation.title, violation.expected)
+        if key not in seen:
+            seen.add(key)
+            kept.append(violation)
+    return kept
+
+
+def _one_case(case: Case[Any], target: Target) -> None:
+    """One generated case: send it, judge the answer, settle (failures raised, warnings kept)."""
+    __tracebackhide__ = True
+    view, violations = run_case(case, target)
+    reproduce = as_curl(
+        view.request.method,
+        view.request.url,
+        view.request.headers,
+        view.request.body,
+        target.redactor,
+        target.sensitive_headers(),
+    )
+    mask = target.redactor
+    settle(
+        [
+            Violation(v.clause, v.level, v.title, mask(v.expected), mask(v.actual), reproduce, v.sequence)
+            for v in _distinct(violations)
+        ]
+    )
+
+
+def run_case(case: Case[Any], target: Target) -> tuple[ResponseView, list[Violation]]:
+    """Send one generated case with the suite's credentials; the answer and its violations."""
     contract = target.contract
     headers = credential_headers(contract, contract.client_auth.default_method, target.credentials)
     kwargs: dict[str, Any] = {"headers": headers} if headers else {}
@@ -183,54 +278,140 @@ def run_case(case: Case[Any], target: Target) -> None:
     }
     response = case.call(**call_kwargs)
     raise_if_throttled(response)
+    view = view_of(response)
+    situation = situation_of(contract, view)
+    checks: dict[str, Any] = {"additional_checks": list(oauth_checks.OAUTH_CHECKS)}
+    if situation == UNDOCUMENTED_MEDIA_TYPE and 400 <= view.status < 500:
+        # PIN-media-type: the body of such a refusal is not judged (frameworks refuse it
+        # before the OAuth layer), by our checks and by the document's alike; only the echo is.
+        checks = {"checks": [oauth_checks.no_credential_echo]}
     try:
         case.validate_response(
             response,
-            additional_checks=list(oauth_checks.OAUTH_CHECKS),
             headers=kwargs.get("headers"),
             transport_kwargs={"base_url": target.base_url, "session": target.session, **kwargs},
+            **checks,
         )
+        failures: list[Any] = []
     except FailureGroup as group:
-        kept = one_cause(contract, response, list(group.exceptions))
-        if len(kept) == len(group.exceptions):
-            raise
-        if kept:
-            # Rendered the way schemathesis renders its own group: the failures, then the curl line.
-            curl = case.as_curl_command(headers=dict(response.request.headers), base_url=target.base_url)
-            text = format_failures(
-                case_id=None, response=response, failures=kept, curl=curl, config=case.operation.schema.config.output
-            )
-            raise FailureGroup(kept, f"{failure_report_title(kept)}\n{text}\n\n") from None
+        failures = list(group.exceptions)
+    return view, one_verdict(contract, view, situation, failures)
 
 
-def one_cause(contract: Contract, response: Any, failures: list[Failure]) -> list[Failure]:
-    """One root cause, one failure: the failures worth reporting for one response.
+def one_verdict(contract: Contract, view: ResponseView, situation: str | None, failures: list[Any]) -> list[Violation]:
+    """One rule, one verdict; one root cause, one failure.
 
-    When one of our checks fired, it names the most specific clause, and schemathesis'
-    built-ins that fired on the same response (a wrong status for an error code is also an
-    undocumented status, or accepted negative data) say the same thing less precisely: they
-    are dropped. A request that carried an empty parameter may be answered as if it were
-    omitted or refused with the contract's 400 (RFC 6749 3.2, CONTRACTS.md "Empty
-    parameters"); the built-ins' positive/negative verdicts on such a request are dropped
-    when the answer is one of those two, our checks still judge its body.
+    Where the case is a situation an explicit test judges (``situation_of``), the engine's
+    rule for it decides whether the answer accepts or refuses it, as it does for the explicit
+    test; schemathesis' own "should have been refused / accepted" verdicts on the case are
+    dropped. When one of our rules or checks fails, it names the most specific clause, and
+    schemathesis' built-ins that fired on the same response (an undocumented status, a body
+    outside the schema) say the same thing less precisely: they are dropped.
     """
-    ours = [failure for failure in failures if isinstance(failure, oauth_checks.ContractViolation)]
-    if ours:
-        return list(ours)
-    status = getattr(response, "status_code", 0)
-    if has_empty_parameter(contract, getattr(response.request, "body", None)) and (
-        status in contract.success_statuses | contract.answer("unknown-token").statuses or status == 400
-    ):
-        return [failure for failure in failures if type(failure).__name__ not in EMPTY_PARAMETER_DOUBTS]
-    return failures
+    ours = [failure.violation for failure in failures if isinstance(failure, oauth_checks.ContractViolation)]
+    builtins = [failure for failure in failures if not isinstance(failure, oauth_checks.ContractViolation)]
+    if situation is not None:
+        # The situation's rule judges the whole answer (status, body, challenge), as for the
+        # explicit test; only the echo stays our check's, which rules out a generated token
+        # that the server says anyway (``checks.token_echo_confirmed``). An empty body's rule
+        # judges the status only, so our checks still judge the refusal's error body.
+        judged = {found.clause for found in ours}
+        if situation != EMPTY_BODY:
+            ours = [found for found in ours if found.clause == ECHO_CLAUSE]
+        ours += [
+            found
+            for found in situation_violations(contract, situation, view)
+            if found.clause != ECHO_CLAUSE and not (situation == EMPTY_BODY and found.clause in judged)
+        ]
+        builtins = [failure for failure in builtins if not compat.is_acceptance_verdict(failure)]
+    if any(violation.level == FAILURE for violation in ours):
+        return ours
+    return ours + [builtin_violation(failure) for failure in builtins]
 
 
-# Built-in failures that only say "this should have been accepted/refused".
-EMPTY_PARAMETER_DOUBTS = ("AcceptedNegativeData", "RejectedPositiveData")
+def builtin_violation(failure: Any) -> Violation:
+    """A schemathesis built-in check's failure as a violation: a 5xx breaks RFC 6749 5.2, the
+    rest the OpenAPI document."""
+    clause = "RFC6749-5.2" if compat.is_server_error(failure) else "DOC-openapi"
+    return Violation(
+        clause, FAILURE, str(failure.title), "a response the OpenAPI document allows", str(failure.message).strip()
+    )
 
 
-def has_empty_parameter(contract: Contract, body: Any) -> bool:
-    """Whether a request body sent a documented parameter with an empty value."""
-    fields = engine.body_fields(body)
-    names = [contract.token_field] + ([contract.hint.field] if contract.hint else [])
-    return any(fields.get(name) == "" for name in names)
+def situation_of(contract: Contract, view: ResponseView) -> str | None:
+    """The situation of an explicit test a generated request is an instance of, or None.
+
+    Only requests in the documented method (the coverage phase also sends others, which the
+    usual checks judge); then:
+
+    - no body at all: ``empty-body`` (``test_malformed_body_is_a_4xx[empty]``);
+    - a body in a media type the contract does not list: ``unsupported-media-type``;
+    - a documented body whose only fault is the token (absent, or empty) or an empty hint:
+      ``missing-token``, ``empty-token``, ``empty-hint``. Any other fault (a hint outside the
+      enum, a missing required hint, a token that is not a string) leaves it to the usual checks,
+      so a case is never judged by a rule that is not the one its answer is about.
+    """
+    request = view.request
+    media_type = (request.header("content-type") or "").split(";")[0].strip().lower()
+    if request.method.upper() != contract.method.upper():
+        return None
+    if not request.body:
+        return EMPTY_BODY
+    if not media_type:
+        return None
+    if media_type not in {documented.lower() for documented in contract.media_types}:
+        return UNDOCUMENTED_MEDIA_TYPE
+    fields = engine.body_fields(request.body)
+    if not fields:
+        return None
+    token = fields.get(contract.token_field, _ABSENT)
+    hint = fields.get(contract.hint.field, _ABSENT) if contract.hint else _ABSENT
+    if isinstance(token, str) and token and hint == "":
+        return EMPTY_HINT
+    if not _hint_is_valid(contract, hint, accepted=view.status < 400):
+        return None
+    if token is _ABSENT:
+        return MISSING_TOKEN
+    if token == "":
+        return EMPTY_TOKEN
+    return None
+
+
+def _hint_is_valid(contract: Contract, hint: Any, accepted: bool) -> bool:
+    """An absent (not required) hint, a documented one, or, in a request the server accepted,
+    an empty one (read as omitted, RFC 6749 section 3.2: a missing token is then what the
+    server accepted). A refused request with an empty hint has two faults, and which one the
+    server refused is its choice: the usual checks judge it."""
+    rule = contract.hint
+    if rule is None or hint is _ABSENT or (hint == "" and accepted):
+        return rule is None or not rule.required
+    if not isinstance(hint, str) or not hint:
+        return False
+    return hint in rule.values or hint_is_free_text(contract)
+
+
+def situation_violations(contract: Contract, situation: str, view: ResponseView) -> list[Violation]:
+    """The engine's verdict on a situation, as the explicit test of that situation reaches it
+    (``tests/contract/test_protocol.py``): the same rule, hence the same verdict.
+
+    - ``unsupported-media-type`` and ``missing-token``: ``engine.answer`` for that situation;
+    - ``empty-body``: ``engine.refusal`` (a 4xx, or the contract's success; never a 5xx);
+    - ``empty-token``: the contract's reading of an empty token (``empty-token``: unknown,
+      missing, or either), the first reading whose status fits;
+    - ``empty-hint``: read as omitted (the unknown-token answer) or refused
+      (``engine.empty_parameter_refusal``), RFC 6749 section 3.2.
+    """
+    if situation in (UNDOCUMENTED_MEDIA_TYPE, MISSING_TOKEN):
+        return engine.answer(contract, situation, view)
+    if situation == EMPTY_BODY:
+        return engine.refusal(contract, view, "an empty body")
+    if situation == EMPTY_HINT:
+        if view.status in contract.answer("unknown-token").statuses:
+            return engine.answer(contract, "unknown-token", view)
+        return engine.empty_parameter_refusal(contract, view)
+    readings = {"unknown": ["unknown-token"], "missing": [MISSING_TOKEN]}.get(
+        contract.empty_token, ["unknown-token", MISSING_TOKEN]
+    )
+    fitting = [name for name in readings if view.status in contract.answer(name).statuses] or readings[:1]
+    verdicts = [engine.answer(contract, name, view) for name in fitting]
+    return next((found for found in verdicts if not any(v.level == FAILURE for v in found)), verdicts[-1])
