@@ -116,3 +116,21 @@ def test_an_empty_hint_beside_a_token_fault_counts_only_when_accepted():
     assert situation_of(polar, _view(400, b"token=&token_type_hint=&client_id=a")) is None
     assert situation_of(polar, _view(200, b"token_type_hint=&client_id=a")) == "missing-token"
     assert situation_of(polar, _view(400, b"token_type_hint=&client_id=a")) is None
+
+
+def test_generated_body_credentials_never_travel_beside_header_authentication():
+    """RFC 6749 2.3.1: one authentication method per request. Where discovery narrowed a contract to
+    HTTP Basic while its document still lists body credentials, the generated ``client_id`` and
+    ``client_secret`` go: they are no credentials, and a server that repeats one in its error
+    description must not fail the echo rule (seen on oidc-provider)."""
+    from types import SimpleNamespace
+
+    from revocation_contracts.supply.discovery import narrow_contract
+
+    contract = narrow_contract(load_contract("rfc7009"), ("basic",))
+    assert not contract.client_auth.in_body
+    target = SimpleNamespace(contract=contract, credentials=SimpleNamespace(client_id="a", client_secret="s"))
+    case = SimpleNamespace(body={"token": "t", "client_id": "", "client_secret": "generated-secret"})
+    kwargs = {schema_suite.TARGET_KWARG: target}
+    schema_suite.inject_body_credentials(None, case, kwargs)  # type: ignore[arg-type]
+    assert case.body == {"token": "t"} and kwargs == {}

@@ -175,9 +175,11 @@ def inject_body_credentials(context: Any, case: Case[Any], kwargs: dict[str, Any
     if auth.default_method.endswith("-body"):
         case.body[auth.id_field] = target.credentials.client_id
         case.body[auth.secret_field] = target.credentials.client_secret
-    elif auth.in_body:
+    else:
         # RFC 6749 2.3.1: a client MUST NOT use more than one authentication method per request,
-        # so generated body credentials go when the suite authenticates in a header.
+        # so generated body credentials go when the suite authenticates in a header; also where
+        # discovery narrowed the contract to header methods while its document still lists the
+        # body fields (a generated client_secret is no credential, and a server may repeat it).
         case.body.pop(auth.id_field, None)
         case.body.pop(auth.secret_field, None)
 
