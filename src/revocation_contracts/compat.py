@@ -29,6 +29,22 @@ The seams, and why no public one exists:
   holds (a 5xx, or "schema-violating request accepted" / "schema-valid request rejected"),
   read from its type, not from its name or message.
 
+Two seams are not schemathesis', and belong here for the same reason (issue 17; how they are
+used: ``semantics/warm.py``):
+
+- ``ast.parse`` behind one lock (``parse_one_at_a_time``). CPython 3.11 builds an AST with a
+  recursion counter shared by every thread (CPython issue gh-106905), so two threads parsing at
+  once can fail with ``SystemError: AST constructor recursion depth mismatch``. No library
+  offers a hook to order its parses, so the process-wide function is replaced by one that
+  takes a lock. It covers only callers that look ``ast.parse`` up on the module when they parse
+  (pytest's assertion rewriter and traceback formatting, Hypothesis); the tripwire in
+  ``tests/unit/test_compat.py`` fails, naming the module, when one binds it at import or builds
+  its AST with ``compile`` instead.
+- ``HYPOTHESIS_LAZY_MODULES``: Hypothesis modules that Hypothesis itself imports inside
+  functions (``SearchStrategy.flatmap``, its constants scan, its failure reports), named as
+  strings because they are internal. The warm-up imports them in the main thread so no worker
+  thread does; the tripwire fails, naming the module, when a release moves one.
+
 The version ranges below are the ones ``pyproject.toml`` pins, for the same reasons:
 
 - schemathesis ``>=4.32,<4.33``: the seams above are internal and may move in any minor
@@ -39,6 +55,8 @@ The version ranges below are the ones ``pyproject.toml`` pins, for the same reas
 
 from __future__ import annotations
 
+import ast
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -82,10 +100,48 @@ def is_acceptance_verdict(failure: BaseException) -> bool:
     return isinstance(failure, AcceptedNegativeData | RejectedPositiveData)
 
 
+# Imported by Hypothesis inside functions, so first in whichever thread meets them (hypothesis 6.170).
+HYPOTHESIS_LAZY_MODULES = (
+    "hypothesis.strategies._internal.flatmapped",
+    "hypothesis.internal.scrutineer",
+    "hypothesis.internal.escalation",
+    "hypothesis.internal.conjecture.shrinker",
+    "hypothesis.internal.conjecture.optimiser",
+    "hypothesis.internal.observability",
+    "hypothesis.vendor.pretty",
+    "hypothesis.stateful",
+)
+
+_PARSE_LOCK = threading.RLock()
+_parse: Callable[..., Any] = ast.parse
+_held = threading.local()
+
+
+def _parse_alone(*args: Any, **kwargs: Any) -> Any:
+    with _PARSE_LOCK:
+        _held.depth = getattr(_held, "depth", 0) + 1
+        try:
+            return _parse(*args, **kwargs)
+        finally:
+            _held.depth -= 1
+
+
+def parse_one_at_a_time() -> None:
+    """Put every ``ast.parse`` of the process behind one lock (idempotent; kept for the process)."""
+    if ast.parse is not _parse_alone:
+        ast.parse = _parse_alone
+
+
+def parsing_under_lock() -> bool:
+    """Whether the calling thread is inside an ``ast.parse`` that holds the lock (for the audit)."""
+    return getattr(_held, "depth", 0) > 0
+
+
 __all__ = [
     "BUILDER_KEYWORDS",
     "FAILURE_DEDUP_KEY",
     "FAILURE_KEYWORDS",
+    "HYPOTHESIS_LAZY_MODULES",
     "PYTEST_RANGE",
     "SCHEMATHESIS_RANGE",
     "Failure",
@@ -93,4 +149,6 @@ __all__ = [
     "is_acceptance_verdict",
     "is_server_error",
     "operation_test",
+    "parse_one_at_a_time",
+    "parsing_under_lock",
 ]

@@ -11,21 +11,26 @@ would tear such a fixture down and build it again at every switch.
 Against a remote target with the built-in supply, a contract's property tests start together
 as soon as its semantic run exists (``revocation_contracts.semantics.side_by_side``), and
 ``_semantic_head_start`` builds that run at the contract's first test, so the properties'
-round trips overlap the schema and protocol tests' too.
+round trips overlap the schema and protocol tests' too. That scheduler is held here
+(``semantic_side_by_side``), never by the run.
+
+Each semantic test names its property explicitly (``@P5.drawn_plans``, ``@P5.explicit_plans``:
+the marker ``revocation_property``); ``semantic_verdict`` and ``selected_tests`` read it there.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import Any
 
 import pytest
 
 from revocation_contracts.pytest_plugin.suite import CONTRACT_PARAM
-from revocation_contracts.semantics import PROPERTIES, Property, SemanticRun, flush_secrets
-from revocation_contracts.semantics.properties import P10
-from revocation_contracts.semantics.side_by_side import SideBySide, side_by_side_applies, side_by_side_wanted
+from revocation_contracts.semantics import Property, SemanticRun, SideBySide, flush_secrets, property_of, verify
+from revocation_contracts.semantics.declaration import MARKER
+from revocation_contracts.semantics.side_by_side import side_by_side_applies, side_by_side_wanted
 from revocation_contracts.supply.tokens import TokenSupply
 
 NO_SUPPLY = (
@@ -37,6 +42,10 @@ NO_PROBE = (
     "revocation semantics need to know whether a token still works: pass --introspection-endpoint URL, "
     "--resource-url URL, or --probe-command CMD (exit 0 = active, 1 = inactive for the token in $REVOKE_TOKEN)"
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{MARKER}(prop): the revocation-semantics property a test checks")
 
 
 @pytest.fixture
@@ -63,11 +72,19 @@ def semantic_runs() -> Iterator[dict[str, SemanticRun | BaseException]]:
     """
     runs: dict[str, SemanticRun | BaseException] = {}
     yield runs
-    built = [run for run in runs.values() if isinstance(run, SemanticRun)]
-    for run in built:
-        if run.side_by_side is not None:
-            run.side_by_side.close()
-    flush_secrets(built)
+    flush_secrets([run for run in runs.values() if isinstance(run, SemanticRun)])
+
+
+@pytest.fixture(scope="session")
+def semantic_side_by_side(semantic_runs: dict[str, Any]) -> Iterator[dict[str, SideBySide]]:
+    """The contracts whose property tests run side by side, with their scheduler, by name.
+
+    Closed at the end of the session, before ``semantic_runs`` registers the tokens their
+    threads minted (this fixture depends on that one, so pytest tears it down first)."""
+    schedulers: dict[str, SideBySide] = {}
+    yield schedulers
+    for scheduler in schedulers.values():
+        scheduler.close()
 
 
 @pytest.fixture
@@ -76,6 +93,7 @@ def semantic_run(
     token_supply: TokenSupply,
     revocation_settings: Any,
     semantic_runs: dict[str, SemanticRun | BaseException],
+    semantic_side_by_side: dict[str, SideBySide],
     request: pytest.FixtureRequest,
 ) -> SemanticRun:
     """This contract's semantic run; built once, after checking that a fresh token probes active.
@@ -103,12 +121,33 @@ def semantic_run(
         semantic_runs[name] = run
         workers = revocation_settings.semantic_workers
         if side_by_side_applies(run, workers, in_xdist_worker=_in_xdist_worker(request)):
-            run.side_by_side = SideBySide(run, workers)
-            run.side_by_side.start(selected_tests(request.session.items, name))
+            scheduler = semantic_side_by_side[name] = SideBySide(run, workers)
+            scheduler.start(selected_tests(request.session.items, name))
     cached = semantic_runs[name]
     if isinstance(cached, BaseException):
         raise cached
     return cached
+
+
+@pytest.fixture
+def semantic_verdict(
+    semantic_run: SemanticRun,
+    semantic_side_by_side: dict[str, SideBySide],
+    request: pytest.FixtureRequest,
+) -> Callable[..., None]:
+    """This test's property, judged: call it (``case``: the explicit plan of a twin test) and it
+    runs the property against the target, or replays the outcome of its side-by-side run; a
+    failure, skip or setup error is raised, warnings and notes are recorded on the test."""
+    prop = property_of(request.node)
+    if prop is None:
+        raise TypeError(f"{request.node.name} is not marked with its property (@P1.drawn_plans, @P1.explicit_plans)")
+    return partial(
+        verify,
+        semantic_run,
+        prop,
+        notes=request.node.user_properties,
+        side_by_side=semantic_side_by_side.get(semantic_run.contract.name),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -145,22 +184,21 @@ def _semantic_head_start(
 
 def selected_tests(items: Iterable[Any], contract: str) -> list[tuple[Property, str | None]]:
     """The session's property tests of ``contract`` (after ``-k``, ``--lf``, deselection), as
-    (property, explicit case or None); the drawn-plans tests first, the longest chains."""
-    by_name = {name: prop for prop in (*PROPERTIES, P10) for name in (prop.test, f"{prop.test}_examples")}
+    (property, explicit case or None); the drawn-plans tests first, the longest chains. A test's
+    property is the one it is marked with; a twin test is the one parametrized by ``case``."""
     drawn: list[tuple[Property, str | None]] = []
     explicit: list[tuple[Property, str | None]] = []
     for item in items:
-        name = getattr(item, "originalname", "")
+        prop = property_of(item)
         callspec = getattr(item, "callspec", None)
-        prop = by_name.get(name)
         if prop is None or callspec is None or "semantic_run" not in getattr(item, "fixturenames", ()):
             continue
         if getattr(callspec.params.get(CONTRACT_PARAM), "name", None) != contract:
             continue
-        if name == prop.test:
-            drawn.append((prop, None))
+        if "case" in callspec.params:
+            explicit.append((prop, callspec.params["case"]))
         else:
-            explicit.append((prop, callspec.params.get("case")))
+            drawn.append((prop, None))
     return drawn + explicit
 
 

@@ -13,10 +13,12 @@ writes them as JSON to the file named by ``REVOCATION_THREAD_AUDIT`` when the ru
 
 Of the compiles, only building an AST from source (``ast.parse``) shares state between
 threads; compiling a string or an AST to code does not (Hypothesis does both in a thread when
-it describes a lambda, or wraps a test). Each compile record says whether it was an
-``ast.parse`` (``ast``) and whether it held the suite's parse lock (``locked``,
-``warm.parse_one_at_a_time``): Hypothesis parses in the thread where a property failed, to
-describe the failing example. ``unsafe`` keeps every import, and every parse without the lock.
+it wraps a test). Each compile record says whether it was an ``ast.parse`` (``ast``) and
+whether it held the suite's parse lock (``locked``, ``compat.parse_one_at_a_time``): Hypothesis
+parses in the thread where a property failed, to describe the failing example. (Property 1's
+state machine is handed to Hypothesis as a ``functools.partial``, not a lambda, so Hypothesis
+no longer reads and parses a lambda's source in the thread to digest it.) ``unsafe`` keeps
+every import, and every parse without the lock.
 
 An audit hook cannot be removed, so this belongs in child processes only.
 """
@@ -32,7 +34,7 @@ import traceback
 from typing import Any
 
 AUDIT_ENV = "REVOCATION_THREAD_AUDIT"
-WARM_MODULE = "revocation_contracts.semantics.warm"
+LOCK_MODULE = "revocation_contracts.compat"
 EVENTS = frozenset({"import", "compile"})
 STACKS = 5  # the first few unsafe records keep their stack, to say where to warm up
 
@@ -50,8 +52,8 @@ def _what(event: str, args: tuple[Any, ...]) -> str:
 
 
 def _locked() -> bool:
-    warm = sys.modules.get(WARM_MODULE)  # looked up, never imported here: it is not ours to load early
-    return bool(warm is not None and warm.parsing_under_lock())
+    compat = sys.modules.get(LOCK_MODULE)  # looked up, never imported here: it is not ours to load early
+    return bool(compat is not None and compat.parsing_under_lock())
 
 
 def _hook(event: str, args: tuple[Any, ...]) -> None:

@@ -1,5 +1,6 @@
 """Upgrade tripwire: the private seams of schemathesis (``revocation_contracts.compat``) still exist,
-the installed versions are the ones the pins allow, and no other module reaches past the public APIs.
+the installed versions are the ones the pins allow, and no other module reaches past the public APIs;
+the parse lock still covers the parsers of a run, and Hypothesis still has the modules it imports lazily.
 
 When this fails after an upgrade, the message names the seam that moved: update ``compat.py``
 (and its pins in ``pyproject.toml``), never the caller.
@@ -7,6 +8,8 @@ When this fails after an upgrade, the message names the seam that moved: update 
 
 from __future__ import annotations
 
+import ast
+import importlib
 import inspect
 import re
 import tomllib
@@ -148,3 +151,46 @@ def test_no_module_but_compat_imports_library_internals() -> None:
         for match in PRIVATE_IMPORT.finditer(path.read_text(encoding="utf-8"))
     ]
     assert not offenders, "import these through revocation_contracts.compat: " + "; ".join(offenders)
+
+
+# -- the seams of issue 17 (semantics/warm.py): the parse lock and Hypothesis' lazily imported modules --
+
+# The parsers of a pytest run that may run in a worker thread: pytest's assertion rewriter and
+# traceback formatting, Hypothesis' constants scan, lambda and failure descriptions.
+PARSERS = [
+    "_pytest.assertion.rewrite",
+    "_pytest._code.source",
+    "hypothesis.internal.constants_ast",
+    "hypothesis.internal.lambda_sources",
+    "hypothesis.internal.reflection",
+    "hypothesis.vendor.pretty",
+]
+
+
+@pytest.mark.parametrize("name", PARSERS)
+def test_the_parsers_of_a_run_call_ast_parse_through_the_module(name: str) -> None:
+    """``compat.parse_one_at_a_time`` replaces ``ast.parse`` on the module: it orders only callers
+    that look it up there when they parse. One that binds the function when it is imported, or
+    builds its AST with ``compile`` directly, escapes the lock; this names it."""
+    text = inspect.getsource(importlib.import_module(name))
+    assert "ast.parse(" in text, f"{name} no longer parses with ast.parse: the parse lock may not cover it"
+    assert "from ast import parse" not in text and "PyCF_ONLY_AST" not in text, f"{name} escapes the parse lock"
+
+
+def test_the_parse_lock_replaces_ast_parse_and_keeps_its_answers() -> None:
+    compat.parse_one_at_a_time()
+    compat.parse_one_at_a_time()  # idempotent: never wraps itself
+    assert ast.parse is compat._parse_alone and compat._parse is not compat._parse_alone
+    assert ast.dump(ast.parse("x = 1")) == ast.dump(compat._parse("x = 1"))
+    assert not compat.parsing_under_lock()
+
+
+@pytest.mark.parametrize("name", compat.HYPOTHESIS_LAZY_MODULES)
+def test_hypothesis_still_has_the_modules_it_imports_lazily(name: str) -> None:
+    """The warm-up imports these in the main thread so no worker thread does; a release that
+    moves one would leave that import to a thread. Update ``HYPOTHESIS_LAZY_MODULES`` from the
+    module that now holds what it held (the thread audit of tests/supply names the import)."""
+    try:
+        importlib.import_module(name)
+    except ImportError as error:
+        raise AssertionError(f"Hypothesis no longer has {name}: update compat.HYPOTHESIS_LAZY_MODULES") from error

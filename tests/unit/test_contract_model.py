@@ -82,7 +82,8 @@ def test_public_clients_and_unsent_assertion_methods():
 
 
 def test_error_bodies_are_judged_by_their_schemas():
-    from revocation_contracts.model.errors import build_error_body, error_body_violation, error_code
+    from revocation_contracts.reference.error_bodies import build_error_body
+    from revocation_contracts.rules.error_bodies import error_body_violation, error_code
 
     mollie = load_contract("mollie")
     hal = {"status": 422, "title": "Unprocessable Entity", "detail": "x"}

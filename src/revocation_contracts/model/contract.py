@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import yaml
 
-from revocation_contracts.model.errors import ErrorBody, inline_refs
+from revocation_contracts.model.errors import ErrorBody, inline_refs, resolve_ref
 from revocation_contracts.model.validation import HTTP_METHODS, line_finder, validate_document, yaml_error_message
 from revocation_contracts.model.validation import ContractError as ContractError
 
@@ -226,6 +226,15 @@ class Contract:
 
     def has_answer(self, situation: str) -> bool:
         return situation in self.answers
+
+    def documented_content(self, status: int) -> dict[str, Any]:
+        """The OpenAPI response content (media type -> object) documented for ``status``."""
+        responses = self.operation.get("responses", {})
+        response = responses.get(str(status)) or responses.get(f"{str(status)[0]}XX") or {}
+        if "$ref" in response:
+            response = resolve_ref(self.document, response["$ref"])
+        content = response.get("content", {})
+        return content if isinstance(content, dict) else {}
 
     def statuses_for_error(self, error_code: str) -> frozenset[int]:
         """The statuses an OAuth error code may carry here (RFC 6749 section 5.2)."""

@@ -28,7 +28,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from revocation_contracts.model.contract import Answer, Contract
-from revocation_contracts.model.errors import build_error_body
+from revocation_contracts.reference.error_bodies import build_error_body
 from revocation_contracts.reference.store import DEFAULT_CLIENTS, Client, TokenStore
 
 TEST_PREFIX = "/__revocation_contracts__"

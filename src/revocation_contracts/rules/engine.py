@@ -30,9 +30,9 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
-from revocation_contracts.model import errors as error_data
 from revocation_contracts.model.contract import Answer, Contract
 from revocation_contracts.redact import secret_forms
+from revocation_contracts.rules import error_bodies
 from revocation_contracts.rules.clauses import answer_clause, registered
 from revocation_contracts.rules.violation import FAILURE, WARNING, ResponseView, Violation, basic_credentials
 
@@ -53,10 +53,10 @@ def _failure(clause: str, title: str, expected: str, actual: str) -> Violation:
 def error_body_required(contract: Contract, status: int) -> bool:
     """Whether a status must carry one of the contract's error bodies (RFC6749-5.2).
 
-    The rule is data-driven (``revocation_contracts.model.errors``): every 4xx but the
+    The rule is data-driven (``rules/error_bodies.py`` over ``model/errors.py``): every 4xx but the
     framework's 405 and 429, and 404/415 only where the document gives them a body.
     """
-    return error_data.error_body_required(contract, status)
+    return error_bodies.error_body_required(contract, status)
 
 
 def error_body_violation(contract: Contract, status: int, media_type: str, body: Any) -> tuple[str, str, str] | None:
@@ -65,7 +65,7 @@ def error_body_violation(contract: Contract, status: int, media_type: str, body:
     The shapes are data (``x-revocation.errors.bodies``: OpenAPI schemas, media types, where the
     code lives); each carries the clause a body that fits none of them breaks.
     """
-    return error_data.error_body_violation(contract, status, media_type, body)
+    return error_bodies.error_body_violation(contract, status, media_type, body)
 
 
 def error_body(contract: Contract, view: ResponseView) -> list[Violation]:
@@ -264,7 +264,7 @@ def _fits(contract: Contract, situation: str, expected: Answer, clause: str, vie
             found.append(_failure(clause, f"Wrong body in the answer to {situation}", problem[0], view.describe()))
     elif error_body_required(contract, status):
         found += error_body(contract, view)
-        code = error_data.error_code(contract, view.json())
+        code = error_bodies.error_code(contract, view.json())
         if not found and expected.error and code is not None and code != expected.error:
             found.append(
                 _failure(clause, f"Wrong error code for {situation}", f"error {expected.error!r}", view.describe())

@@ -3,9 +3,10 @@
 The other half of "a revoked token is dead": a request that is not a valid revocation of a
 token (another client's credentials, RFC 7009 section 2.1; an undocumented method) must
 leave it alive (a token only in the query string should: a warning, PIN-query-token), a
-valid one must leave every other grant alive (CONTRACTS.md, no over-revocation), and no
-answer may repeat the secret or token it was sent (CONTRACTS.md, credentials never echo).
-Same layout as ``effects.py``: a strategy, a body and explicit plans per property.
+valid one must leave every other grant alive (the project's rules: no over-revocation), and no
+answer may repeat the secret or token it was sent (the project's rules: credentials never echo).
+Same layout as ``effects.py``: per property a ``Claim``, a strategy, a check, its explicit plans
+and the ``Property`` that declares them together.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from hypothesis import strategies as st
 from revocation_contracts.model.contract import Contract
 from revocation_contracts.rules.violation import WARNING
 
-from .run import SemanticRun
+from .declaration import Property
+from .run import ECHO, SemanticRun
 from .strategies import Example, Plan, Variant, documented_variant, smuggled_requests, unknown_tokens, variants
 from .trail import Claim, ShouldNotMet
 
@@ -45,7 +47,7 @@ def foreign_plans(run: SemanticRun) -> st.SearchStrategy[Plan]:
 def foreign_token_survives(run: SemanticRun, plan: ForeignPlan) -> None:
     """RFC 7009 section 2.1: "The authorization server first validates the client credentials
     ... and then verifies whether the token was issued to the client making the revocation
-    request. If this validation fails, the request is refused"; CONTRACTS.md names the answer."""
+    request. If this validation fails, the request is refused"; the contract names the answer."""
     token = run.token(run.mint(plan.owner), plan.kind)
     sender = "b" if plan.owner == "a" else "a"
     response = run.revoke(token, plan.variant, client=sender, action="revoke another client's token")
@@ -72,6 +74,17 @@ def p5_examples() -> dict[str, Example]:
         return build
 
     return {"b-revokes-a-refresh": plan("a", "refresh_token"), "a-revokes-b-access": plan("b", "access_token")}
+
+
+P5 = Property(
+    FOREIGN,
+    "test_foreign_token_stays_active",
+    "cross-client-revokes",
+    foreign_token_survives,
+    foreign_plans,
+    p5_examples(),
+    applies=foreign_applies,
+)
 
 
 # -- 6. no over-revocation ---------------------------------------------------------------------
@@ -107,7 +120,7 @@ def bystander_plans(run: SemanticRun) -> st.SearchStrategy[Plan]:
 
 
 def no_over_revocation(run: SemanticRun, plan: BystanderPlan) -> None:
-    """CONTRACTS.md: revoking one grant's token leaves the client's other grants active. RFC
+    """The project's rules: revoking one grant's token leaves the client's other grants active. RFC
     7009 section 2.1 lets a revocation reach "related tokens and the underlying authorization
     grant", never the client's other grants."""
     grants = [run.mint() for _ in range(plan.grants)]
@@ -128,6 +141,9 @@ def p6_examples() -> dict[str, Example]:
         return build
 
     return {"first-of-two-grants": plan(2, 0), "last-type-of-one-of-three": plan(3, -1)}
+
+
+P6 = Property(OVER, "test_no_over_revocation", "revokes-all-grants", no_over_revocation, bystander_plans, p6_examples())
 
 
 # -- 8. undocumented method or token in the query string ----------------------------------------
@@ -219,6 +235,18 @@ def p8_examples() -> dict[str, Example]:
     }
 
 
+# Its failing bug is another method with the token in the query (GET ?token=); a token only in
+# the documented method's query string is a warning, proven by ``query-token-merged``.
+P8 = Property(
+    SMUGGLE,
+    "test_undocumented_method_or_query_token_never_revokes",
+    "query-string-revokes",
+    smuggled_request_keeps_token,
+    smuggle_plans,
+    p8_examples(),
+)
+
+
 # -- 9. no echo of secrets or tokens ------------------------------------------------------------
 
 
@@ -253,7 +281,7 @@ def echo_plans(run: SemanticRun) -> st.SearchStrategy[Plan]:
 
 
 def nothing_echoed(run: SemanticRun, plan: EchoPlan) -> None:
-    """CONTRACTS.md: no response body or header contains the client secret or the token being
+    """The project's rules: no response body or header contains the client secret or the token being
     revoked. ``SemanticRun.revoke`` checks every response of every property; this property
     drives a mix of requests whose only verdict is that check."""
     grant = run.mint()
@@ -281,3 +309,7 @@ def p9_examples() -> dict[str, Example]:
         return build
 
     return {"revoke-then-again": plan(("revoke", "revoke")), "unknown-then-smuggled": plan(("unknown", "smuggle"))}
+
+
+# Its claim is the harness's (``run.ECHO``): ``SemanticRun.revoke`` checks every response of every property.
+P9 = Property(ECHO, "test_nothing_echoed", "echoes-token", nothing_echoed, echo_plans, p9_examples())

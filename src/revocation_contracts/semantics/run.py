@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from itertools import count
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 from urllib.parse import quote, quote_plus
 
 import pytest
@@ -42,7 +42,6 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
-from revocation_contracts.model.contract import Contract
 from revocation_contracts.redact import Redactor, secret_forms
 from revocation_contracts.rules import engine
 from revocation_contracts.rules.outcomes import settle
@@ -52,11 +51,8 @@ from revocation_contracts.target import Target
 from revocation_contracts.transport.client import Credentials
 from revocation_contracts.transport.session import TargetThrottled, raise_if_throttled
 
-from .strategies import UNKNOWN_PREFIX, Variant, documented_variant
-from .trail import Aborted, Claim, MintedGrant, SemanticFailure, ShouldNotMet, TokenRef, Trail
-
-if TYPE_CHECKING:
-    from .side_by_side import SideBySide
+from .strategies import UNKNOWN_PREFIX, Variant, documented_variant, percent_encode_all
+from .trail import Aborted, Claim, MintedGrant, SemanticFailure, ShouldNotMet, TokenRef, Trail, answer_event
 
 # Examples per property; the session's --max-examples lowers it, never raises it.
 DEFAULT_EXAMPLES = 20
@@ -86,9 +82,10 @@ class SemanticRun:
         # The contract's token types the supply actually issues; the smoke check narrows it
         # (a --token-command may print only an access token).
         self.issued_kinds: tuple[str, ...] = self.contract.tokens.types
-        # Side by side (side_by_side.py): the forks running properties in other threads, the
-        # event that ends them early, and whether this fork mints afresh (no grant minted ahead).
-        self.side_by_side: SideBySide | None = None
+        # Forks (``fork``): runs of the same target in other threads, whose secrets this run
+        # flushes; the event that ends them early; whether this fork mints afresh (no grant
+        # minted ahead). Whatever schedules them (``side_by_side.py``) holds itself; the harness
+        # knows nothing of it.
         self.forks: list[SemanticRun] = []
         self.cancelled = threading.Event()
         self.fresh_mints = False
@@ -108,7 +105,6 @@ class SemanticRun:
         twin._grant_numbers = count(1)
         twin.live_revocations = 0
         twin.forks = []
-        twin.side_by_side = None
         twin.fresh_mints = fresh_mints
         self.forks.append(twin)
         return twin
@@ -287,7 +283,7 @@ class SemanticRun:
         if failures:
             first = failures[0]
             expected = f"the contract's {situation!r} answer: [{first.clause}] {first.expected}"
-            event = answer_event(self.contract, situation, response, first, what, then)
+            event = answer_event(self.contract, situation, response.status_code, first, what, then)
             raise self.fail(claim, event, expected, first.actual)
         self._settle(violations)
 
@@ -431,8 +427,10 @@ class SemanticRun:
             max_examples=max(1, self.max_examples // 2), stateful_step_count=steps
         )
         # run_state_machine_as_test calls its first argument; any zero-argument factory will do.
+        # Hypothesis digests that factory's source (``function_digest``): a lambda's would be
+        # parsed in the thread the property runs in, a ``partial`` has none to parse.
         machine = cast(type[RuleBasedStateMachine], factory)
-        self._outcome(lambda: run_state_machine_as_test(machine, settings=machine_settings))
+        self._outcome(partial(run_state_machine_as_test, machine, settings=machine_settings))
 
     def explicit(self, body: Callable[[SemanticRun, Any], None], plan: Any) -> None:
         """Run ``body`` on one fixed plan (an explicit-examples twin)."""
@@ -459,31 +457,6 @@ class SemanticRun:
         except BaseException:
             self.flush_secrets()
             raise
-
-
-# How a headline names a situation's answer where the situation's name would not say it.
-ANSWER_WORDS = {
-    "foreign-token": "neither the contract's unknown-token answer nor a documented refusal",
-}
-
-
-def answer_event(
-    contract: Contract, situation: str, response: requests.Response, first: Violation, what: str, then: str
-) -> str:
-    """What an answer that breaks the contract's ``situation`` answer was, in one line: its status
-    when no status of that answer was due, else the engine's finding (a wrong body or code)."""
-    status, due = response.status_code, contract.answer(situation)
-    if status in due.statuses:
-        event = f"{what} answered {status}: {first.title[:1].lower()}{first.title[1:]}"
-    else:
-        answer = ANSWER_WORDS.get(situation, f"not the contract's {situation!r} answer")
-        event = f"{what} answered {status}, {answer} ({due.describe()})"
-    return f"{event}; {then}" if then else event
-
-
-def percent_encode_all(value: str) -> str:
-    """Every octet of ``value`` as ``%XX`` (RFC 3986 section 2.1): the same token once decoded."""
-    return "".join(f"%{octet:02X}" for octet in value.encode("utf-8"))
 
 
 def flush_secrets(runs: Iterable[SemanticRun]) -> None:

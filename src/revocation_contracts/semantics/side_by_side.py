@@ -32,6 +32,10 @@ the embedded reference servers: there the suite is CPU-bound under one interpret
 the planted-bug proofs rely on one property's traffic at a time. Never with a
 ``--token-command`` (a user's script need not be reentrant) or a ``--refresh-token`` seed
 (each mint rotates the one before).
+
+Who holds it: whoever starts the tests (the contract suite's ``semantic_run`` fixture) keeps
+the ``SideBySide`` and hands it to ``verify``; the harness (``SemanticRun``) knows nothing of
+it, and the properties know nothing of either.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ from dataclasses import dataclass, field
 from revocation_contracts.rules.outcomes import NOTE_PROPERTY, collect_warning, collecting
 from revocation_contracts.rules.violation import Violation
 
-from .properties import Property, run_property
+from .declaration import Property, run_property
 from .run import SETUP_ERRORS, SemanticRun, flush_secrets
 from .warm import warm_up
 
@@ -161,3 +165,23 @@ def _in_thread(fork: SemanticRun, prop: Property, case: str | None, strict: bool
             finished.error = error
     finished.warnings = list(sink.warnings)
     return finished
+
+
+def verify(
+    run: SemanticRun,
+    prop: Property,
+    case: str | None = None,
+    *,
+    notes: list[tuple[str, object]],
+    side_by_side: SideBySide | None = None,
+) -> None:
+    """One property test: ``prop`` on drawn plans, or with ``case`` on that named explicit plan
+    (its regression twin), against ``run``'s target; or, where ``side_by_side`` started that
+    test already, its outcome replayed. Notes for the report go to ``notes`` (the test's
+    ``user_properties``)."""
+    __tracebackhide__ = True
+    started = side_by_side.take(prop, case) if side_by_side is not None else None
+    if started is None:
+        run_property(run, prop, case, notes)
+    else:
+        started.replay(notes)

@@ -25,7 +25,7 @@ from revocation_contracts.model.contract import Contract
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 BODY_MEDIA_TYPES = {"json-body": JSON, "form-body": FORM}
-# The methods a client could mistake for the documented one (CONTRACTS.md: only the documented
+# The methods a client could mistake for the documented one (the project's rules: only the documented
 # method works); the documented one itself is filtered out per contract.
 CANDIDATE_METHODS = ("GET", "PUT", "PATCH", "DELETE", "POST")
 # Characters an opaque token may carry that survive a form body untouched (RFC 3986 unreserved).
@@ -140,3 +140,8 @@ def needs_escaping(value: str) -> str:
     """The characters of ``value`` that form encoding must escape, in order of appearance."""
     seen = [char for char in value if char in "+/=%"]
     return "".join(dict.fromkeys(seen))
+
+
+def percent_encode_all(value: str) -> str:
+    """Every octet of ``value`` as ``%XX`` (RFC 3986 section 2.1): the same token once decoded."""
+    return "".join(f"%{octet:02X}" for octet in value.encode("utf-8"))

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
+from revocation_contracts.model.contract import Contract
 from revocation_contracts.redact import MASK, SENSITIVE_FIELDS, Redactor
 from revocation_contracts.rules.outcomes import ContractFailure
 from revocation_contracts.rules.violation import FAILURE, Violation, view_of
@@ -168,3 +169,21 @@ def _masked_url(request: RevocationRequest) -> str:
         return request.url
     shown = {name: (MASK if name.lower() in SENSITIVE_FIELDS else value) for name, value in request.query.items()}
     return f"{request.url}?{urlencode(shown, safe='[]')}"
+
+
+# How a headline names a situation's answer where the situation's name would not say it.
+ANSWER_WORDS = {
+    "foreign-token": "neither the contract's unknown-token answer nor a documented refusal",
+}
+
+
+def answer_event(contract: Contract, situation: str, status: int, first: Violation, what: str, then: str) -> str:
+    """What an answer that breaks the contract's ``situation`` answer was, in one line: its status
+    when no status of that answer was due, else the engine's finding (a wrong body or code)."""
+    due = contract.answer(situation)
+    if status in due.statuses:
+        event = f"{what} answered {status}: {first.title[:1].lower()}{first.title[1:]}"
+    else:
+        answer = ANSWER_WORDS.get(situation, f"not the contract's {situation!r} answer")
+        event = f"{what} answered {status}, {answer} ({due.describe()})"
+    return f"{event}; {then}" if then else event

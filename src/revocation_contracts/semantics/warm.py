@@ -20,7 +20,8 @@ So a run's outcome does not depend on thread timing:
   parts), so whatever Hypothesis imports, compiles or caches on first use it does here. The
   supply's own threads only send requests the main thread has already sent once (preflight,
   smoke check: ``supply/overlap.py`` mints a client's first grant in the caller's thread).
-- ``parse_one_at_a_time`` puts every ``ast.parse`` of the process behind one lock, for the
+- ``parse_one_at_a_time`` (a seam of the standard library, so in ``compat.py`` with its
+  tripwire) puts every ``ast.parse`` of the process behind one lock, for the
   parses no warm-up can take out of a thread: Hypothesis describes a failing example (it
   parses reprs and traceback lines) in the thread where the property failed, and rescans for
   its "local constants" when a new module appears. Every caller that matters (pytest's
@@ -37,11 +38,10 @@ asserts that no thread imported, and none parsed without this lock.
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import importlib
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
@@ -57,53 +57,22 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from .properties import Property
+from revocation_contracts.compat import HYPOTHESIS_LAZY_MODULES, parse_one_at_a_time
+
+from .declaration import Property
 from .run import SemanticRun
 from .strategies import variants
 
 # Modules the thread bodies reach that nothing imports before they first run: Hypothesis
-# imports these inside functions (``SearchStrategy.flatmap``, its constants scan, its failure
-# reports). The drawing below catches the ones a strategy needs; this list, the rest. Names,
-# not imports: a release that moves one costs a warm-up step, never the run (the audit of
-# tests/supply/thread_audit.py then names the import a thread made).
-THREAD_MODULES = (
-    "hypothesis.strategies._internal.flatmapped",
-    "hypothesis.internal.scrutineer",
-    "hypothesis.internal.escalation",
-    "hypothesis.internal.conjecture.shrinker",
-    "hypothesis.internal.conjecture.optimiser",
-    "hypothesis.internal.observability",
-    "hypothesis.vendor.pretty",
-    "hypothesis.stateful",
-    "traceback",
-)
+# imports its own inside functions (``compat.HYPOTHESIS_LAZY_MODULES``), and ``traceback``. The
+# drawing below catches the ones a strategy needs; this list, the rest. Names, not imports: a
+# release that moves one costs a warm-up step, never the run (tests/unit/test_compat.py names
+# the module that moved; tests/supply/thread_audit.py the import a thread then made).
+THREAD_MODULES = (*HYPOTHESIS_LAZY_MODULES, "traceback")
 EXAMPLES = 5
 
-_PARSE_LOCK = threading.RLock()
-_parse: Callable[..., Any] = ast.parse
-_held = threading.local()
 _warm_lock = threading.Lock()
 _warmed = False
-
-
-def _parse_alone(*args: Any, **kwargs: Any) -> Any:
-    with _PARSE_LOCK:
-        _held.depth = getattr(_held, "depth", 0) + 1
-        try:
-            return _parse(*args, **kwargs)
-        finally:
-            _held.depth -= 1
-
-
-def parse_one_at_a_time() -> None:
-    """Put every ``ast.parse`` of the process behind one lock (idempotent; kept for the process)."""
-    if ast.parse is not _parse_alone:
-        ast.parse = _parse_alone
-
-
-def parsing_under_lock() -> bool:
-    """Whether the calling thread is inside an ``ast.parse`` that holds the lock (for the audit)."""
-    return getattr(_held, "depth", 0) > 0
 
 
 def warm_up(run: SemanticRun, tests: Iterable[tuple[Property, str | None]]) -> None:
