@@ -220,7 +220,7 @@ def redactor(pytestconfig: pytest.Config) -> Redactor:
 @pytest.fixture(scope="session")
 def target(contract: Contract, pytestconfig: pytest.Config) -> Any:
     """The endpoint under test for this contract; embedded reference server when no --target-url."""
-    from revocation_contracts.target import TargetPool
+    from revocation_contracts.pytest_plugin.pool import TargetPool
 
     pool = pytestconfig.stash.get(POOL_KEY, None)
     if pool is None:
