@@ -159,8 +159,8 @@ def authlib_pool(authlib: AuthlibServer, token_command: str | None = None) -> tu
 
     Both registered clients; ``token_command`` mints instead of the built-in supply.
     """
-    from revocation_contracts.pytest_plugin.options import Settings
     from revocation_contracts.pytest_plugin.pool import TargetPool
+    from revocation_contracts.pytest_plugin.settings import Settings
     from revocation_contracts.redact import Redactor
     from revocation_contracts.supply.discovery import apply_discovery
 

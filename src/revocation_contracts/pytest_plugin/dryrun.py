@@ -20,7 +20,7 @@ from typing import Any
 
 from revocation_contracts.model.contract import Contract
 from revocation_contracts.pytest_plugin.names import CONTRACT_PARAM, SCHEMA_FIXTURE
-from revocation_contracts.pytest_plugin.options import Settings
+from revocation_contracts.pytest_plugin.settings import Settings
 from revocation_contracts.redact import MASK, Redactor
 from revocation_contracts.transport.session import MAX_RETRIES, MAX_WAIT
 

@@ -13,7 +13,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from revocation_contracts.model.contract import Contract
-from revocation_contracts.pytest_plugin.options import Settings
+from revocation_contracts.pytest_plugin.settings import Settings
 from revocation_contracts.redact import Redactor
 from revocation_contracts.reference.server import ReferenceServer
 from revocation_contracts.reference.store import DEFAULT_CLIENTS

@@ -33,7 +33,7 @@ from revocation_contracts.pytest_plugin.names import (
     OPERATION_PROPERTY,
     schema_operation_of,
 )
-from revocation_contracts.pytest_plugin.options import Settings
+from revocation_contracts.pytest_plugin.settings import Settings
 from revocation_contracts.redact import Redactor, redact_report
 from revocation_contracts.reporting.baseline import xfail_marks
 from revocation_contracts.reporting.html import render_html

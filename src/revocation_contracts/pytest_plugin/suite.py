@@ -31,8 +31,9 @@ import pytest
 
 from revocation_contracts.model.contract import Contract
 from revocation_contracts.pytest_plugin.names import CONTRACT_PARAM, SCHEMA_FIXTURE
-from revocation_contracts.pytest_plugin.options import Settings, SettingsError, resolve_settings
+from revocation_contracts.pytest_plugin.options import SettingsError
 from revocation_contracts.pytest_plugin.runstatus import RunStatus, mark_report, problem_of
+from revocation_contracts.pytest_plugin.settings import Settings, resolve_settings
 from revocation_contracts.redact import Redactor, redact_report
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
