@@ -61,7 +61,7 @@ class TargetPool:
                 tokens=EmbeddedTokenSupply(server.base_url, new_session()),
                 server=server,
             )
-        # Without credentials every selected contract is a public client's (options.py checked it).
+        # Without credentials every selected contract is a public client's (consistency.py checked it).
         assert settings.target_url
         second = (
             Credentials(settings.second_client_id, settings.second_client_secret)
