@@ -1,33 +1,21 @@
 """The endpoint under test: where it is, who the suite is there, and how it gets tokens.
 
-Why a pool: the suite runs many tests against each contract, and starting a reference server
-or opening a session per test would dominate the run time. ``TargetPool`` builds each
-contract's target once per pytest session (starting its embedded reference server when no
-``--target-url`` is given) and closes them all at the end.
+Plain data: a ``Target`` is built by whoever runs the suite (the pytest plugin's
+``TargetPool``, ``pytest_plugin/pool.py``, once per contract and session) and knows nothing
+of pytest or of the options it was built from.
 """
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import requests
 
 from revocation_contracts.model.contract import Contract
-from revocation_contracts.pytest_plugin.options import Settings
 from revocation_contracts.redact import Redactor
 from revocation_contracts.reference.server import ReferenceServer
-from revocation_contracts.reference.store import DEFAULT_CLIENTS
-from revocation_contracts.supply.builtin import BuiltinTokenSupply, build_supply
-from revocation_contracts.supply.tokens import EmbeddedTokenSupply, TokenSupply
+from revocation_contracts.supply.tokens import TokenSupply
 from revocation_contracts.transport.client import Credentials, RevocationClient
-from revocation_contracts.transport.session import new_session
-
-# At most this many left-behind tokens are revoked per target at the end of a session.
-MAX_LEFTOVERS = 2000
-# Left-behind tokens revoked at once (the target session's adapter keeps 16 connections alive).
-LEFTOVER_WORKERS = 8
 
 
 @dataclass
@@ -66,117 +54,3 @@ class Target:
     def sensitive_headers(self) -> frozenset[str]:
         auth = self.contract.client_auth
         return frozenset(name for name in (auth.secret_header,) if name)
-
-
-class TargetPool:
-    """Builds each contract's target once per session; closes servers and sessions at the end."""
-
-    def __init__(self, settings: Settings, redactor: Redactor) -> None:
-        self.settings = settings
-        self.redactor = redactor
-        self._targets: dict[str, Target] = {}
-
-    def get(self, contract: Contract) -> Target:
-        if contract.name not in self._targets:
-            self._targets[contract.name] = self._build(contract)
-        return self._targets[contract.name]
-
-    def _build(self, contract: Contract) -> Target:
-        settings = self.settings
-        session = new_session(settings.rate_limit, settings.max_throttle_wait)
-        if settings.embedded:
-            server = ReferenceServer(contract, settings.reference_bugs).start()
-            first, other = DEFAULT_CLIENTS[0], DEFAULT_CLIENTS[1]
-            self.redactor.add_basic(first.client_id, first.client_secret)
-            self.redactor.add_basic(other.client_id, other.client_secret)
-            return Target(
-                contract=contract,
-                base_url=server.base_url,
-                credentials=Credentials(first.client_id, first.client_secret),
-                second_credentials=Credentials(other.client_id, other.client_secret),
-                session=session,
-                timeout=settings.request_timeout,
-                redactor=self.redactor,
-                tokens=EmbeddedTokenSupply(server.base_url, new_session()),
-                server=server,
-            )
-        # Without credentials every selected contract is a public client's (options.py checked it).
-        assert settings.target_url
-        second = (
-            Credentials(settings.second_client_id, settings.second_client_secret)
-            if settings.second_client_id and settings.second_client_secret
-            else None
-        )
-        tokens = build_supply(
-            settings,  # a SupplyOptions
-            contract,
-            settings.target_url,
-            settings.metadata,
-            new_session(settings.rate_limit),
-            settings.request_timeout,
-            self.redactor,
-        )
-        metadata = settings.metadata
-        return Target(
-            contract=contract,
-            base_url=settings.target_url,
-            credentials=Credentials(settings.client_id or "", settings.client_secret or ""),
-            second_credentials=second,
-            session=session,
-            timeout=settings.request_timeout,
-            redactor=self.redactor,
-            tokens=tokens,
-            auth_methods_offered=metadata.suite_methods("revocation") if metadata is not None else None,
-        )
-
-    def revoke_leftovers(self) -> int:
-        """Revoke the live tokens the supply minted (token endpoint or ``--token-command``) and the
-        tests left behind: only ours, never one the suite did not mint.
-
-        Gently and bounded: through the target's own session (its ``--rate-limit`` spaces every
-        request, 429/503 waits are bounded, the breaker applies), at most ``MAX_LEFTOVERS`` per
-        target, best effort; the first request that fails to get an answer, or is throttled past
-        its retries, stops the rest. The revocations are independent, so ``LEFTOVER_WORKERS`` go
-        out at once on the target's keep-alive session (a few hundred one after the other cost a
-        round trip each: bench/README.md).
-        """
-        jobs: list[tuple[Target, Credentials, str, str | None]] = []
-        for target in self._targets.values():
-            supply = target.tokens
-            if not isinstance(supply, BuiltinTokenSupply):
-                continue
-            hints = target.contract.hint.values if target.contract.hint else ()
-            for owner, kind, value in supply.leftovers()[:MAX_LEFTOVERS]:
-                jobs.append((target, owner, value, kind if kind in hints else None))
-        if not jobs:
-            return 0
-        stop = threading.Event()
-
-        def revoke(job: tuple[Target, Credentials, str, str | None]) -> bool:
-            target, owner, value, hint = job
-            if stop.is_set():
-                return False
-            try:
-                target.client(owner).revoke(value, hint=hint)
-            except Exception:
-                stop.set()
-                return False
-            return True
-
-        with ThreadPoolExecutor(min(LEFTOVER_WORKERS, len(jobs)), thread_name_prefix="revocation-contracts") as pool:
-            return sum(pool.map(revoke, jobs))
-
-    def close(self) -> None:
-        self.revoke_leftovers()
-        for target in self._targets.values():
-            if isinstance(target.tokens, BuiltinTokenSupply):
-                target.tokens.close()
-        servers = [target.server for target in self._targets.values() if target.server is not None]
-        # Ask every server to exit first, then wait: they wind down in parallel (bench/README.md).
-        for server in servers:
-            server.request_stop()
-        for target in self._targets.values():
-            target.session.close()
-        for server in servers:
-            server.stop()
-        self._targets.clear()

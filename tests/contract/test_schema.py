@@ -12,7 +12,7 @@ its path; never a space), so ``--lf`` and ``--deselect`` name it like any other 
 
 import pytest
 
-from revocation_contracts.rules.schema_suite import run_schema_test
+from revocation_contracts.schema_run import run_schema_test
 
 
 @pytest.mark.clause("vendor doc (OpenAPI document) and RFC 6749 section 5.2: schema conformance")

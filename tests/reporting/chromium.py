@@ -27,7 +27,7 @@ import pytest
 TIMEOUT = 90
 # Pixels of one colour that make a painted cell (a cell is about 60 x 25 CSS pixels, drawn at half scale).
 MIN_AREA = 150
-# The report's cell background per verdict state (reporting/report.py CSS).
+# The report's cell background per verdict state (reporting/html.py CSS).
 STATE_COLOURS = {
     "pass": (0xDA, 0xFB, 0xE1),
     "fail": (0xFF, 0xD8, 0xD3),

@@ -26,7 +26,8 @@ from tests.planted.conftest import SuiteRun, run_suite
 from .thread_audit import AUDIT_ENV, describe, read_audit, unsafe
 
 if TYPE_CHECKING:
-    from revocation_contracts.target import Target, TargetPool
+    from revocation_contracts.pytest_plugin.pool import TargetPool
+    from revocation_contracts.target import Target
 
 SERVER_LIFETIME = 600.0
 REPO = Path(__file__).resolve().parents[2]
@@ -158,10 +159,10 @@ def authlib_pool(authlib: AuthlibServer, token_command: str | None = None) -> tu
 
     Both registered clients; ``token_command`` mints instead of the built-in supply.
     """
-    from revocation_contracts.pytest_plugin.options import Settings
+    from revocation_contracts.pytest_plugin.pool import TargetPool
+    from revocation_contracts.pytest_plugin.settings import Settings
     from revocation_contracts.redact import Redactor
     from revocation_contracts.supply.discovery import apply_discovery
-    from revocation_contracts.target import TargetPool
 
     (a_id, (a_secret, _)), (b_id, (b_secret, _)) = CLIENTS.items()
     settings = Settings(

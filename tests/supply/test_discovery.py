@@ -118,7 +118,7 @@ def test_methods_the_server_does_not_offer_are_not_tested_and_none_left_is_an_er
 
 
 def test_the_revocation_endpoint_replaces_the_spec_path(authlib):
-    from revocation_contracts.pytest_plugin.options import Settings
+    from revocation_contracts.pytest_plugin.settings import Settings
 
     settings = Settings(
         specs=("rfc7009",), target_url=None, endpoint_path=None, client_id="a", client_secret="b",

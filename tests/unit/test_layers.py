@@ -17,7 +17,8 @@ The order, bottom to top (README, "How it is built"):
 5. ``reporting``: reports and baselines built from violations (data in, text out);
 6. ``supply``: live tokens (discovery, minting, probing, user commands);
 7. ``target``: the endpoint under test, with its session and token supply;
-8. ``semantics``: the revocation properties, run against a target;
+8. ``semantics``: the revocation properties, run against a target; ``schema_run``: the schema
+   test's driver, sending generated cases to a target (the verdicts stay in ``rules``);
 9. ``pytest_plugin``: the composition root (hooks, options, fixtures, the pytest-facing parts);
 10. ``cli`` and the package's ``__init__`` (the public face).
 
@@ -43,7 +44,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("reporting",),
     ("supply",),
     ("target",),
-    ("semantics",),
+    ("semantics", "schema_run"),
     ("pytest_plugin",),
     ("cli", "__init__"),
 )

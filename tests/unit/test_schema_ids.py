@@ -9,14 +9,11 @@ from __future__ import annotations
 import pytest
 
 from revocation_contracts.model.contract import BUNDLED_NAMES, load_contract
-from revocation_contracts.reporting.report import (
-    CHECK_PROPERTY,
-    CONTRACT_PROPERTY,
-    OPERATION_PROPERTY,
-    Matrix,
-    render_html,
-    render_markdown,
-)
+from revocation_contracts.pytest_plugin.cells import add_report
+from revocation_contracts.pytest_plugin.names import CHECK_PROPERTY, CONTRACT_PROPERTY, OPERATION_PROPERTY
+from revocation_contracts.reporting.html import render_html
+from revocation_contracts.reporting.markdown import render_markdown
+from revocation_contracts.reporting.matrix import Matrix
 from revocation_contracts.rules.schema_suite import operation_id
 
 NODEID = "tests/contract/test_schema.py::test_schema_conformance[polar-POST:/v1/oauth2/revoke]"
@@ -49,7 +46,7 @@ def _failed_schema_test() -> pytest.TestReport:
 
 @pytest.mark.parametrize("render", [render_html, render_markdown])
 def test_report_names_the_failing_operation_test(render) -> None:
-    matrix = Matrix(lambda text: text)
-    matrix.add(_failed_schema_test())
+    matrix = Matrix()
+    add_report(matrix, _failed_schema_test(), lambda text: text)
     page = render(matrix, {**CONTEXT, "contracts": "polar"})
     assert f"<code>{SHOWN}</code>" in page or f"`{SHOWN}`" in page, page

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from revocation_contracts import schema_run
 from revocation_contracts.model.contract import load_contract
 from revocation_contracts.rules import engine, schema_suite
 from revocation_contracts.rules.schema_suite import one_verdict, situation_of, situation_violations
@@ -131,6 +132,6 @@ def test_generated_body_credentials_never_travel_beside_header_authentication():
     assert not contract.client_auth.in_body
     target = SimpleNamespace(contract=contract, credentials=SimpleNamespace(client_id="a", client_secret="s"))
     case = SimpleNamespace(body={"token": "t", "client_id": "", "client_secret": "generated-secret"})
-    kwargs = {schema_suite.TARGET_KWARG: target}
-    schema_suite.inject_body_credentials(None, case, kwargs)  # type: ignore[arg-type]
+    kwargs = {schema_run.TARGET_KWARG: target}
+    schema_run.inject_body_credentials(None, case, kwargs)  # type: ignore[arg-type]
     assert case.body == {"token": "t"} and kwargs == {}

@@ -19,12 +19,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from revocation_contracts.model.contract import Contract
-from revocation_contracts.pytest_plugin.options import Settings
-from revocation_contracts.pytest_plugin.suite import CONTRACT_PARAM
+from revocation_contracts.pytest_plugin.names import CONTRACT_PARAM, SCHEMA_FIXTURE
+from revocation_contracts.pytest_plugin.settings import Settings
 from revocation_contracts.redact import MASK, Redactor
 from revocation_contracts.transport.session import MAX_RETRIES, MAX_WAIT
 
-SCHEMA_FIXTURE = "contract_schema"
 DOC_WIDTH = 100
 
 

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 import requests
 
 from revocation_contracts.model.contract import Contract
-from revocation_contracts.pytest_plugin.options import Settings
 from revocation_contracts.pytest_plugin.runstatus import EXIT_TARGET, explain_request_error
+from revocation_contracts.pytest_plugin.settings import Settings
 from revocation_contracts.transport.bounded import OversizedAnswer
 from revocation_contracts.transport.session import TargetThrottled, new_session
 

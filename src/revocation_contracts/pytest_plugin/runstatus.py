@@ -47,6 +47,17 @@ from typing import Any
 import pytest
 import requests
 
+from revocation_contracts.pytest_plugin.names import (
+    CHECK_PROPERTY,
+    CONTRACT_PROPERTY,
+    ONE_AT_A_TIME_PROPERTY,
+    PREFLIGHT_NODEID,
+    PROBLEM_ATTRIBUTE,
+    STOP_ATTRIBUTE,
+    TARGET,
+    THROTTLED,
+    TOKEN_SUPPLY,
+)
 from revocation_contracts.supply.tokens import TokenSupplyError
 from revocation_contracts.transport.errors import explain_request_error as explain_request_error  # re-exported
 from revocation_contracts.transport.flight import FLIGHT
@@ -59,7 +70,6 @@ EXIT_THROTTLED = 8
 # pytest.ExitCode values this module reasons about (kept as ints: the hook passes either).
 _OK, _TESTS_FAILED, _INTERRUPTED, _NO_TESTS_COLLECTED = 0, 1, 2, 5
 
-TARGET, TOKEN_SUPPLY, THROTTLED = "target", "token-supply", "throttled"
 EXIT_CODES = {TARGET: EXIT_TARGET, TOKEN_SUPPLY: EXIT_TOKEN_SUPPLY, THROTTLED: EXIT_THROTTLED}
 
 
@@ -116,16 +126,6 @@ def problem_of(exc: BaseException | None) -> Problem | None:
         url = getattr(request, "url", None) or "the target"
         return Problem(TARGET, "target stopped answering: " + explain_request_error(exc, method, url))
     return None
-
-
-# The attribute a report carries when it stands for a Problem (plain, so it survives xdist).
-PROBLEM_ATTRIBUTE = "revocation_problem"
-PREFLIGHT_NODEID = "revocation-contracts::preflight"
-# Set beside it, to the Problem's line, when the Problem stops the run.
-STOP_ATTRIBUTE = "revocation_stop"
-# The user property (JUnit ``<property>``) on the test during which the run fell back to one
-# request at a time (transport/flight.py), with the one line that says why.
-ONE_AT_A_TIME_PROPERTY = "revocation-one-at-a-time"
 
 
 def mark_report(report: Any, call: pytest.CallInfo[Any], problem: Problem, item: pytest.Item) -> None:
@@ -196,8 +196,6 @@ class RunStatus:
         if self.before_tests is None:
             return
         message, exit_code, contract = self.before_tests
-        from revocation_contracts.reporting.report import CHECK_PROPERTY, CONTRACT_PROPERTY
-
         properties = [(CONTRACT_PROPERTY, contract), (CHECK_PROPERTY, "preflight")]
         for when, outcome in (("setup", "failed"), ("teardown", "passed")):
             report = pytest.TestReport(

@@ -19,7 +19,7 @@ and one-line errors with their own exit codes (``runstatus.py``).
 pytest-xdist works as is: every worker starts its own embedded servers on port 0, and the
 preflight runs once, in the controller. The schema test is one pytest item per contract and API
 operation, with an id the suite chooses (``test_schema_conformance[polar-POST:/v1/oauth2/revoke]``,
-no space; ``schema_operation_of``).
+no space; ``names.schema_operation_of``).
 """
 
 from __future__ import annotations
@@ -30,8 +30,10 @@ from typing import Any
 import pytest
 
 from revocation_contracts.model.contract import Contract
-from revocation_contracts.pytest_plugin.options import Settings, SettingsError, resolve_settings
+from revocation_contracts.pytest_plugin.names import CONTRACT_PARAM, SCHEMA_FIXTURE
+from revocation_contracts.pytest_plugin.options import SettingsError
 from revocation_contracts.pytest_plugin.runstatus import RunStatus, mark_report, problem_of
+from revocation_contracts.pytest_plugin.settings import Settings, resolve_settings
 from revocation_contracts.redact import Redactor, redact_report
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
@@ -40,10 +42,6 @@ POOL_KEY = pytest.StashKey[Any]()
 RUNSTATUS_KEY = pytest.StashKey[RunStatus]()
 PLAN_KEY = pytest.StashKey[list[str]]()
 PLUGIN_NAME = "revocation-contracts-suite"
-# The argument the selected contracts are parametrized on; only this module's ``contract`` requests it.
-CONTRACT_PARAM = "revocation_contract_under_test"
-# The schema test's fixture: a test that requests it is named after its contract's API operation too.
-SCHEMA_FIXTURE = "contract_schema"
 # pytest options that only list things: no test runs, so the target is not probed.
 LISTING_OPTIONS = ("collectonly", "showfixtures", "show_fixtures_per_test")
 # pytest options that print and return before any session: nothing is discovered or probed.
@@ -71,7 +69,7 @@ def start(config: pytest.Config) -> None:
         # A dry run runs nothing: plan in this process instead of starting workers (before xdist's trylast hook).
         config.option.dist = "no"
     check_before_tests(config)
-    from revocation_contracts.reporting.report import register_reporting
+    from revocation_contracts.pytest_plugin.reporting import register_reporting
 
     # After discovery: the report names the endpoint the metadata gave, not the options' target.
     register_reporting(config, config.stash[SETTINGS_KEY], config.stash[REDACTOR_KEY])
@@ -96,18 +94,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
         ids = [f"{contract.name}-{operation_id(contract)}" for contract in contracts]
     metafunc.parametrize(CONTRACT_PARAM, contracts, ids=ids, scope="session")
-
-
-def schema_operation_of(item: pytest.Item) -> str | None:
-    """The API operation a schema test checks (``POST:/v1/oauth2/revoke``), None for other tests."""
-    if SCHEMA_FIXTURE not in getattr(item, "fixturenames", ()):
-        return None
-    contract = getattr(getattr(item, "callspec", None), "params", {}).get(CONTRACT_PARAM)
-    if not isinstance(contract, Contract):
-        return None
-    from revocation_contracts.rules.schema_suite import operation_id
-
-    return operation_id(contract)
 
 
 def check_before_tests(config: pytest.Config) -> None:
@@ -220,7 +206,7 @@ def redactor(pytestconfig: pytest.Config) -> Redactor:
 @pytest.fixture(scope="session")
 def target(contract: Contract, pytestconfig: pytest.Config) -> Any:
     """The endpoint under test for this contract; embedded reference server when no --target-url."""
-    from revocation_contracts.target import TargetPool
+    from revocation_contracts.pytest_plugin.pool import TargetPool
 
     pool = pytestconfig.stash.get(POOL_KEY, None)
     if pool is None:

@@ -8,11 +8,11 @@ written apart. So every adapter ends here:
 - a failure-level ``Violation`` is raised as ``ContractFailure`` (explicit, schema and
   semantic tests; it renders compactly, without pytest's source listing); inside the schema
   test a check raises it as a schemathesis failure carrying it (``checks.py``), which the
-  schema test turns into a ``ContractFailure`` (``schema_suite.py``);
+  schema test turns into a ``ContractFailure`` (``schema_run.py``);
 - a warning-level one goes to ``collect_warning``, into the sink the reporting plugin opens
   around each test call; under ``--strict-semantics`` the sink refuses it and the adapter
   fails instead;
-- the reporting plugin (``reporting/report.py``) writes each test's violations as JSON into
+- the reporting plugin (``pytest_plugin/reporting.py``) writes each test's violations as JSON into
   its ``user_properties`` (``VIOLATION_PROPERTY``), which pytest-xdist carries to the
   controller and JUnit XML prints as ``<property>`` elements. Readers use ``violations_of``.
 

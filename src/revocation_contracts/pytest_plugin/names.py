@@ -1,0 +1,47 @@
+"""The names the plugin's modules share: parameters, fixtures, report properties, problem kinds.
+
+Why a module of its own, importing nothing of the plugin: the suite, the run status, the
+reporting and the dry run all read these names, and each of them is imported by another;
+kept here, below all of them, no two plugin modules import each other in a circle.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# The argument the selected contracts are parametrized on; only the suite's ``contract`` fixture requests it.
+CONTRACT_PARAM = "revocation_contract_under_test"
+# The schema test's fixture: a test that requests it is named after its contract's API operation too.
+SCHEMA_FIXTURE = "contract_schema"
+
+# The user properties (JUnit ``<property>``) every contract test carries, set at collection.
+CONTRACT_PROPERTY = "revocation-contract"
+CHECK_PROPERTY = "revocation-check"
+CLAUSE_PROPERTY = "revocation-clause"
+# The API operation of a schema test (``POST:/v1/oauth2/revoke``): one row, one test per operation.
+OPERATION_PROPERTY = "revocation-operation"
+# The user property on the test during which the run fell back to one request at a time
+# (transport/flight.py), with the one line that says why.
+ONE_AT_A_TIME_PROPERTY = "revocation-one-at-a-time"
+
+# The kinds of problem that are not contract verdicts (runstatus.py), each with its exit code.
+TARGET, TOKEN_SUPPLY, THROTTLED = "target", "token-supply", "throttled"
+# The attribute a report carries when it stands for a Problem (plain, so it survives xdist).
+PROBLEM_ATTRIBUTE = "revocation_problem"
+# Set beside it, to the Problem's line, when the Problem stops the run.
+STOP_ATTRIBUTE = "revocation_stop"
+PREFLIGHT_NODEID = "revocation-contracts::preflight"
+
+
+def schema_operation_of(item: Any) -> str | None:
+    """The API operation a schema test checks (``POST:/v1/oauth2/revoke``), None for other tests."""
+    if SCHEMA_FIXTURE not in getattr(item, "fixturenames", ()):
+        return None
+    from revocation_contracts.model.contract import Contract
+
+    contract = getattr(getattr(item, "callspec", None), "params", {}).get(CONTRACT_PARAM)
+    if not isinstance(contract, Contract):
+        return None
+    from revocation_contracts.rules.schema_suite import operation_id
+
+    return operation_id(contract)

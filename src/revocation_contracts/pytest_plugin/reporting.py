@@ -1,0 +1,211 @@
+"""The reporting plugin: annotates contract tests, collects their outcomes, writes ``--report``.
+
+Why built on test reports and not on a side channel: pytest already gives every outcome to
+``pytest_runtest_logreport``, including, under pytest-xdist, the reports workers send to the
+controller. So the conformance report reads exactly what the terminal and JUnit XML read,
+after the same redaction. What a report alone does not carry (the contract, the check, the
+clause from the ``clause`` marker, a schema test's API operation) is attached to each item at
+collection as user properties; they travel with the report to the controller and also appear
+in JUnit XML as ``<property>`` elements. The report itself is data (``reporting/matrix.py``,
+filled by ``cells.py``) rendered by ``reporting/html.py`` or ``reporting/markdown.py``.
+
+The same plugin object applies ``--baseline`` files (``reporting/baseline.py``) at collection,
+and it masks every report once more just before the reporters see it: pytest appends the
+captured output after ``pytest_runtest_makereport``, where the plugin's first mask runs.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from revocation_contracts.pytest_plugin.cells import add_report
+from revocation_contracts.pytest_plugin.names import (
+    CHECK_PROPERTY,
+    CLAUSE_PROPERTY,
+    CONTRACT_PARAM,
+    CONTRACT_PROPERTY,
+    OPERATION_PROPERTY,
+    schema_operation_of,
+)
+from revocation_contracts.pytest_plugin.settings import Settings
+from revocation_contracts.redact import Redactor, redact_report
+from revocation_contracts.reporting.baseline import xfail_marks
+from revocation_contracts.reporting.html import render_html
+from revocation_contracts.reporting.markdown import render_markdown
+from revocation_contracts.reporting.matrix import Matrix
+from revocation_contracts.rules.outcomes import (
+    VIOLATION_PROPERTY,
+    ContractFailure,
+    clause_of,
+    collecting,
+    violations_in,
+    warnings_of,
+)
+from revocation_contracts.rules.violation import Violation
+
+WARNINGS_KEY = pytest.StashKey[list[Violation]]()
+
+
+def register_reporting(config: pytest.Config, settings: Settings, redactor: Redactor) -> None:
+    """Called from the plugin's ``pytest_configure``: attach the reporting plugin object."""
+    report_path = None
+    if settings.report and not hasattr(config, "workerinput"):  # xdist workers only send reports
+        report_path = Path(os.path.abspath(settings.report))
+    config.pluginmanager.register(ReportingPlugin(settings, redactor, report_path), "revocation-contracts-reporting")
+
+
+class ReportingPlugin:
+    """Item annotation and baselines (every process); the conformance report (controller only)."""
+
+    def __init__(self, settings: Settings, redactor: Redactor, report_path: Path | None) -> None:
+        self.settings = settings
+        self.redactor = redactor
+        self.report_path = report_path
+        self.matrix = Matrix()
+        self.started = time.time()
+        self.written: Path | None = None
+        self.warnings: list[tuple[str, Violation]] = []
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            contract = _contract_of(item)
+            if contract is None:
+                continue
+            item.user_properties.append((CONTRACT_PROPERTY, contract))
+            item.user_properties.append((CHECK_PROPERTY, _check_of(item, contract)))
+            item.user_properties.append((CLAUSE_PROPERTY, clause_of(item) or ""))
+            operation = schema_operation_of(item)
+            if operation is not None:
+                item.user_properties.append((OPERATION_PROPERTY, operation))
+            for mark in xfail_marks(self.settings.baselines, contract, item.nodeid):
+                item.add_marker(mark)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Any:
+        """Collect the test's warnings (``outcomes.collect_warning``) while it runs."""
+        with collecting(self.settings.strict) as sink:
+            try:
+                return (yield)
+            finally:
+                item.stash[WARNINGS_KEY] = list(sink.warnings)
+
+    @pytest.hookimpl(wrapper=True, trylast=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        """Write the test's violations into its reports as data; render ours compactly.
+
+        Each violation becomes a JSON ``revocation-violation`` user property on the report
+        (read by the report and the terminal summary, carried by pytest-xdist) and on the
+        item, so the teardown report JUnit XML reads its properties from carries it too.
+        Inner to the plugin's own wrapper, so its redaction still runs on what is set here.
+        """
+        report: pytest.TestReport = yield
+        if call.when != "call":
+            return report
+        found = violations_in(call.excinfo.value) if call.excinfo is not None and report.failed else []
+        warned = item.stash.get(WARNINGS_KEY, None)
+        if warned is not None:
+            del item.stash[WARNINGS_KEY]  # the call report takes them
+            found = found + warned
+        for violation in found:
+            entry = (VIOLATION_PROPERTY, violation.to_json())
+            report.user_properties.append(entry)
+            item.user_properties.append(entry)
+        if call.excinfo is not None and isinstance(call.excinfo.value, ContractFailure) and report.failed:
+            report.longrepr = str(call.excinfo.value)
+        return report
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        redact_report(report, self.redactor)
+        if report.when == "call":
+            for violation in warnings_of(report):
+                self.warnings.append((report.nodeid, violation))
+        if self.report_path is not None:
+            add_report(self.matrix, report, self.redactor)
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if self.report_path is None:
+            return
+        renderer = render_markdown if self.report_path.suffix.lower() == ".md" else render_html
+        text = renderer(self.matrix, self._context(int(session.exitstatus)))  # as remapped by runstatus
+        self.report_path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.report_path.with_name(self.report_path.name + ".partial")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(self.report_path)
+        self.written = self.report_path
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.warnings:
+            terminalreporter.write_sep("=", f"revocation contract warnings ({len(self.warnings)})", yellow=True)
+            for nodeid, violation in self.warnings:
+                terminalreporter.write_line(self.redactor(f"WARNING {nodeid} {violation.headline()}"))
+                terminalreporter.write_line(self.redactor(f"  expected: {violation.expected}"))
+                terminalreporter.write_line(self.redactor(f"  got:      {violation.actual}"))
+            strict = "failing" if self.settings.strict else "not failing; --strict-semantics makes them failures"
+            terminalreporter.write_line(f"(SHOULD clauses and pins: {strict})")
+        if self.written is not None:
+            terminalreporter.write_sep("-", f"conformance report: {self.written}")
+
+    def _context(self, exitstatus: int) -> dict[str, str]:
+        settings = self.settings
+        return {
+            "target": _target(settings),
+            "bugs": ", ".join(sorted(settings.reference_bugs)),
+            "baselines": ", ".join(baseline.name for baseline in settings.baselines) or "none",
+            "strict": "yes" if settings.strict else "no",
+            "generated": time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime()),
+            "duration": f"{time.time() - self.started:.1f} s",
+            "exitstatus": str(exitstatus),
+            "contracts": ",".join(settings.specs),
+        }
+
+
+def _contract_of(item: pytest.Item) -> str | None:
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    name = getattr(params.get(CONTRACT_PARAM), "name", None)
+    return name if isinstance(name, str) else None
+
+
+def _check_of(item: pytest.Item, contract: str) -> str:
+    """``test_protocol.py::test_x[GET]`` for ``test_x[polar-GET]``: the test id minus its contract
+    (and, for the schema test, minus the contract's API operation: one row for every contract)."""
+    module = item.nodeid.partition("::")[0].rsplit("/", 1)[-1]
+    name = item.name
+    operation = schema_operation_of(item)
+    if operation is not None:
+        name = name.replace(f"[{contract}-{operation}]", f"[{contract}]")
+    base, bracket, ids = name.partition("[")
+    ids = ids.removesuffix("]")
+    if ids == contract:
+        rest = ""
+    elif ids.startswith(contract + "-"):
+        rest = ids[len(contract) + 1 :]
+    elif ids.endswith("-" + contract):
+        rest = ids[: -len(contract) - 1]
+    else:
+        rest = ids.replace(f"-{contract}-", "-", 1) if bracket else ""
+    return f"{module}::{base}[{rest}]" if rest else f"{module}::{base}"
+
+
+def _target(settings: Settings) -> str:
+    """The endpoint the run checked: the issuer's revocation endpoint when discovery gave it."""
+    if not settings.target_url:
+        return "embedded reference servers"
+    endpoint = getattr(settings.metadata, "revocation_endpoint", None)
+    if endpoint and endpoint.startswith(settings.target_url.rstrip("/")):
+        return f"{_safe_url(endpoint)} (revocation_endpoint of --issuer {_safe_url(str(settings.issuer))})"
+    return _safe_url(settings.target_url)
+
+
+def _safe_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        parts = parts._replace(netloc=(parts.hostname or "") + (f":{parts.port}" if parts.port else ""))
+    return urlunsplit(parts)
