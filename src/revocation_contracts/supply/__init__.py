@@ -2,8 +2,9 @@
 
 ``SupplyOptions`` lives here, not in ``builtin.py``, because ``Settings`` (the plugin's
 options, imported into every pytest run where the package is installed) extends it: this
-module imports nothing, while ``builtin.py`` brings requests and, through ``tokens.py``, the
-reference server's Starlette app, which an inert plugin must never load (issue 8).
+module imports nothing, while ``builtin.py`` brings requests, which an inert plugin must
+never load (issue 8). The embedded servers' supply (``embedded.py``) is the one module here
+that loads the reference server's Starlette app; only ``target.py`` imports it.
 """
 
 from __future__ import annotations

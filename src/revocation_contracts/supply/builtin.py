@@ -38,7 +38,7 @@ from revocation_contracts.supply.discovery import ServerMetadata
 from revocation_contracts.supply.minting import MintSettings, TokenEndpointMinter
 from revocation_contracts.supply.overlap import MintAhead, Overlap
 from revocation_contracts.supply.probing import IntrospectionProber, Prober, Probes, RefreshProber, ResourceProber
-from revocation_contracts.supply.tokens import Grant, TokenSupplyError
+from revocation_contracts.supply.tokens import Grant, TokenSupply, TokenSupplyError
 from revocation_contracts.transport.client import Credentials
 from revocation_contracts.transport.session import tolerate_transient
 
@@ -49,7 +49,7 @@ class Minter(Protocol):
     def mint(self, client: Credentials) -> dict[str, str]: ...
 
 
-class BuiltinTokenSupply:
+class BuiltinTokenSupply(TokenSupply):
     """Mints with a ``Minter`` and probes with ``Probes``; knows the owner of every token it minted."""
 
     def __init__(
