@@ -29,6 +29,7 @@ from schemathesis.errors import FailureGroup
 
 from revocation_contracts.compat import Failure, failure_report_title, format_failures
 from revocation_contracts.model.contract import ASSERTION_FIELDS, Contract
+from revocation_contracts.model.pointer import resolve_schema
 from revocation_contracts.rules import checks as oauth_checks
 from revocation_contracts.rules import engine
 from revocation_contracts.target import Target
@@ -105,20 +106,11 @@ def hint_is_free_text(contract: Contract) -> bool:
         return False
     operation = contract.document["paths"][contract.path][contract.method.lower()]
     for media in operation.get("requestBody", {}).get("content", {}).values():
-        schema = _resolve(contract.document, media.get("schema", {}))
-        hint_schema = _resolve(contract.document, schema.get("properties", {}).get(contract.hint.field, {}))
+        schema = resolve_schema(contract.document, media.get("schema", {}))
+        hint_schema = resolve_schema(contract.document, schema.get("properties", {}).get(contract.hint.field, {}))
         if "enum" not in hint_schema:
             return True
     return False
-
-
-def _resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in schema:
-        node: Any = document
-        for part in schema["$ref"].lstrip("#/").split("/"):
-            node = node[part]
-        schema = node
-    return schema
 
 
 def load_schema(contract: Contract, max_examples: int, seed: int | None, client_id: str | None = None) -> Any:
