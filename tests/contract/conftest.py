@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from revocation_contracts.pytest_plugin.suite import CONTRACT_PARAM
+from revocation_contracts.model.bound import contract_of
 from revocation_contracts.semantics import PROPERTIES, Property, SemanticRun, flush_secrets
 from revocation_contracts.semantics.properties import P10
 from revocation_contracts.semantics.side_by_side import SideBySide, side_by_side_applies, side_by_side_wanted
@@ -161,7 +161,8 @@ def selected_tests(items: Iterable[Any], contract: str) -> list[tuple[Property, 
         prop = by_name.get(name)
         if prop is None or callspec is None or "semantic_run" not in getattr(item, "fixturenames", ()):
             continue
-        if getattr(callspec.params.get(CONTRACT_PARAM), "name", None) != contract:
+        bound = contract_of(item)
+        if bound is None or bound.name != contract:
             continue
         if name == prop.test:
             drawn.append((prop, None))

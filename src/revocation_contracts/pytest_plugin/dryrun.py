@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from revocation_contracts.model.bound import contract_of
 from revocation_contracts.model.contract import Contract
 from revocation_contracts.pytest_plugin.options import Settings
-from revocation_contracts.pytest_plugin.suite import CONTRACT_PARAM
 from revocation_contracts.redact import MASK, Redactor
 from revocation_contracts.transport.session import MAX_RETRIES, MAX_WAIT
 
@@ -100,12 +100,6 @@ def _variant(item: Any, contract: Contract) -> str:
             inner = inner[len(piece) :] if inner.startswith(piece) else inner[: -len(piece)]
             break
     return inner
-
-
-def contract_of(item: Any) -> Contract | None:
-    callspec = getattr(item, "callspec", None)
-    value = callspec.params.get(CONTRACT_PARAM) if callspec is not None else None
-    return value if isinstance(value, Contract) else None
 
 
 def _endpoint(contract: Contract, settings: Settings) -> str:

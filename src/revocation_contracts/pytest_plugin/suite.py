@@ -28,6 +28,7 @@ from typing import Any
 
 import pytest
 
+from revocation_contracts.model.bound import CONTRACT_PARAM
 from revocation_contracts.model.contract import Contract
 from revocation_contracts.pytest_plugin.options import Settings, SettingsError, resolve_settings
 from revocation_contracts.pytest_plugin.runstatus import RunStatus, mark_report, problem_of
@@ -41,8 +42,6 @@ POOL_KEY = pytest.StashKey[Any]()
 RUNSTATUS_KEY = pytest.StashKey[RunStatus]()
 PLAN_KEY = pytest.StashKey[list[str]]()
 PLUGIN_NAME = "revocation-contracts-suite"
-# The argument the selected contracts are parametrized on; only this module's ``contract`` requests it.
-CONTRACT_PARAM = "revocation_contract_under_test"
 # pytest options that only list things: no test runs, so the target is not probed.
 LISTING_OPTIONS = ("collectonly", "showfixtures", "show_fixtures_per_test")
 # pytest options that print and return before any session: nothing is discovered or probed.

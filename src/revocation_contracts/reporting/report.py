@@ -27,10 +27,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from revocation_contracts.model.bound import contract_of
 from revocation_contracts.pytest_plugin.options import Settings
 from revocation_contracts.pytest_plugin.runstatus import PROBLEM_ATTRIBUTE, THROTTLED
 from revocation_contracts.pytest_plugin.subtest_ids import subtest_id
-from revocation_contracts.pytest_plugin.suite import CONTRACT_PARAM
 from revocation_contracts.redact import Redactor, redact_report
 from revocation_contracts.reporting.baseline import xfail_marks
 from revocation_contracts.rules.outcomes import (
@@ -325,9 +325,8 @@ class ReportingPlugin:
 
 
 def _contract_of(item: pytest.Item) -> str | None:
-    params = getattr(getattr(item, "callspec", None), "params", {})
-    name = getattr(params.get(CONTRACT_PARAM), "name", None)
-    return name if isinstance(name, str) else None
+    contract = contract_of(item)
+    return contract.name if contract is not None else None
 
 
 def _check_of(item: pytest.Item, contract: str) -> str:
