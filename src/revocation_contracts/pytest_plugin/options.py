@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from revocation_contracts.model.contract import BUNDLED_NAMES, Contract, ContractError, load_contract
 from revocation_contracts.reference.bugs import validate_bug_names
 from revocation_contracts.reporting.baseline import Baseline, BaselineError, load_baseline
-from revocation_contracts.supply import SupplyOptions
+from revocation_contracts.supply import SupplyOptions, missing_for_grant
 
 GROUP = "revocation-contracts"
 
@@ -558,10 +558,9 @@ def _check_supply_options(values: dict[str, Any], target_url: str | None, issuer
     grant, username, password = values["revoke_grant"], values["revoke_username"], values["revoke_password"]
     if bool(username) != bool(password):
         raise SettingsError("--username and --password go together: give both or neither")
-    if grant == "password" and not username:
-        raise SettingsError("--grant password needs the test user: pass --username and --password")
-    if grant == "refresh_token" and not values["revoke_refresh_token"]:
-        raise SettingsError("--grant refresh_token needs a seed: pass --refresh-token")
+    missing = missing_for_grant(grant, username=username, refresh_token=values["revoke_refresh_token"])
+    if missing is not None:
+        raise SettingsError(missing)
     if username and grant not in (None, "password"):
         raise SettingsError(f"--username and --password are for --grant password, not --grant {grant}")
     if values["revoke_probe_command"] and not (

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["SupplyOptions"]
+__all__ = ["SupplyOptions", "missing_for_grant"]
 
 
 @dataclass(frozen=True)
@@ -29,3 +29,17 @@ class SupplyOptions:
     scope: str | None = None
     refresh_token: str | None = None
     resource_url: str | None = None
+
+
+def missing_for_grant(grant: str | None, *, username: str | None, refresh_token: str | None) -> str | None:
+    """What a grant needs that the options lack, as the line a user reads; None when nothing.
+
+    The one statement of the rule (RFC 6749 section 4.3: the password grant needs the resource
+    owner's credentials; section 6: the refresh grant needs a refresh token): the options check
+    refuses ``--grant`` without it, and the built-in supply (and ``--dry-run``'s plan) mint
+    nothing for a spec's grant without it."""
+    if grant == "password" and not username:
+        return "--grant password needs the test user: pass --username and --password"
+    if grant == "refresh_token" and not refresh_token:
+        return "--grant refresh_token needs a seed: pass --refresh-token"
+    return None

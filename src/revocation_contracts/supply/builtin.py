@@ -33,7 +33,7 @@ import requests
 
 from revocation_contracts.model.contract import Contract
 from revocation_contracts.redact import Redactor
-from revocation_contracts.supply import SupplyOptions
+from revocation_contracts.supply import SupplyOptions, missing_for_grant
 from revocation_contracts.supply.commands import CommandMinter, CommandProber
 from revocation_contracts.supply.discovery import ServerMetadata
 from revocation_contracts.supply.minting import MintSettings, TokenEndpointMinter
@@ -207,9 +207,7 @@ class MintSource:
     def lacks_seed(self, options: SupplyOptions) -> bool:
         """The grant needs what the user did not give: a ``--refresh-token`` seed for the
         refresh grant, the test user (``--username``) for the password grant."""
-        return (self.grant == "refresh_token" and not options.refresh_token) or (
-            self.grant == "password" and not options.username
-        )
+        return missing_for_grant(self.grant, username=options.username, refresh_token=options.refresh_token) is not None
 
 
 def mint_grant(options: SupplyOptions, contract: Contract) -> str:
