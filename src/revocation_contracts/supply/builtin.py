@@ -11,7 +11,7 @@ resource), and every server offers a different pair. ``build_supply`` picks, per
    block's ``resource`` probe) for access tokens, the refresh grant for refresh tokens.
 
 The user's options beat the metadata, which beats the spec's block; a vendor's supply is data
-in its spec (CONTRACTS.md lists Voucherify, Polar, Auth0 and Mollie), never a name in this code.
+in its spec (Voucherify, Polar, Auth0 and Mollie declare one), never a name in this code.
 
 ``BuiltinTokenSupply`` remembers, for every token it minted, its type and the client it was
 issued to: a probe asks as that client (RFC 7662 section 2.1), and at the end of the session

@@ -1,7 +1,7 @@
 """Where live tokens come from, and how the suite asks whether one still works.
 
 Why an interface: semantic checks need a fresh grant and a liveness probe, and the way to
-get both differs by target (CONTRACTS.md, "Token supply and probes"):
+get both differs by target (the project's rules for token supply and probes):
 
 - the embedded reference servers answer namespaced test-only endpoints (``embedded.py``,
   which this module never imports: the public API must not load the reference server);
