@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from revocation_contracts.model.bound import contract_of
+from revocation_contracts.model.contract import contract_of
 from revocation_contracts.semantics import PROPERTIES, Property, SemanticRun, flush_secrets
 from revocation_contracts.semantics.properties import P10
 from revocation_contracts.semantics.side_by_side import SideBySide, side_by_side_applies, side_by_side_wanted

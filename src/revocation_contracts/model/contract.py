@@ -397,3 +397,18 @@ def _answer(data: dict[str, Any]) -> Answer:
         www_authenticate=data.get("www-authenticate"),
         warned=tuple(_answer(reading) for reading in data.get("warned", ())),
     )
+
+
+# -- the contract a collected test is bound to ---------------------------------------------------
+# The plugin parametrizes the suite's tests on ``CONTRACT_PARAM`` with ``Contract`` values
+# (pytest_plugin/suite.py); the reports, the dry run and the contract suite's fixtures all ask
+# a collected item for its contract, here, once (two copies had begun to differ: one took any
+# object with a ``name``). Duck-typed reads of the item: the model imports no pytest.
+CONTRACT_PARAM = "revocation_contract_under_test"
+
+
+def contract_of(item: Any) -> Contract | None:
+    """The contract ``item`` (a collected pytest test) is parametrized with, or None."""
+    callspec = getattr(item, "callspec", None)
+    value = callspec.params.get(CONTRACT_PARAM) if callspec is not None else None
+    return value if isinstance(value, Contract) else None

@@ -18,8 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from revocation_contracts.model.bound import contract_of
-from revocation_contracts.model.contract import Contract
+from revocation_contracts.model.contract import Contract, contract_of
 from revocation_contracts.pytest_plugin.options import Settings
 from revocation_contracts.redact import MASK, Redactor
 from revocation_contracts.transport.session import MAX_RETRIES, MAX_WAIT

@@ -28,8 +28,7 @@ from typing import Any
 
 import pytest
 
-from revocation_contracts.model.bound import CONTRACT_PARAM
-from revocation_contracts.model.contract import Contract
+from revocation_contracts.model.contract import CONTRACT_PARAM, Contract
 from revocation_contracts.pytest_plugin.options import Settings, SettingsError, resolve_settings
 from revocation_contracts.pytest_plugin.runstatus import RunStatus, mark_report, problem_of
 from revocation_contracts.pytest_plugin.subtest_ids import PLUGIN_NAME as SUBTEST_IDS_PLUGIN

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from revocation_contracts.model.bound import contract_of
+from revocation_contracts.model.contract import contract_of
 from revocation_contracts.pytest_plugin.options import Settings
 from revocation_contracts.pytest_plugin.runstatus import PROBLEM_ATTRIBUTE, THROTTLED
 from revocation_contracts.pytest_plugin.subtest_ids import subtest_id
