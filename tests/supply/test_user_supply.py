@@ -56,14 +56,20 @@ def token_supply(target):
 '''
 
 
-@pytest.mark.parametrize("spec", ["rfc7009"])
-def test_a_user_supply_with_only_mint_and_is_active_passes_the_semantic_tests(tmp_path: Path, spec: str) -> None:
+def user_suite(tmp_path: Path, fixture: str) -> tuple[Path, Path]:
+    """A copy of the suite's semantic tests whose conftest ends with the user's ``fixture``."""
     suite = tmp_path / "suite"
     suite.mkdir()
     shutil.copy(CONTRACT_SUITE / "test_semantics.py", suite)
     log = tmp_path / "mints.log"
     conftest = (CONTRACT_SUITE / "conftest.py").read_text(encoding="utf-8")
-    (suite / "conftest.py").write_text(conftest + f"\nLOG = {str(log)!r}\n" + USER_FIXTURE, encoding="utf-8")
+    (suite / "conftest.py").write_text(conftest + f"\nLOG = {str(log)!r}\n" + fixture, encoding="utf-8")
+    return suite, log
+
+
+@pytest.mark.parametrize("spec", ["rfc7009"])
+def test_a_user_supply_with_only_mint_and_is_active_passes_the_semantic_tests(tmp_path: Path, spec: str) -> None:
+    suite, log = user_suite(tmp_path, USER_FIXTURE)
 
     run = run_suite(tmp_path / "work", [spec], seed=1, paths=[suite])
 
@@ -71,3 +77,16 @@ def test_a_user_supply_with_only_mint_and_is_active_passes_the_semantic_tests(tm
     assert run.with_outcome("passed"), run.output[-4000:]
     assert not run.failed and not run.with_outcome("error"), run.output[-4000:]
     assert log.read_text(encoding="utf-8").count("minted") > 10, "the user's supply minted nothing"
+
+
+def test_twin_the_users_probe_is_the_one_asked(tmp_path: Path) -> None:
+    """A user's probe that calls every token active fails "a revoked token is dead": the suite
+    asked the user's ``is_active``, not a probe of its own."""
+    lying = USER_FIXTURE.replace('return bool(answer.json()["active"])', "return bool(answer.json()) or True")
+    assert lying != USER_FIXTURE
+    suite, _ = user_suite(tmp_path, lying)
+
+    run = run_suite(tmp_path / "work", ["rfc7009"], seed=1, paths=[suite], select="test_revoked_token_is_dead")
+
+    assert run.returncode == 1, run.output[-4000:]
+    assert "test_semantics.py::test_revoked_token_is_dead[rfc7009]" in run.failed, run.output[-4000:]
