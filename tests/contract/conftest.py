@@ -1,8 +1,14 @@
 """Fixtures of the contract suite's semantic tests: the token supply and the semantic run.
 
 Small and overridable, the pytest-httpserver way: a user with another way to mint and probe
-tokens overrides ``token_supply`` in their own conftest and returns any object with
-``mint(client, token_types)`` and ``is_active(token)`` (``revocation_contracts.supply.tokens``).
+tokens overrides ``token_supply`` and returns any object with ``mint(client, token_types)``
+(a ``revocation_contracts.Grant``) and ``is_active(token)``. The override goes in this
+directory's conftest (pytest prefers the closest definition; one in a directory above loses
+to this one). The suite asks a supply only what ``revocation_contracts.TokenSupply``
+declares; an object with just the two methods gets its defaults (no pinned values, one grant
+after another, one probe at a time, nothing left to revoke), and a subclass of
+``TokenSupply`` may offer more. ``tests/supply/test_user_supply.py`` runs the semantic tests
+with such a minimal supply.
 
 Each contract's ``SemanticRun`` lives for the whole session in ``semantic_runs``, not in a
 session-scoped fixture parametrized by contract: pytest interleaves the contracts' tests and
@@ -27,7 +33,7 @@ from typing import Any
 
 import pytest
 
-from revocation_contracts.pytest_plugin.suite import CONTRACT_PARAM
+from revocation_contracts.pytest_plugin.names import contract_of
 from revocation_contracts.semantics import Property, SemanticRun, SideBySide, flush_secrets, property_of, verify
 from revocation_contracts.semantics.declaration import MARKER
 from revocation_contracts.semantics.side_by_side import side_by_side_applies, side_by_side_wanted
@@ -57,7 +63,7 @@ def token_supply(target: Any) -> TokenSupply:
     """
     if target.tokens is None:
         pytest.skip(NO_SUPPLY)
-    if not getattr(target.tokens, "can_probe", True):
+    if not target.tokens.can_probe:
         pytest.skip(NO_PROBE)
     supply: TokenSupply = target.tokens
     return supply
@@ -193,7 +199,8 @@ def selected_tests(items: Iterable[Any], contract: str) -> list[tuple[Property, 
         callspec = getattr(item, "callspec", None)
         if prop is None or callspec is None or "semantic_run" not in getattr(item, "fixturenames", ()):
             continue
-        if getattr(callspec.params.get(CONTRACT_PARAM), "name", None) != contract:
+        bound = contract_of(item)
+        if bound is None or bound.name != contract:
             continue
         if "case" in callspec.params:
             explicit.append((prop, callspec.params["case"]))

@@ -26,7 +26,7 @@ from revocation_contracts.reference import DEFAULT_CLIENTS, ReferenceServer
 from revocation_contracts.reference.app import TEST_PREFIX
 from revocation_contracts.semantics import SemanticFailure, SemanticRun
 from revocation_contracts.semantics.properties import P5, P11
-from revocation_contracts.supply.tokens import EmbeddedTokenSupply
+from revocation_contracts.supply.embedded import EmbeddedTokenSupply
 from revocation_contracts.target import Target
 from revocation_contracts.transport.client import Credentials
 from revocation_contracts.transport.session import new_session

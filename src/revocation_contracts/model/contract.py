@@ -23,7 +23,8 @@ from urllib.parse import quote
 
 import yaml
 
-from revocation_contracts.model.errors import ErrorBody, inline_refs, resolve_ref
+from revocation_contracts.model.errors import ErrorBody, inline_refs
+from revocation_contracts.model.pointer import resolve_ref
 from revocation_contracts.model.validation import HTTP_METHODS, line_finder, validate_document, yaml_error_message
 from revocation_contracts.model.validation import ContractError as ContractError
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from revocation_contracts.model.pointer import resolve_ref
+
 
 @dataclass(frozen=True)
 class ErrorBody:
@@ -30,16 +32,6 @@ class ErrorBody:
     def describe(self) -> str:
         required = ", ".join(f'"{name}"' for name in self.schema.get("required", ()))
         return f"{' or '.join(self.media_types)} {{{required}{', ...' if required else '...'}}}"
-
-
-def resolve_ref(document: dict[str, Any], ref: str) -> dict[str, Any]:
-    """The object a local ``#/...`` reference points at."""
-    node: Any = document
-    for part in ref.removeprefix("#/").split("/"):
-        node = node[part.replace("~1", "/").replace("~0", "~")]
-    if not isinstance(node, dict):
-        raise KeyError(ref)
-    return node
 
 
 def inline_refs(document: dict[str, Any], schema: Any, depth: int = 0) -> Any:

@@ -29,6 +29,8 @@ from typing import Any
 
 import yaml
 
+from revocation_contracts.model.pointer import resolve_ref
+
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 YAML_BOOLEAN_HINT = 'YAML reads an unquoted no/yes/on/off (and true/false) as a boolean: quote it, e.g. "no"'
 PATH_PARAM = re.compile(r"{([^}]+)}")
@@ -234,19 +236,10 @@ def cross_check(document: dict[str, Any], extension: dict[str, Any]) -> list[str
     problems += _check_security(document, operation, extension["client-auth"])
     for index, entry in enumerate(extension["errors"]["bodies"]):
         try:
-            _resolve(document, entry["schema"])
+            resolve_ref(document, entry["schema"])
         except (KeyError, TypeError):
             problems.append(f"x-revocation/errors/bodies/{index}/schema: {entry['schema']!r} is not in the document")
     return problems
-
-
-def _resolve(document: dict[str, Any], ref: str) -> Any:
-    node: Any = document
-    for part in ref.removeprefix("#/").split("/"):
-        node = node[part]
-    if not isinstance(node, dict):
-        raise KeyError(ref)
-    return node
 
 
 def _check_path_params(document: dict[str, Any], operation_ref: dict[str, Any], operation: dict[str, Any]) -> list[str]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from revocation_contracts.model.contract import load_contract
 from revocation_contracts.pytest_plugin.options import SettingsError
+from revocation_contracts.supply import missing_for_grant
 
 
 def check_combination(values: dict[str, Any], expanded: list[str]) -> None:
@@ -64,10 +65,9 @@ def _check_supply_options(values: dict[str, Any], target_url: str | None, issuer
     grant, username, password = values["revoke_grant"], values["revoke_username"], values["revoke_password"]
     if bool(username) != bool(password):
         raise SettingsError("--username and --password go together: give both or neither")
-    if grant == "password" and not username:
-        raise SettingsError("--grant password needs the test user: pass --username and --password")
-    if grant == "refresh_token" and not values["revoke_refresh_token"]:
-        raise SettingsError("--grant refresh_token needs a seed: pass --refresh-token")
+    missing = missing_for_grant(grant, username=username, refresh_token=values["revoke_refresh_token"])
+    if missing is not None:
+        raise SettingsError(missing)
     if username and grant not in (None, "password"):
         raise SettingsError(f"--username and --password are for --grant password, not --grant {grant}")
     if values["revoke_probe_command"] and not (

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from revocation_contracts.model.contract import Contract
-from revocation_contracts.pytest_plugin.names import CONTRACT_PARAM, SCHEMA_FIXTURE
+from revocation_contracts.pytest_plugin.names import SCHEMA_FIXTURE, contract_of
 from revocation_contracts.pytest_plugin.settings import Settings
 from revocation_contracts.redact import MASK, Redactor
 from revocation_contracts.transport.session import MAX_RETRIES, MAX_WAIT
@@ -41,18 +41,23 @@ def _credentials(contract: Contract, client_id: str) -> str:
     return f"client {client_id!r}, secret {MASK}, by {first}" + "".join(f"; or by {shape}" for shape in others)
 
 
-def _tokens(settings: Settings) -> str:
+def _tokens(settings: Settings, contract: Contract) -> str:
     if settings.embedded:
         return "minted and probed through the embedded server's test-only endpoints"
     if settings.token_command:
         probe = f", probed by --probe-command {settings.probe_command!r}" if settings.probe_command else ""
         return f"minted by --token-command {settings.token_command!r}{probe}"
-    if settings.issuer or settings.token_endpoint:
-        where = settings.token_endpoint or "the token endpoint in the issuer's metadata"
-        grant = settings.grant or ("password" if settings.username else "client_credentials")
+    from revocation_contracts.supply.builtin import mint_source, supply_block
+
+    pending = settings.issuer is not None and settings.metadata is None
+    source = mint_source(settings, contract, settings.target_url or "", settings.metadata, metadata_pending=pending)
+    if source is not None and not source.lacks_seed(settings):
+        where = source.endpoint or "the token endpoint in the issuer's metadata"
         command = f"--probe-command {settings.probe_command!r}" if settings.probe_command else None
-        probe = command or settings.resource_url or settings.introspection_endpoint or "introspection (metadata)"
-        return f"minted at {where} with the {grant} grant, probed by {probe}"
+        declared = "the probes of the spec's token-supply block" if supply_block(contract).get("probes") else None
+        given = command or settings.resource_url or settings.introspection_endpoint
+        probe = given or ("introspection (metadata)" if settings.issuer else declared or "the refresh grant")
+        return f"minted at {where} with the {source.grant} grant, probed by {probe}"
     return "none: the semantic checks are skipped (give --token-command and --probe-command)"
 
 
@@ -94,12 +99,6 @@ def _variant(item: Any, contract: Contract) -> str:
             inner = inner[len(piece) :] if inner.startswith(piece) else inner[: -len(piece)]
             break
     return inner
-
-
-def contract_of(item: Any) -> Contract | None:
-    callspec = getattr(item, "callspec", None)
-    value = callspec.params.get(CONTRACT_PARAM) if callspec is not None else None
-    return value if isinstance(value, Contract) else None
 
 
 def _endpoint(contract: Contract, settings: Settings) -> str:
@@ -174,7 +173,7 @@ def plan(items: Sequence[Any], settings: Settings, redactor: Redactor) -> list[s
             f"  media types:   {', '.join(contract.media_types)}",
             f"  credentials:   {_credentials(contract, _client_id(settings))}",
             f"  second client: {_second_client(settings)}",
-            f"  tokens:        {_tokens(settings)}",
+            f"  tokens:        {_tokens(settings, contract)}",
             f"  pacing:        {_pacing(settings)}",
         ]
         if schema_items:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from revocation_contracts.model.contract import Contract
+
 # The argument the selected contracts are parametrized on; only the suite's ``contract`` fixture requests it.
 CONTRACT_PARAM = "revocation_contract_under_test"
 # The schema test's fixture: a test that requests it is named after its contract's API operation too.
@@ -33,14 +35,22 @@ STOP_ATTRIBUTE = "revocation_stop"
 PREFLIGHT_NODEID = "revocation-contracts::preflight"
 
 
+def contract_of(item: Any) -> Contract | None:
+    """The contract ``item`` (a collected test) is parametrized with, or None.
+
+    The one place that asks (the reports, the dry run and the contract suite's fixtures all do;
+    two copies had begun to differ: one took any object with a ``name``)."""
+    callspec = getattr(item, "callspec", None)
+    value = callspec.params.get(CONTRACT_PARAM) if callspec is not None else None
+    return value if isinstance(value, Contract) else None
+
+
 def schema_operation_of(item: Any) -> str | None:
     """The API operation a schema test checks (``POST:/v1/oauth2/revoke``), None for other tests."""
     if SCHEMA_FIXTURE not in getattr(item, "fixturenames", ()):
         return None
-    from revocation_contracts.model.contract import Contract
-
-    contract = getattr(getattr(item, "callspec", None), "params", {}).get(CONTRACT_PARAM)
-    if not isinstance(contract, Contract):
+    contract = contract_of(item)
+    if contract is None:
         return None
     from revocation_contracts.rules.schema_suite import operation_id
 

@@ -17,8 +17,8 @@ from revocation_contracts.pytest_plugin.settings import Settings
 from revocation_contracts.redact import Redactor
 from revocation_contracts.reference.server import ReferenceServer
 from revocation_contracts.reference.store import DEFAULT_CLIENTS
-from revocation_contracts.supply.builtin import BuiltinTokenSupply, build_supply
-from revocation_contracts.supply.tokens import EmbeddedTokenSupply
+from revocation_contracts.supply.builtin import build_supply
+from revocation_contracts.supply.embedded import EmbeddedTokenSupply
 from revocation_contracts.target import Target
 from revocation_contracts.transport.client import Credentials
 from revocation_contracts.transport.session import new_session
@@ -104,7 +104,7 @@ class TargetPool:
         jobs: list[tuple[Target, Credentials, str, str | None]] = []
         for target in self._targets.values():
             supply = target.tokens
-            if not isinstance(supply, BuiltinTokenSupply):
+            if supply is None:
                 continue
             hints = target.contract.hint.values if target.contract.hint else ()
             for owner, kind, value in supply.leftovers()[:MAX_LEFTOVERS]:
@@ -130,7 +130,7 @@ class TargetPool:
     def close(self) -> None:
         self.revoke_leftovers()
         for target in self._targets.values():
-            if isinstance(target.tokens, BuiltinTokenSupply):
+            if target.tokens is not None:
                 target.tokens.close()
         servers = [target.server for target in self._targets.values() if target.server is not None]
         # Ask every server to exit first, then wait: they wind down in parallel (bench/README.md).

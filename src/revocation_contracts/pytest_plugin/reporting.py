@@ -28,9 +28,9 @@ from revocation_contracts.pytest_plugin.cells import add_report
 from revocation_contracts.pytest_plugin.names import (
     CHECK_PROPERTY,
     CLAUSE_PROPERTY,
-    CONTRACT_PARAM,
     CONTRACT_PROPERTY,
     OPERATION_PROPERTY,
+    contract_of,
     schema_operation_of,
 )
 from revocation_contracts.pytest_plugin.settings import Settings
@@ -168,9 +168,8 @@ class ReportingPlugin:
 
 
 def _contract_of(item: pytest.Item) -> str | None:
-    params = getattr(getattr(item, "callspec", None), "params", {})
-    name = getattr(params.get(CONTRACT_PARAM), "name", None)
-    return name if isinstance(name, str) else None
+    contract = contract_of(item)
+    return contract.name if contract is not None else None
 
 
 def _check_of(item: pytest.Item, contract: str) -> str:

@@ -34,7 +34,14 @@ from revocation_contracts.model.contract import Answer, Contract
 from revocation_contracts.redact import secret_forms
 from revocation_contracts.rules import error_bodies
 from revocation_contracts.rules.clauses import answer_clause, registered
-from revocation_contracts.rules.violation import FAILURE, WARNING, ResponseView, Violation, basic_credentials
+from revocation_contracts.rules.violation import (
+    FAILURE,
+    WARNING,
+    ResponseView,
+    Violation,
+    basic_credentials,
+    parse_json,
+)
 
 # Auth0 tolerates "a short text body such as OK" on success.
 SHORT_TEXT_LIMIT = 64
@@ -135,7 +142,7 @@ def success_body_violation(kinds: set[str], content: bytes, media_type: str) -> 
     for kind in kinds:
         if kind == "empty" and not content:
             return None
-        if kind == "empty-object" and media_type == "application/json" and _json(content) == {}:
+        if kind == "empty-object" and media_type == "application/json" and parse_json(content) == {}:
             return None
         if kind == "empty-or-text" and (
             not content or (media_type.startswith("text/") and len(content) <= SHORT_TEXT_LIMIT)
@@ -143,13 +150,6 @@ def success_body_violation(kinds: set[str], content: bytes, media_type: str) -> 
             return None
     wanted = " or ".join(BODY_KIND_TEXT.get(kind, kind) for kind in sorted(kinds))
     return wanted, f"{media_type or 'no content type'} body of {len(content)} bytes"
-
-
-def _json(content: bytes) -> Any:
-    try:
-        return json.loads(content or b"")
-    except ValueError:
-        return None
 
 
 def success_body(contract: Contract, view: ResponseView) -> list[Violation]:

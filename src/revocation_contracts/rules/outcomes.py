@@ -94,15 +94,7 @@ def collect_warning(violation: Violation) -> bool:
 
 
 def as_strict_failure(violation: Violation) -> Violation:
-    return Violation(
-        violation.clause,
-        FAILURE,
-        f"{violation.title} ({STRICT_NOTE})",
-        violation.expected,
-        violation.actual,
-        violation.reproduce,
-        violation.sequence,
-    )
+    return violation.as_strict_failure(STRICT_NOTE)
 
 
 def settle(violations: list[Violation]) -> None:

@@ -35,6 +35,7 @@ import schemathesis
 
 from revocation_contracts import compat
 from revocation_contracts.model.contract import Contract
+from revocation_contracts.model.pointer import resolve_schema
 from revocation_contracts.rules import checks as oauth_checks
 from revocation_contracts.rules import engine
 from revocation_contracts.rules.violation import FAILURE, ResponseView, Violation
@@ -109,20 +110,11 @@ def hint_is_free_text(contract: Contract) -> bool:
         return False
     operation = contract.document["paths"][contract.path][contract.method.lower()]
     for media in operation.get("requestBody", {}).get("content", {}).values():
-        schema = _resolve(contract.document, media.get("schema", {}))
-        hint_schema = _resolve(contract.document, schema.get("properties", {}).get(contract.hint.field, {}))
+        schema = resolve_schema(contract.document, media.get("schema", {}))
+        hint_schema = resolve_schema(contract.document, schema.get("properties", {}).get(contract.hint.field, {}))
         if "enum" not in hint_schema:
             return True
     return False
-
-
-def _resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in schema:
-        node: Any = document
-        for part in schema["$ref"].lstrip("#/").split("/"):
-            node = node[part]
-        schema = node
-    return schema
 
 
 def load_schema(contract: Contract, max_examples: int, seed: int | None, client_id: str | None = None) -> Any:

@@ -34,19 +34,11 @@ def located(
     if not violations:
         return []
     command = curl_for_response(response, redactor, sensitive)
-    masked = [
-        Violation(
-            violation.clause,
-            violation.level,
-            violation.title,
-            redactor(violation.expected) if redactor else violation.expected,
-            redactor(violation.actual) if redactor else violation.actual,
-            command,
-            violation.sequence,
-        )
-        for violation in violations
-    ]
-    return masked
+    return [violation.redacted(redactor or _unchanged, command) for violation in violations]
+
+
+def _unchanged(text: str) -> str:
+    return text
 
 
 def judge(contract: Contract, situation: str, response: requests.Response) -> list[Violation]:

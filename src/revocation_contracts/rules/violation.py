@@ -18,7 +18,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from revocation_contracts.rules.clauses import CLAUSES
@@ -142,14 +143,25 @@ class Violation:
     reproduce: str = ""
     sequence: str = ""  # the request sequence of a semantic example, already masked
 
+    # Copies go through ``dataclasses.replace``, never field by field: a field added later is
+    # carried by every copy (rebuilt by hand in five places, the copies had begun to differ).
+
     def with_level(self, level: Level) -> Violation:
-        return Violation(self.clause, level, self.title, self.expected, self.actual, self.reproduce, self.sequence)
+        return replace(self, level=level)
 
     def with_reproduction(self, reproduce: str) -> Violation:
-        return Violation(self.clause, self.level, self.title, self.expected, self.actual, reproduce, self.sequence)
+        return replace(self, reproduce=reproduce)
 
     def with_sequence(self, sequence: str) -> Violation:
-        return Violation(self.clause, self.level, self.title, self.expected, self.actual, self.reproduce, sequence)
+        return replace(self, sequence=sequence)
+
+    def as_strict_failure(self, note: str) -> Violation:
+        """This warning as a failure (``--strict-semantics``), its title saying why."""
+        return replace(self, level=FAILURE, title=f"{self.title} ({note})")
+
+    def redacted(self, mask: Callable[[str], str], reproduce: str) -> Violation:
+        """Expected and actual masked by ``mask``, with a reproduction that is already masked."""
+        return replace(self, expected=mask(self.expected), actual=mask(self.actual), reproduce=reproduce)
 
     @property
     def clause_text(self) -> str:

@@ -46,7 +46,7 @@ from revocation_contracts.redact import Redactor, secret_forms
 from revocation_contracts.rules import engine
 from revocation_contracts.rules.outcomes import settle
 from revocation_contracts.rules.violation import FAILURE, Violation, view_of
-from revocation_contracts.supply.tokens import EmbeddedTokenSupply, TokenSupply, TokenSupplyError
+from revocation_contracts.supply.tokens import MintsAndProbes, TokenSupply, TokenSupplyError, as_token_supply
 from revocation_contracts.target import Target
 from revocation_contracts.transport.client import Credentials
 from revocation_contracts.transport.session import TargetThrottled, raise_if_throttled
@@ -65,10 +65,12 @@ SETUP_ERRORS = (TokenSupplyError, TargetThrottled, requests.RequestException)
 class SemanticRun:
     """The semantic properties' view of one target: its token supply, clients and trail."""
 
-    def __init__(self, target: Target, supply: TokenSupply, *, strict: bool, max_examples: int) -> None:
+    def __init__(
+        self, target: Target, supply: TokenSupply | MintsAndProbes, *, strict: bool, max_examples: int
+    ) -> None:
         self.target = target
         self.contract = target.contract
-        self.supply = supply
+        self.supply = as_token_supply(supply)
         self.redactor = target.redactor
         self.strict = strict
         self.max_examples = max(1, min(DEFAULT_EXAMPLES, max_examples))
@@ -114,7 +116,7 @@ class SemanticRun:
     @property
     def can_pin_values(self) -> bool:
         """Whether tokens can be minted with chosen values (the embedded reference servers)."""
-        return isinstance(self.supply, EmbeddedTokenSupply)
+        return self.supply.pins_values
 
     @property
     def revocable_kinds(self) -> tuple[str, ...]:
@@ -148,11 +150,11 @@ class SemanticRun:
         creds = self.credentials(client)
         types = self.contract.tokens.types
         with _as_aborted():
-            if isinstance(self.supply, EmbeddedTokenSupply):
+            if self.supply.pins_values:
                 pinned = {kind: f"rc-{secrets.token_urlsafe(18)}" for kind in types}
                 pinned.update(values or {})
-                grant = self.supply.mint(creds, types, values=pinned)
-            elif self.fresh_mints and hasattr(self.supply, "mint_fresh"):
+                grant = self.supply.mint_pinned(creds, types, pinned)
+            elif self.fresh_mints:
                 grant = self.supply.mint_fresh(creds, types)
             else:
                 grant = self.supply.mint(creds, types)
@@ -249,11 +251,8 @@ class SemanticRun:
         A supply that overlaps round trips (``supply/overlap.py``) sends these probes side by
         side; any other (the embedded servers', the commands') probes each one when its answer
         is read, so a property that stops at its first verdict sends no further probe."""
-        ahead = getattr(self.supply, "probe_ahead", None)
         with _as_aborted():
-            if ahead is not None:
-                return list(ahead([token.value for token in tokens]))
-        return [partial(self.supply.is_active, token.value) for token in tokens]
+            return list(self.supply.probe_ahead([token.value for token in tokens]))
 
     # -- verdicts ------------------------------------------------------------------------------
 

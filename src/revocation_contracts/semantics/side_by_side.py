@@ -63,8 +63,7 @@ def side_by_side_wanted(workers: int, embedded: bool, in_xdist_worker: bool) -> 
 
 def side_by_side_applies(run: SemanticRun, workers: int, in_xdist_worker: bool) -> bool:
     """Whether ``run``'s properties run at once (see the module's "When")."""
-    independent = bool(getattr(run.supply, "grants_are_independent", False))
-    return independent and side_by_side_wanted(workers, run.target.embedded, in_xdist_worker)
+    return run.supply.grants_are_independent and side_by_side_wanted(workers, run.target.embedded, in_xdist_worker)
 
 
 @dataclass

@@ -11,7 +11,7 @@ resource), and every server offers a different pair. ``build_supply`` picks, per
    block's ``resource`` probe) for access tokens, the refresh grant for refresh tokens.
 
 The user's options beat the metadata, which beats the spec's block; a vendor's supply is data
-in its spec (CONTRACTS.md lists Voucherify, Polar, Auth0 and Mollie), never a name in this code.
+in its spec (Voucherify, Polar, Auth0 and Mollie declare one), never a name in this code.
 
 ``BuiltinTokenSupply`` remembers, for every token it minted, its type and the client it was
 issued to: a probe asks as that client (RFC 7662 section 2.1), and at the end of the session
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol
 
@@ -32,13 +33,13 @@ import requests
 
 from revocation_contracts.model.contract import Contract
 from revocation_contracts.redact import Redactor
-from revocation_contracts.supply import SupplyOptions
+from revocation_contracts.supply import SupplyOptions, missing_for_grant
 from revocation_contracts.supply.commands import CommandMinter, CommandProber
 from revocation_contracts.supply.discovery import ServerMetadata
 from revocation_contracts.supply.minting import MintSettings, TokenEndpointMinter
 from revocation_contracts.supply.overlap import MintAhead, Overlap
 from revocation_contracts.supply.probing import IntrospectionProber, Prober, Probes, RefreshProber, ResourceProber
-from revocation_contracts.supply.tokens import Grant, TokenSupplyError
+from revocation_contracts.supply.tokens import Grant, TokenSupply, TokenSupplyError
 from revocation_contracts.transport.client import Credentials
 from revocation_contracts.transport.session import tolerate_transient
 
@@ -49,7 +50,7 @@ class Minter(Protocol):
     def mint(self, client: Credentials) -> dict[str, str]: ...
 
 
-class BuiltinTokenSupply:
+class BuiltinTokenSupply(TokenSupply):
     """Mints with a ``Minter`` and probes with ``Probes``; knows the owner of every token it minted."""
 
     def __init__(
@@ -192,6 +193,55 @@ def _pick(methods: tuple[str, ...], default: str = "basic") -> str:
     return default if not methods or default in methods else methods[0]
 
 
+@dataclass(frozen=True)
+class MintSource:
+    """Where the built-in supply mints at a token endpoint, as whom, with which grant.
+
+    The one place that decides it: the real run (``build_supply``) and ``--dry-run``'s plan
+    read the same answer, so the plan cannot promise another supply than the run builds."""
+
+    endpoint: str | None  # None: the issuer's metadata names it, not fetched yet (a dry run)
+    client_auth: str
+    grant: str
+
+    def lacks_seed(self, options: SupplyOptions) -> bool:
+        """The grant needs what the user did not give: a ``--refresh-token`` seed for the
+        refresh grant, the test user (``--username``) for the password grant."""
+        return missing_for_grant(self.grant, username=options.username, refresh_token=options.refresh_token) is not None
+
+
+def mint_grant(options: SupplyOptions, contract: Contract) -> str:
+    """``--grant``, else what ``--username`` / ``--refresh-token`` imply, else the spec's
+    ``token-supply.mint`` grant, else ``client_credentials``."""
+    implied = "password" if options.username else "refresh_token" if options.refresh_token else None
+    return options.grant or implied or supply_block(contract).get("mint", {}).get("grant") or "client_credentials"
+
+
+def mint_source(
+    options: SupplyOptions,
+    contract: Contract,
+    base_url: str,
+    metadata: ServerMetadata | None,
+    *,
+    metadata_pending: bool = False,
+) -> MintSource | None:
+    """The token endpoint to mint at (``--token-endpoint``, else the issuer's metadata, else the
+    spec's ``token-supply.mint``), or None when there is none. ``metadata_pending``: an
+    ``--issuer`` whose metadata is not fetched (a dry run sends nothing)."""
+    grant = mint_grant(options, contract)
+    mint_block = supply_block(contract).get("mint", {})
+    if options.token_endpoint:
+        auth = _pick(metadata.suite_methods("token")) if metadata else "basic"
+        return MintSource(resolve_url(options.token_endpoint, base_url), auth, grant)
+    if metadata is not None and metadata.token_endpoint:
+        return MintSource(metadata.token_endpoint, _pick(metadata.suite_methods("token")), grant)
+    if metadata_pending:
+        return MintSource(None, "basic", grant)
+    if mint_block.get("endpoint"):
+        return MintSource(resolve_url(mint_block["endpoint"], base_url), mint_block.get("client-auth", "basic"), grant)
+    return None
+
+
 def build_supply(
     options: SupplyOptions,
     contract: Contract,
@@ -208,32 +258,17 @@ def build_supply(
     (``transport/session.py`` ``tolerate_transient``); the token endpoint is not under test."""
     tolerate_transient(session)
     block = supply_block(contract)
-    mint_block = block.get("mint", {})
     auth = contract.client_auth
     vendor_headers = (auth.id_header, auth.secret_header) if auth.id_header and auth.secret_header else None
 
-    token_endpoint, token_auth = None, "basic"
-    if options.token_endpoint:
-        token_endpoint = resolve_url(options.token_endpoint, base_url)
-        token_auth = _pick(metadata.suite_methods("token")) if metadata else "basic"
-    elif metadata is not None and metadata.token_endpoint:
-        token_endpoint, token_auth = metadata.token_endpoint, _pick(metadata.suite_methods("token"))
-    elif mint_block.get("endpoint"):
-        token_endpoint, token_auth = (
-            resolve_url(mint_block["endpoint"], base_url),
-            mint_block.get("client-auth", "basic"),
-        )
-
-    grant = options.grant or (
-        "password" if options.username else "refresh_token" if options.refresh_token else mint_block.get("grant")
-    )
-    grant = grant or "client_credentials"
+    source = mint_source(options, contract, base_url, metadata)
+    grant = mint_grant(options, contract)
     endpoint_minter = (
         TokenEndpointMinter(
             MintSettings(
-                endpoint=token_endpoint,
+                endpoint=source.endpoint,
                 grant=grant,
-                auth_method=token_auth,
+                auth_method=source.client_auth,
                 vendor_headers=vendor_headers,
                 username=options.username,
                 password=options.password,
@@ -244,15 +279,13 @@ def build_supply(
             timeout,
             redactor,
         )
-        if token_endpoint
+        if source is not None and source.endpoint
         else None
     )
     minter: Minter | None = CommandMinter(options.token_command, redactor) if options.token_command else endpoint_minter
     if minter is None:
         return None
-    if not options.token_command and (
-        (grant == "refresh_token" and not options.refresh_token) or (grant == "password" and not options.username)
-    ):
+    if not options.token_command and source is not None and source.lacks_seed(options):
         return None  # a spec's mint needs the user's seed (--refresh-token) or test user (--username)
 
     supply = BuiltinTokenSupply(minter, None, redactor, describe=_describe(options, grant))

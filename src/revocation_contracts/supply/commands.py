@@ -2,7 +2,7 @@
 
 Why a shell: users write these the way they write CI steps (``curl ... | jq -r .token``,
 ``$REVOKE_TOKEN`` in an argument), so each is run by ``/bin/sh -c`` with ``REVOKE_CLIENT_ID``
-or ``REVOKE_TOKEN`` in its environment. CONTRACTS.md ("Token supply and probes"): the token
+or ``REVOKE_TOKEN`` in its environment. The project's rules (README, "Options"): the token
 command prints JSON ``{"access_token"?: str, "refresh_token"?: str}`` for a new grant issued
 to ``$REVOKE_CLIENT_ID``; the probe command exits 0 when ``$REVOKE_TOKEN`` is still active,
 1 when it is not, anything else is a probe error.

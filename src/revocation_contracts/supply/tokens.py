@@ -1,13 +1,18 @@
 """Where live tokens come from, and how the suite asks whether one still works.
 
 Why an interface: semantic checks need a fresh grant and a liveness probe, and the way to
-get both differs by target (CONTRACTS.md, "Token supply and probes"):
+get both differs by target (the project's rules for token supply and probes):
 
-- the embedded reference servers answer namespaced test-only endpoints;
+- the embedded reference servers answer namespaced test-only endpoints (``embedded.py``,
+  which this module never imports: the public API must not load the reference server);
 - any other target mints at its token endpoint and probes by introspection, the refresh
   grant or a protected resource, found by discovery or given as options (``builtin.py``,
   ``discovery.py``, ``minting.py``, ``probing.py``), or through the user's shell commands
   ``--token-command`` / ``--probe-command`` (``commands.py``).
+
+``TokenSupply`` declares every capability the suite asks a supply about, with defaults, so
+the suite asks the supply and never checks its class; a user's supply (an overridden
+``token_supply`` fixture) needs only ``mint`` and ``is_active``.
 
 A supply that fails raises ``TokenSupplyError``, which the suite reports as a setup error
 (secrets redacted), never as a contract failure and never as a pass. The suite only revokes
@@ -16,12 +21,11 @@ tokens it minted itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
-import requests
-
-from revocation_contracts.reference.app import TEST_PREFIX
 from revocation_contracts.transport.client import Credentials
 
 
@@ -51,38 +55,83 @@ class Grant:
         return f"Grant(client_id={self.client_id!r}, tokens=[{', '.join(self.tokens)}: REDACTED])"
 
 
-class TokenSupply(Protocol):
-    """Mints grants and probes tokens for one target."""
+class MintsAndProbes(Protocol):
+    """The least a user's supply must do: mint a grant and say whether a token still works."""
 
     def mint(self, client: Credentials, token_types: tuple[str, ...] = ()) -> Grant: ...
 
     def is_active(self, token: str) -> bool: ...
 
 
-class EmbeddedTokenSupply:
-    """Mints and probes through the reference server's test-only endpoints."""
+class TokenSupply:
+    """Mints grants and probes tokens for one target; every capability the suite asks about.
 
-    def __init__(self, base_url: str, session: requests.Session) -> None:
-        self.base_url = base_url
-        self.session = session
+    Why a base class with defaults: the suite's engine asks a supply what it can do (probe at
+    all, pin token values, mint grants independently, probe several tokens at once, hand back
+    the tokens it left alive, close) and must never ask which class it is. A subclass
+    implements ``mint`` and ``is_active``; each capability defaults to what a plain supply
+    does (no pinning, one grant after another, one probe at a time, nothing to clean up).
+    A user's object that only has ``mint`` and ``is_active`` (``MintsAndProbes``) gets these
+    defaults through ``as_token_supply``.
+    """
 
-    def mint(
-        self, client: Credentials, token_types: tuple[str, ...] = (), values: dict[str, str] | None = None
-    ) -> Grant:
-        payload: dict[str, object] = {"client_id": client.client_id}
-        if token_types:
-            payload["token_types"] = list(token_types)
-        if values:
-            payload["values"] = values
-        response = self.session.post(f"{self.base_url}{TEST_PREFIX}/grants", json=payload, timeout=10)
-        if response.status_code != 200:
-            raise TokenSupplyError(f"the reference server refused to mint a grant ({response.status_code})")
-        data = response.json()
-        tokens = {kind: value for kind, value in data.items() if kind in ("access_token", "refresh_token")}
-        return Grant(client.client_id, tokens)
+    def mint(self, client: Credentials, token_types: tuple[str, ...] = ()) -> Grant:
+        raise NotImplementedError
 
     def is_active(self, token: str) -> bool:
-        response = self.session.post(f"{self.base_url}{TEST_PREFIX}/introspect", json={"token": token}, timeout=10)
-        if response.status_code != 200:
-            raise TokenSupplyError(f"the reference server could not probe a token ({response.status_code})")
-        return bool(response.json()["active"])
+        raise NotImplementedError
+
+    @property
+    def can_probe(self) -> bool:
+        """Whether ``is_active`` can answer at all (the semantic tests skip when it cannot)."""
+        return True
+
+    @property
+    def pins_values(self) -> bool:
+        """Whether ``mint_pinned`` mints tokens with chosen values (the embedded servers)."""
+        return False
+
+    def mint_pinned(self, client: Credentials, token_types: tuple[str, ...], values: dict[str, str]) -> Grant:
+        """A grant whose tokens have ``values`` (by token type), where ``pins_values``."""
+        raise TokenSupplyError("this token supply cannot mint tokens with chosen values")
+
+    def mint_fresh(self, client: Credentials, token_types: tuple[str, ...] = ()) -> Grant:
+        """A grant minted now, never one minted ahead (a property confirming a failure alone)."""
+        return self.mint(client, token_types)
+
+    @property
+    def grants_are_independent(self) -> bool:
+        """Whether grants may be minted independently of each other, so properties may run side
+        by side; not for a supply whose mints depend on each other or that may not reenter."""
+        return False
+
+    def probe_ahead(self, tokens: Sequence[str]) -> list[Callable[[], bool]]:
+        """One answer per token, to be read in order; by default each is the probe itself,
+        sent when it is read (a property that stops at its first verdict sends no more)."""
+        return [partial(self.is_active, token) for token in tokens]
+
+    def leftovers(self) -> list[tuple[Credentials, str, str]]:
+        """(client, token type, value) of every live token this supply minted on the target and
+        the suite should revoke at the end of the session; by default none."""
+        return []
+
+    def close(self) -> None:
+        """Release what the supply holds at the end of the session; by default nothing."""
+
+
+class _Adapted(TokenSupply):
+    """A user's ``MintsAndProbes`` with the base class's defaults for every capability."""
+
+    def __init__(self, inner: MintsAndProbes) -> None:
+        self.inner = inner
+
+    def mint(self, client: Credentials, token_types: tuple[str, ...] = ()) -> Grant:
+        return self.inner.mint(client, token_types)
+
+    def is_active(self, token: str) -> bool:
+        return self.inner.is_active(token)
+
+
+def as_token_supply(supply: TokenSupply | MintsAndProbes) -> TokenSupply:
+    """``supply`` itself when it is a ``TokenSupply``, else wrapped with the defaults."""
+    return supply if isinstance(supply, TokenSupply) else _Adapted(supply)
