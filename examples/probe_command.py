@@ -1,7 +1,7 @@
 """A working ``--probe-command``: asks a revocation-contracts reference server whether a token works.
 
 The contract suite runs it with ``REVOKE_TOKEN`` set to a token it minted and reads only the
-exit code (CONTRACTS.md, "Token supply and probes"): 0 = the token is still active, 1 = it is
+exit code (README, "Point it at your endpoint"): 0 = the token is still active, 1 = it is
 inactive, anything else = the probe itself failed (a setup error, reported with stderr).
 
 This one calls the reference server's test-only introspection (``REFERENCE_URL``); a probe for

@@ -2,7 +2,7 @@
 
 The contract suite runs it with ``REVOKE_CLIENT_ID`` set to the client the grant must be
 issued to, and reads one JSON object from stdout: ``{"access_token"?: str, "refresh_token"?: str}``
-(CONTRACTS.md, "Token supply and probes"). Any other exit code, or anything but that object,
+(README, "Point it at your endpoint"). Any other exit code, or anything but that object,
 is reported as a setup error with this command's stderr, never as a verdict on the endpoint.
 
 This one asks the reference server's test-only endpoint (``REFERENCE_URL``, e.g.

@@ -78,7 +78,7 @@ def test_foreign_token_stays_active_examples(semantic_verdict, case):
 
 @P6.drawn_plans
 def test_no_over_revocation(semantic_verdict):
-    """CONTRACTS.md: revoking one grant's token leaves the client's other grants active."""
+    """The rules (docs/contracts.md): revoking one grant's token leaves the client's other grants active."""
     semantic_verdict()
 
 
@@ -114,7 +114,7 @@ def test_undocumented_method_or_query_token_never_revokes_examples(semantic_verd
 
 @P9.drawn_plans
 def test_nothing_echoed(semantic_verdict):
-    """CONTRACTS.md: no response contains the client secret or the token sent for revocation
+    """The rules (docs/contracts.md): no response contains the client secret or the token sent for revocation
     (checked on every response of every semantic test; here on a drawn mix of requests)."""
     semantic_verdict()
 

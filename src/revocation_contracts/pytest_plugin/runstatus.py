@@ -7,7 +7,7 @@ job; a throttled target belongs to nobody and only needs a later run. So each ge
 clear line (never a traceback) and its own exit code, and only a broken contract is a test
 *failure*: the others are reported as *errors* (setup problems) or, for throttling, as skips
 with the reason ``target throttled: ...`` (RFC 7009 section 2.2.1: a 503 "may" come back
-later; CONTRACTS.md: a 429 or 503 is never a contract failure on its own).
+later; the project's rules: a 429 or 503 is never a contract failure on its own).
 
 A run that had to fall back to one request at a time (the target failed requests sent beside
 others and answered them alone: ``transport/flight.py``) passes or fails on its checks as

@@ -1,6 +1,6 @@
 """One faithful revocation endpoint per contract, built from the contract's data.
 
-Why one generic app and not five: CONTRACTS.md describes five endpoints that differ only in
+Why one generic app and not eight: the contracts describe endpoints that differ only in
 data (path, method, how credentials travel, which status each situation gets, error body
 format, which tokens cascade). Reading all of that from the ``Contract`` keeps the reference
 honest: whatever the suite expects, the reference was built from the same document.
@@ -140,7 +140,7 @@ class RevocationEndpoint:
             known = self._known_fields()
             if any(not isinstance(data[name], str) for name in known if data.get(name) is not None):
                 raise Reject("missing-token", "invalid_request", "every parameter must be a string")
-            # CONTRACTS.md: unknown extra fields are ignored, whatever their type.
+            # The rules: unknown extra fields are ignored, whatever their type.
             return {name: data[name] for name in known if isinstance(data.get(name), str)}
         try:
             text = raw.decode("utf-8")
@@ -151,7 +151,7 @@ class RevocationEndpoint:
         params: dict[str, str] = {}
         for key, value in pairs:
             if key not in known:
-                continue  # CONTRACTS.md: unknown extra fields are ignored, even repeated ones
+                continue  # The rules: unknown extra fields are ignored, even repeated ones
             if key in params:
                 # RFC 6749 3.1: "Request and response parameters MUST NOT be included more than once."
                 raise Reject("missing-token", "invalid_request", f"parameter {key} repeated")

@@ -1,4 +1,4 @@
-"""Planted bugs: each one breaks exactly one rule of CONTRACTS.md in the reference server.
+"""Planted bugs: each one breaks exactly one rule of the contracts (docs/contracts.md) in the reference server.
 
 Why they ship inside the package: a check that cannot fail is a defect, and the proof that a
 check fires is a server that breaks its rule. The project's own tests start the reference

@@ -2,7 +2,7 @@
 
 Why a grant is the unit: RFC 7009 section 2 ties an access token to the refresh token it was
 issued with ("the authorization server SHOULD also invalidate all access tokens based on the
-same authorization grant"), and the over-revocation rule (CONTRACTS.md) is about grants too.
+same authorization grant"), and the over-revocation rule (docs/contracts.md) is about grants too.
 So a grant holds one access and one refresh token, each with its own liveness.
 
 Every method takes the store's lock: uvicorn answers on its event loop, the suite mints and

@@ -103,7 +103,7 @@ def basic_challenge(contract: Contract, view: ResponseView) -> list[Violation]:
     request header field, the authorization server MUST ... include the WWW-Authenticate
     response header field matching the authentication scheme used by the client" (failure).
     RFC 9110 section 15.5.2: a 401 "MUST send a WWW-Authenticate header field"; for a request
-    without an Authorization header CONTRACTS.md makes that a warning, judged only where the
+    without an Authorization header the project's rules make that a warning, judged only where the
     contract offers HTTP Basic (a scheme the server could challenge with)."""
     if view.status != 401 or "basic" not in contract.client_auth.methods:
         return []

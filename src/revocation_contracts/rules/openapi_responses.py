@@ -16,7 +16,7 @@ that status is right, and RFC 7009 lets servers add statuses, e.g. a 503); an an
 document describes must have its documented media type, body and required headers
 (a vendor's document, or RFC 6749 section 5.2's error body for the rfc7009 contract). The
 explicit tests never ask it about the body of a 4xx refusal of an undocumented media type
-(``verdict.judge``): frameworks refuse such a body before the OAuth layer, and CONTRACTS.md
+(``verdict.judge``): frameworks refuse such a body before the OAuth layer, and the project's rules (docs/contracts.md)
 leaves that body unjudged.
 
 The document's ``servers`` are placeholders (the suite sends to ``--target-url`` or to an

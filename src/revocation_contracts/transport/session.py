@@ -8,7 +8,7 @@ cookies), throttled and retried the same way, and keep-alive connections are reu
 
 RFC 7009 section 2.2.1: a 503 means the token may still exist, and ``Retry-After`` may say
 when to come back. A 429 is the same kind of answer from a rate limiter. Neither is a
-contract failure on its own (CONTRACTS.md); the suite waits (honouring ``Retry-After`` up to
+contract failure on its own (docs/contracts.md); the suite waits (honouring ``Retry-After`` up to
 ``MAX_WAIT`` seconds per wait), retries a bounded number of times, and if the target still
 refuses, raises TargetThrottled: the test is reported as throttled, never judged on it.
 
