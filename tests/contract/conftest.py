@@ -20,7 +20,7 @@ as soon as its semantic run exists (``revocation_contracts.semantics.side_by_sid
 round trips overlap the schema and protocol tests' too. That scheduler is held here
 (``semantic_side_by_side``), never by the run.
 
-Each semantic test names its property explicitly (``@P5.drawn_plans``, ``@P5.explicit_plans``:
+Each semantic test names its property explicitly (``@drawn_plans(P5)``, ``@explicit_plans(P5)``:
 the marker ``revocation_property``); ``semantic_verdict`` and ``selected_tests`` read it there.
 """
 
@@ -146,7 +146,7 @@ def semantic_verdict(
     failure, skip or setup error is raised, warnings and notes are recorded on the test."""
     prop = property_of(request.node)
     if prop is None:
-        raise TypeError(f"{request.node.name} is not marked with its property (@P1.drawn_plans, @P1.explicit_plans)")
+        raise TypeError(f"{request.node.name} is not marked with its property (@drawn_plans(P1), @explicit_plans(P1))")
     return partial(
         verify,
         semantic_run,

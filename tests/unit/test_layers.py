@@ -23,6 +23,11 @@ The order, bottom to top (README, "How it is built"):
 10. ``cli`` and the package's ``__init__`` (the public face).
 
 Inside one room (a package folder), modules may import each other, but never in a circle.
+
+Below ``pytest_plugin`` nothing imports ``pytest`` or ``_pytest`` (issue 20): the lower layers
+speak in the package's own outcomes (``rules/outcomes.py``: ``ContractFailure``,
+``NotApplicable``, the warning sink) and data (a baseline's expected failures, a property's
+declaration); the plugin alone turns them into pytest's skips, marks and parametrization.
 """
 
 from __future__ import annotations
@@ -157,9 +162,53 @@ def import_circles(source: Path) -> list[list[str]]:
     return circles
 
 
+TEST_RUNNER = ("pytest", "_pytest")
+
+
+def runner_imports(source: Path) -> list[str]:
+    """One line per import of pytest in a module below ``pytest_plugin``, wherever it stands
+    (module level, inside a function, under ``TYPE_CHECKING``, ``import_module("pytest")``)."""
+    problems: list[str] = []
+    for path in sorted(source.rglob("*.py")):
+        room = room_of(module_name(path, source))
+        if LEVEL.get(room, LEVEL["pytest_plugin"]) >= LEVEL["pytest_plugin"]:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [] if node.level else [node.module or ""]
+            elif isinstance(node, ast.Call) and _names_a_module(node):
+                names = [node.args[0].value]  # type: ignore[attr-defined]
+            else:
+                continue
+            problems += [
+                f"{path.relative_to(source.parent)}:{node.lineno}: imports {name} (below pytest_plugin)"
+                for name in names
+                if name.split(".")[0] in TEST_RUNNER
+            ]
+    return problems
+
+
+def _names_a_module(node: ast.Call) -> bool:
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return (
+        name in ("import_module", "__import__")
+        and bool(node.args)
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    )
+
+
 def test_every_import_runs_downward() -> None:
     problems = layer_problems(SOURCE)
     assert not problems, "imports that run upward or across:\n" + "\n".join(problems)
+
+
+def test_nothing_below_the_plugin_imports_pytest() -> None:
+    problems = runner_imports(SOURCE)
+    assert not problems, "pytest imported below the plugin:\n" + "\n".join(problems)
 
 
 def test_no_import_circle() -> None:
@@ -185,6 +234,24 @@ def planted_package(tmp_path: Path) -> Path:
 def test_twin_a_faithful_layout_passes(planted_package: Path) -> None:
     assert layer_problems(planted_package) == []
     assert import_circles(planted_package) == []
+    assert runner_imports(planted_package) == []
+
+
+def test_twin_pytest_in_the_plugin_passes_and_below_it_is_named(planted_package: Path) -> None:
+    (planted_package / "pytest_plugin" / "hooks.py").write_text("import pytest\nfrom _pytest import nodes\n")
+    assert runner_imports(planted_package) == []
+    (planted_package / "rules" / "engine.py").write_text(
+        "from revocation_contracts.model.contract import *\n\n\ndef f():\n    import pytest\n"
+    )
+    (planted_package / "model" / "contract.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from _pytest.nodes import Item\n"
+    )
+    (planted_package / "redact.py").write_text("import importlib\nimportlib.import_module('pytest')\n")
+    assert runner_imports(planted_package) == [
+        "revocation_contracts/model/contract.py:3: imports _pytest.nodes (below pytest_plugin)",
+        "revocation_contracts/redact.py:2: imports pytest (below pytest_plugin)",
+        "revocation_contracts/rules/engine.py:5: imports pytest (below pytest_plugin)",
+    ]
 
 
 def test_twin_a_planted_upward_import_inside_a_function_is_named(planted_package: Path) -> None:

@@ -1,4 +1,5 @@
-"""A property is one declaration, and its tests point at it (``semantics/declaration.py``).
+"""A property is one declaration, and its tests point at it (``semantics/declaration.py``,
+its decorators in ``pytest_plugin/properties.py``).
 
 The contract suite finds a semantic test's property by the marker its decorator puts on it,
 never by the test's name; the name still matters to the planted-bug proofs and the docs
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from revocation_contracts.pytest_plugin.properties import drawn_plans, explicit_plans
 from revocation_contracts.semantics import ALL_PROPERTIES, PROPERTIES
 from revocation_contracts.semantics.properties import P1, P5, P10
 
@@ -26,7 +28,7 @@ def test_a_drawn_plans_test_of_another_name_is_refused() -> None:
         pass
 
     with pytest.raises(TypeError, match="property 1's test is named test_revoked_token_is_dead"):
-        P1.drawn_plans(test_revoked_token_is_alive)
+        drawn_plans(P1)(test_revoked_token_is_alive)
 
 
 def test_an_explicit_plans_twin_must_carry_the_examples_suffix() -> None:
@@ -34,7 +36,7 @@ def test_an_explicit_plans_twin_must_carry_the_examples_suffix() -> None:
         pass
 
     with pytest.raises(TypeError, match="test_foreign_token_stays_active_examples"):
-        P5.explicit_plans(test_foreign_token_stays_active)
+        explicit_plans(P5)(test_foreign_token_stays_active)
 
 
 def test_only_property_1_stands_on_a_state_machine_and_only_property_7_adds_a_note() -> None:

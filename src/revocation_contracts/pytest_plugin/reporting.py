@@ -35,14 +35,14 @@ from revocation_contracts.pytest_plugin.names import (
 )
 from revocation_contracts.pytest_plugin.settings import Settings
 from revocation_contracts.redact import Redactor, redact_report
-from revocation_contracts.reporting.baseline import xfail_marks
+from revocation_contracts.reporting.baseline import expected_failures
 from revocation_contracts.reporting.html import render_html
 from revocation_contracts.reporting.markdown import render_markdown
 from revocation_contracts.reporting.matrix import Matrix
 from revocation_contracts.rules.outcomes import (
+    CLAUSE_MARKER,
     VIOLATION_PROPERTY,
     ContractFailure,
-    clause_of,
     collecting,
     violations_in,
     warnings_of,
@@ -50,6 +50,12 @@ from revocation_contracts.rules.outcomes import (
 from revocation_contracts.rules.violation import Violation
 
 WARNINGS_KEY = pytest.StashKey[list[Violation]]()
+
+
+def clause_of(item: pytest.Item) -> str | None:
+    """The clause a test enforces, from its ``@pytest.mark.clause("...")`` marker."""
+    marker = item.get_closest_marker(CLAUSE_MARKER)
+    return str(marker.args[0]) if marker and marker.args else None
 
 
 def register_reporting(config: pytest.Config, settings: Settings, redactor: Redactor) -> None:
@@ -84,8 +90,8 @@ class ReportingPlugin:
             operation = schema_operation_of(item)
             if operation is not None:
                 item.user_properties.append((OPERATION_PROPERTY, operation))
-            for mark in xfail_marks(self.settings.baselines, contract, item.nodeid):
-                item.add_marker(mark)
+            for reason in expected_failures(self.settings.baselines, contract, item.nodeid):
+                item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Any:

@@ -58,6 +58,7 @@ from revocation_contracts.pytest_plugin.names import (
     THROTTLED,
     TOKEN_SUPPLY,
 )
+from revocation_contracts.rules.outcomes import NotApplicable
 from revocation_contracts.supply.tokens import TokenSupplyError
 from revocation_contracts.transport.errors import explain_request_error as explain_request_error  # re-exported
 from revocation_contracts.transport.flight import FLIGHT
@@ -126,6 +127,23 @@ def problem_of(exc: BaseException | None) -> Problem | None:
         url = getattr(request, "url", None) or "the target"
         return Problem(TARGET, "target stopped answering: " + explain_request_error(exc, method, url))
     return None
+
+
+def skip_if_not_applicable(call: pytest.CallInfo[Any]) -> tuple[str, int, str] | None:
+    """Turn the package's ``NotApplicable`` into pytest's skip, with the same reason; return
+    the skip's location (where it was raised, pytest's frames and hidden ones left out, as
+    pytest places a ``pytest.skip``) for the report, or None for any other outcome.
+
+    The one place a test's "does not apply" becomes pytest's: the layers below the plugin
+    raise their own exception and know nothing of pytest (``rules/outcomes.py``).
+    """
+    excinfo = call.excinfo
+    if excinfo is None or not isinstance(excinfo.value, NotApplicable):
+        return None
+    reason = str(excinfo.value)
+    shown = [entry for entry in excinfo.traceback if not entry.ishidden(excinfo)] or list(excinfo.traceback)
+    call.excinfo = pytest.CallInfo.from_call(lambda: pytest.skip(reason), call.when).excinfo
+    return (str(shown[-1].path), shown[-1].lineno + 1, f"Skipped: {reason}")
 
 
 def mark_report(report: Any, call: pytest.CallInfo[Any], problem: Problem, item: pytest.Item) -> None:

@@ -32,7 +32,7 @@ import pytest
 from revocation_contracts.model.contract import Contract
 from revocation_contracts.pytest_plugin.names import CONTRACT_PARAM, SCHEMA_FIXTURE
 from revocation_contracts.pytest_plugin.options import SettingsError
-from revocation_contracts.pytest_plugin.runstatus import RunStatus, mark_report, problem_of
+from revocation_contracts.pytest_plugin.runstatus import RunStatus, mark_report, problem_of, skip_if_not_applicable
 from revocation_contracts.pytest_plugin.settings import Settings, resolve_settings
 from revocation_contracts.redact import Redactor, redact_report
 
@@ -160,9 +160,13 @@ def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """Turn problems that are not verdicts into skips or one-line errors (runstatus.py); then
-    mask every known secret in the report before any reporter (terminal, JUnit) sees it."""
+    """Turn the package's ``NotApplicable`` into pytest's skip and problems that are not verdicts
+    into skips or one-line errors (runstatus.py); then mask every known secret in the report
+    before any reporter (terminal, JUnit) sees it."""
+    skipped_at = skip_if_not_applicable(call)
     report = yield
+    if skipped_at is not None and report.skipped:
+        report.longrepr = skipped_at
     problem = problem_of(call.excinfo.value) if report.failed and call.excinfo is not None else None
     if problem is not None:
         mark_report(report, call, problem, item)

@@ -9,6 +9,8 @@ written apart. So every adapter ends here:
   semantic tests; it renders compactly, without pytest's source listing); inside the schema
   test a check raises it as a schemathesis failure carrying it (``checks.py``), which the
   schema test turns into a ``ContractFailure`` (``schema_run.py``);
+- a precondition the target does not meet (no such token type, a blocked revocation, an
+  example that does not fit the contract) is raised as ``NotApplicable``, the test's skip;
 - a warning-level one goes to ``collect_warning``, into the sink the reporting plugin opens
   around each test call; under ``--strict-semantics`` the sink refuses it and the adapter
   fails instead;
@@ -19,17 +21,20 @@ written apart. So every adapter ends here:
 Sinks are per thread: semantic properties that run side by side against a remote target
 (``semantics/side_by_side.py``) collect their warnings in their own thread's sink, and the
 test that owns them collects them again in the main thread's.
+
+Why no pytest here: these are the package's own outcomes, so the layers below the plugin stay
+usable (and testable) without a test runner; the plugin (``pytest_plugin/suite.py``) is the one
+place that turns them into pytest's.
 """
 
 from __future__ import annotations
 
 import threading
+import unittest
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-
-import pytest
 
 from revocation_contracts.rules.violation import FAILURE, WARNING, Violation, render_all
 
@@ -47,6 +52,15 @@ class ContractFailure(AssertionError):
     def __init__(self, violations: list[Violation]) -> None:
         super().__init__(render_all(violations))
         self.violations = violations
+
+
+class NotApplicable(unittest.SkipTest):
+    """The test does not apply to this target (the reason says why): a skip, never a verdict.
+
+    A ``unittest.SkipTest``, the standard library's "skip this test", so Hypothesis re-raises it
+    at once from inside a property (no shrinking, no falsifying example), as it did
+    ``pytest.skip``; the plugin reports it as pytest's skip with the same reason and location.
+    """
 
 
 @dataclass
@@ -113,12 +127,6 @@ def warn_should(clause: str, title: str, expected: str, actual: str, sequence: s
     under ``--strict-semantics``."""
     __tracebackhide__ = True
     settle([Violation(clause, WARNING, title, expected, actual, sequence=sequence)])
-
-
-def clause_of(item: pytest.Item) -> str | None:
-    """The clause a test enforces, from its ``@pytest.mark.clause("...")`` marker."""
-    marker = item.get_closest_marker(CLAUSE_MARKER)
-    return str(marker.args[0]) if marker and marker.args else None
 
 
 def violations_of(report_or_item: Any) -> list[Violation]:

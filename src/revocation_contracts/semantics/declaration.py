@@ -6,13 +6,14 @@ plans (property 1: a state machine instead, ``machine.py``), the named explicit 
 regression twin replays, the planted bug of ``reference/bugs.py`` that breaks exactly it, and
 the reason it may not apply. Each ``Property`` is written once, beside its check
 (``machine.py``, ``effects.py``, ``request_forms.py``, ``boundaries.py``), and its two tests in the
-contract suite point at it explicitly: ``@P5.drawn_plans`` and ``@P5.explicit_plans`` mark a
-test function with the property (the pytest marker ``revocation_property``), so the suite
-finds a test's property by that reference, never by matching the test's name.
+contract suite point at it explicitly: ``@drawn_plans(P5)`` and ``@explicit_plans(P5)``
+(``pytest_plugin/properties.py``, the pytest-facing part) mark a test function with the
+property (the pytest marker ``revocation_property``), so the suite finds a test's property by
+that reference, never by matching the test's name. The declaration itself stays data.
 
 ``test`` stays part of the declaration because the planted-bug proofs and the docs name the
-test a bug must fail; the decorators refuse a function of any other name, so the name and the
-property cannot drift apart.
+test a bug must fail; the decorators refuse a function of any other name
+(``Property.check_test_name``), so the name and the property cannot drift apart.
 
 Each check judges only its own claim. What other properties cover (the answer to the first
 revocation, a cascade, a second revocation) is observed but not judged, so a planted bug
@@ -24,11 +25,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
-import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine
+
+from revocation_contracts.rules.outcomes import NotApplicable
 
 from .run import SemanticRun
 from .strategies import Example, Plan
@@ -37,8 +39,6 @@ from .trail import Claim
 # The marker a property's tests carry (registered by the contract suite's conftest).
 MARKER = "revocation_property"
 LIFECYCLE_STEPS = 6
-
-Decorated = TypeVar("Decorated", bound=Callable[..., Any])
 
 
 def _no_kinds(run: SemanticRun) -> tuple[str, ...]:
@@ -86,26 +86,11 @@ class Property:
 
     # -- its tests ------------------------------------------------------------------------------
 
-    def drawn_plans(self, function: Decorated) -> Decorated:
-        """Mark ``function`` as this property's test on drawn plans (it must be named ``test``)."""
-        _check_name(function, self.test, self)
-        return self._marked(function)
-
-    def explicit_plans(self, function: Decorated) -> Decorated:
-        """Mark ``function`` as this property's twin on its named explicit plans, one test per
-        ``case`` (it must be named ``test`` + ``_examples``)."""
-        _check_name(function, f"{self.test}_examples", self)
-        parametrized: Decorated = pytest.mark.parametrize("case", list(self.examples))(function)
-        return self._marked(parametrized)
-
-    def _marked(self, function: Decorated) -> Decorated:
-        marked: Decorated = pytest.mark.clause(self.clause)(getattr(pytest.mark, MARKER)(self)(function))
-        return marked
-
-
-def _check_name(function: Callable[..., Any], expected: str, prop: Property) -> None:
-    if function.__name__ != expected:
-        raise TypeError(f"property {prop.number}'s test is named {expected}, not {function.__name__}")
+    def check_test_name(self, function: Callable[..., Any], twin: bool) -> None:
+        """Refuse a test function not named ``test`` (its twin: ``test`` + ``_examples``)."""
+        expected = f"{self.test}_examples" if twin else self.test
+        if function.__name__ != expected:
+            raise TypeError(f"property {self.number}'s test is named {expected}, not {function.__name__}")
 
 
 def property_of(item: Any) -> Property | None:
@@ -123,10 +108,12 @@ def property_of(item: Any) -> Property | None:
 def _preconditions(run: SemanticRun, prop: Property) -> None:
     reason = prop.applies(run)
     if reason is not None:
-        pytest.skip(reason)
+        raise NotApplicable(reason)
     if not run.revocable_kinds:
         revocable = " or ".join(run.contract.tokens.revocable)
-        pytest.skip(f"the token supply issues no {revocable}, the token types the {run.contract.name} contract revokes")
+        raise NotApplicable(
+            f"the token supply issues no {revocable}, the token types the {run.contract.name} contract revokes"
+        )
     for kind in prop.needs_revocation(run):
         run.require_revocation_works(kind)
 
@@ -140,7 +127,7 @@ def run_property(run: SemanticRun, prop: Property, case: str | None, notes: list
     if case is not None:
         plan = prop.examples[case](run.contract)
         if plan is None:
-            pytest.skip(f"example {case!r} does not apply to the {run.contract.name} contract")
+            raise NotApplicable(f"example {case!r} does not apply to the {run.contract.name} contract")
         run.explicit(prop.body, plan)
         return
     if prop.machine is not None:
@@ -149,7 +136,7 @@ def run_property(run: SemanticRun, prop: Property, case: str | None, notes: list
         # parse a lambda's in the property's thread.
         run.check_machine(partial(prop.machine, run), steps=LIFECYCLE_STEPS)
         if run.live_revocations == before:
-            pytest.skip("the token supply issued no token the contract revokes, so nothing was revoked")
+            raise NotApplicable("the token supply issued no token the contract revokes, so nothing was revoked")
     elif prop.plans is not None:
         run.check(prop.plans(run), prop.body)
     if prop.note is not None:

@@ -36,7 +36,6 @@ from itertools import count
 from typing import Any, cast
 from urllib.parse import quote, quote_plus
 
-import pytest
 import requests
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -44,7 +43,7 @@ from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 from revocation_contracts.redact import Redactor, secret_forms
 from revocation_contracts.rules import engine
-from revocation_contracts.rules.outcomes import settle
+from revocation_contracts.rules.outcomes import NotApplicable, settle
 from revocation_contracts.rules.violation import FAILURE, Violation, view_of
 from revocation_contracts.supply.tokens import MintsAndProbes, TokenSupply, TokenSupplyError, as_token_supply
 from revocation_contracts.target import Target
@@ -178,7 +177,7 @@ class SemanticRun:
         """The grant's ``kind`` token; skips when the token supply does not issue that type."""
         token = grant.get(kind)
         if token is None:
-            pytest.skip(f"the token supply issued no {kind} (only {', '.join(grant.tokens) or 'nothing'})")
+            raise NotApplicable(f"the token supply issued no {kind} (only {', '.join(grant.tokens) or 'nothing'})")
         return token
 
     def unknown(self, value: str) -> TokenRef:
@@ -381,7 +380,7 @@ class SemanticRun:
                     self.revoke(token, documented_variant(self.contract, kind), action="baseline: revoke")
                     self._baseline[kind] = not self.probe(token)
         if not self._baseline[kind]:
-            pytest.skip(
+            raise NotApplicable(
                 f"blocked: the documented revocation of a {kind} leaves it active, so this property "
                 "cannot be judged; test_revoked_token_is_dead reports that failure"
             )
