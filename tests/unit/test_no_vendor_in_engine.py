@@ -14,8 +14,6 @@ from pathlib import Path
 
 from revocation_contracts.model.contract import BUNDLED_NAMES
 
-from .test_clauses import _docstrings
-
 SRC = Path(__file__).resolve().parents[2] / "src" / "revocation_contracts"
 # Names that are also ordinary words or the RFC itself, not vendors.
 NOT_VENDORS = {"rfc7009"}
@@ -23,6 +21,17 @@ VENDORS = sorted(set(BUNDLED_NAMES) - NOT_VENDORS)
 # A vendor's clause id (DOC-polar-success, PIN-mollie-error-status) names its vendor: it is the
 # contract's data (x-revocation.clauses), so no string the engine holds, docstrings aside, is one.
 VENDOR_CLAUSE = re.compile(r"\b(?:DOC|OBS|PIN)-(?:" + "|".join(map(re.escape, VENDORS)) + r")-", re.IGNORECASE)
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    """ids of the string nodes that are docstrings (module, class, function)."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                found.add(id(first.value))
+    return found
 
 
 def _findings(path: Path, root: Path = SRC) -> list[str]:
