@@ -15,7 +15,7 @@ import requests
 
 from revocation_contracts.model.contract import load_contract
 from revocation_contracts.pytest_plugin.dryrun import _tokens
-from revocation_contracts.pytest_plugin.options import Settings
+from revocation_contracts.pytest_plugin.settings import Settings
 from revocation_contracts.redact import Redactor
 from revocation_contracts.supply.builtin import build_supply
 
