@@ -49,6 +49,7 @@ import oauthlib  # noqa: F401
 import pytest
 
 from tests.libraries.oauthlib_server import CLIENTS
+from tests.planted.conftest import REAL_SERVER_SEEDS
 
 REPO = Path(__file__).resolve().parents[2]
 SUITE = REPO / "tests" / "contract"
@@ -122,13 +123,14 @@ def _outcomes(junit: Path) -> tuple[dict[str, str], dict[str, set[str]]]:
     return outcomes, warnings
 
 
-def test_rfc7009_contract_fails_oauthlib_only_on_rfc_musts(oauthlib_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("seed", REAL_SERVER_SEEDS)
+def test_rfc7009_contract_fails_oauthlib_only_on_rfc_musts(oauthlib_url: str, tmp_path: Path, seed: int) -> None:
     client_id, secret = next(iter(CLIENTS.items()))
     junit = tmp_path / "junit.xml"
     command = [
         sys.executable, "-m", "pytest", str(SUITE / "test_schema.py"), str(SUITE / "test_protocol.py"),
         "--spec", "rfc7009", "--target-url", oauthlib_url, "--client-id", client_id, "--client-secret", secret,
-        "--max-examples", "10", "-p", "no:cacheprovider", "-q", f"--junitxml={junit}",
+        "--max-examples", "10", "-p", "no:cacheprovider", "-q", f"--junitxml={junit}", "--hypothesis-seed", str(seed),
     ]  # fmt: skip
     env = {name: value for name, value in os.environ.items() if not name.startswith(("REVOKE_", "PYTEST_ADDOPTS"))}
     result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT)

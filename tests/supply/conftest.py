@@ -42,10 +42,13 @@ def run_contract_suite(
     secrets: Iterable[str],
     env: dict[str, str] | None = None,
     examples: int = 5,
+    seed: int = 7,
 ) -> SuiteRun:
     """The rfc7009 contract suite in a child pytest (5 examples, seed 7; ``run_suite``);
     asserts that none of ``secrets`` reached its output or JUnit XML."""
-    run = run_suite(workdir, ["rfc7009"], seed=7, extra=["--max-examples", str(examples), *args], paths=[path], env=env)
+    run = run_suite(
+        workdir, ["rfc7009"], seed=seed, extra=["--max-examples", str(examples), *args], paths=[path], env=env
+    )
     junit = (workdir / "junit.xml").read_text()
     for secret in secrets:
         assert secret not in run.output and secret not in junit, "a secret leaked into the output"

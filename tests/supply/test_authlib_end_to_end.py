@@ -24,10 +24,12 @@ import shlex
 import sys
 from pathlib import Path
 
+import pytest
+
 from revocation_contracts.model.contract import load_contract
 from revocation_contracts.reference import DEFAULT_CLIENTS, ReferenceServer
 from tests.libraries.authlib_server import CLIENTS, USER
-from tests.planted.conftest import SuiteRun
+from tests.planted.conftest import REAL_SERVER_SEEDS, SuiteRun
 
 from .conftest import CONTRACT_SUITE, REPO, client_args, run_contract_suite
 
@@ -37,8 +39,8 @@ DEVIATION = "authlib/oauth2/rfc6749/errors.py:221 UnsupportedTokenTypeError answ
 UNKNOWN_HINT = "test_semantics.py::test_unknown_hint_revokes_or_is_refused"
 
 
-def run_child(workdir: Path, *args: str, path: Path = CONTRACT_SUITE) -> SuiteRun:
-    return run_contract_suite(workdir, *args, path=path, secrets=SECRETS)
+def run_child(workdir: Path, *args: str, path: Path = CONTRACT_SUITE, seed: int = 7) -> SuiteRun:
+    return run_contract_suite(workdir, *args, path=path, secrets=SECRETS, seed=seed)
 
 
 # A property the contract does not have (property 10 needs a token in the query string) is
@@ -53,10 +55,12 @@ def semantic(run: SuiteRun, outcome: str) -> set[str]:
     return tests
 
 
-def test_password_grant_runs_every_property_and_only_authlibs_deviation_fails(tmp_path, authlib):
+@pytest.mark.parametrize("seed", REAL_SERVER_SEEDS)
+def test_password_grant_runs_every_property_and_only_authlibs_deviation_fails(tmp_path, authlib, seed):
     run = run_child(
         tmp_path, "--issuer", authlib.url, *client_args(),
         "--grant", "password", "--username", USER[0], "--password", USER[1], "--scope", "offline_access",
+        seed=seed,
     )  # fmt: skip
     assert semantic(run, "skipped") == set(), run.describe()
     assert all(test.startswith(UNKNOWN_HINT) for test in semantic(run, "failed")), run.describe()

@@ -65,18 +65,17 @@ LTS); it runs, and nothing here depends on a newer runtime.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.planted.conftest import SuiteRun, run_suite
+from tests.planted.conftest import REAL_SERVER_SEEDS, SuiteRun, run_suite
 
 from .node_servers import JMONDI_CLIENTS, JMONDI_USER, OIDC_CLIENTS, NodeServer, jmondi, oidc_provider
 
-SEEDS = (1, 2, 3)[: max(1, min(3, int(os.environ.get("INDIE_SEEDS", "1"))))]
+SEEDS = REAL_SERVER_SEEDS
 LIFETIME = 400.0 * len(SEEDS) + 60.0
 
 PROTOCOL = "test_protocol.py::"
