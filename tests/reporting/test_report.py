@@ -151,6 +151,16 @@ def test_markdown_report_shows_every_outcome_in_its_cell(synthetic: pytest.Pytes
         assert secret not in result.stdout.str()
 
 
+def test_every_report_given_is_written(synthetic: pytest.Pytester) -> None:
+    """Two ``--report`` paths (an HTML page for people, Markdown for a CI summary): both written,
+    from the same run, each named in the terminal; the last one no longer wins alone."""
+    result = _run(synthetic, "out/report.html", "--report", "out/report.md")
+    result.assert_outcomes(passed=11, failed=2, skipped=2, xfailed=1)
+    result.stdout.fnmatch_lines(["*conformance report: *report.html*", "*conformance report: *report.md*"])
+    assert _markdown_cells((synthetic.path / "out" / "report.md").read_text(encoding="utf-8")) == EXPECTED_CELLS
+    assert html_problems((synthetic.path / "out" / "report.html").read_text(encoding="utf-8")) == []
+
+
 def test_html_report_is_valid_self_contained_and_escaped(synthetic: pytest.Pytester) -> None:
     _run(synthetic, "report.html")
     document = (synthetic.path / "report.html").read_text(encoding="utf-8")

@@ -177,8 +177,9 @@ OPTIONS = (
     Option(
         "--report",
         "write a conformance report (contracts x checks, clauses, reproduction commands) to PATH: "
-        "an HTML page if PATH ends in .html, Markdown if it ends in .md",
+        "an HTML page if PATH ends in .html, Markdown if it ends in .md (repeatable: each is written)",
         parse_report_path,
+        repeatable=True,
         metavar="PATH",
     ),
     Option(

@@ -60,22 +60,23 @@ def clause_of(item: pytest.Item) -> str | None:
 
 def register_reporting(config: pytest.Config, settings: Settings, redactor: Redactor) -> None:
     """Called from the plugin's ``pytest_configure``: attach the reporting plugin object."""
-    report_path = None
-    if settings.report and not hasattr(config, "workerinput"):  # xdist workers only send reports
-        report_path = Path(os.path.abspath(settings.report))
-    config.pluginmanager.register(ReportingPlugin(settings, redactor, report_path), "revocation-contracts-reporting")
+    report_paths: tuple[Path, ...] = ()
+    if not hasattr(config, "workerinput"):  # xdist workers only send reports
+        # Every --report given is written (an .html and an .md beside it, say), each once.
+        report_paths = tuple(dict.fromkeys(Path(os.path.abspath(path)) for path in settings.reports))
+    config.pluginmanager.register(ReportingPlugin(settings, redactor, report_paths), "revocation-contracts-reporting")
 
 
 class ReportingPlugin:
     """Item annotation and baselines (every process); the conformance report (controller only)."""
 
-    def __init__(self, settings: Settings, redactor: Redactor, report_path: Path | None) -> None:
+    def __init__(self, settings: Settings, redactor: Redactor, report_paths: tuple[Path, ...]) -> None:
         self.settings = settings
         self.redactor = redactor
-        self.report_path = report_path
+        self.report_paths = report_paths
         self.matrix = Matrix()
         self.started = time.time()
-        self.written: Path | None = None
+        self.written: list[Path] = []
         self.warnings: list[tuple[str, Violation]] = []
 
     @pytest.hookimpl(trylast=True)
@@ -133,19 +134,18 @@ class ReportingPlugin:
         if report.when == "call":
             for violation in warnings_of(report):
                 self.warnings.append((report.nodeid, violation))
-        if self.report_path is not None:
+        if self.report_paths:
             add_report(self.matrix, report, self.redactor)
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        if self.report_path is None:
-            return
-        renderer = render_markdown if self.report_path.suffix.lower() == ".md" else render_html
-        text = renderer(self.matrix, self._context(int(session.exitstatus)))  # as remapped by runstatus
-        self.report_path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.report_path.with_name(self.report_path.name + ".partial")
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(self.report_path)
-        self.written = self.report_path
+        for path in self.report_paths:
+            renderer = render_markdown if path.suffix.lower() == ".md" else render_html
+            text = renderer(self.matrix, self._context(int(session.exitstatus)))  # as remapped by runstatus
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(path.name + ".partial")
+            partial.write_text(text, encoding="utf-8")
+            partial.replace(path)
+            self.written.append(path)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.warnings:
@@ -156,8 +156,8 @@ class ReportingPlugin:
                 terminalreporter.write_line(self.redactor(f"  got:      {violation.actual}"))
             strict = "failing" if self.settings.strict else "not failing; --strict-semantics makes them failures"
             terminalreporter.write_line(f"(SHOULD clauses and pins: {strict})")
-        if self.written is not None:
-            terminalreporter.write_sep("-", f"conformance report: {self.written}")
+        for path in self.written:
+            terminalreporter.write_sep("-", f"conformance report: {path}")
 
     def _context(self, exitstatus: int) -> dict[str, str]:
         settings = self.settings

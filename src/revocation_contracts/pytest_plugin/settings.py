@@ -38,7 +38,7 @@ class Settings(SupplyOptions):
     rate_limit: float | None
     strict: bool
     reference_bugs: frozenset[str]
-    report: str | None = None
+    reports: tuple[str, ...] = ()
     max_throttle_wait: float = 60.0
     baselines: tuple[Baseline, ...] = ()
     dry_run: bool = False
@@ -103,7 +103,7 @@ def resolve_settings(config: Any) -> Settings:
         rate_limit=values["revoke_rate_limit"],
         strict=bool(values["revoke_strict_semantics"]),
         reference_bugs=frozenset(values["revoke_reference_bug"] or ()),
-        report=values["revoke_report"],
+        reports=tuple(values["revoke_report"] or ()),
         max_throttle_wait=values["revoke_max_throttle_wait"] or 60.0,
         baselines=tuple(values["revoke_baseline"] or ()),
         dry_run=bool(values["revoke_dry_run"]),
