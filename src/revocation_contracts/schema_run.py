@@ -115,21 +115,13 @@ def _one_case(case: Case[Any], target: Target) -> None:
     """One generated case: send it, judge the answer, settle (failures raised, warnings kept)."""
     __tracebackhide__ = True
     view, violations = run_case(case, target)
+    if not violations:
+        return  # most cases: no curl line to render and redact
+    request = view.request
     reproduce = as_curl(
-        view.request.method,
-        view.request.url,
-        view.request.headers,
-        view.request.body,
-        target.redactor,
-        target.sensitive_headers(),
+        request.method, request.url, request.headers, request.body, target.redactor, target.sensitive_headers()
     )
-    mask = target.redactor
-    settle(
-        [
-            Violation(v.clause, v.level, v.title, mask(v.expected), mask(v.actual), reproduce, v.sequence)
-            for v in _distinct(violations)
-        ]
-    )
+    settle([violation.redacted(target.redactor, reproduce) for violation in _distinct(violations)])
 
 
 def run_case(case: Case[Any], target: Target) -> tuple[ResponseView, list[Violation]]:
