@@ -122,13 +122,23 @@ def test_foreign_revocation_refused_with_an_undocumented_403_says_so_and_that_th
     assert failure.value.violations[0].clause == "RFC7009-2.1"
 
 
+def _unknown_hint_answered(status: int, error: str, *, revoked: bool) -> Any:
+    """A server that answers a revocation carrying the unknown hint ``status`` with ``error``,
+    revoking the token or not; every other request goes to the reference as usual."""
+
+    def answer(scope: dict[str, Any], body: bytes) -> tuple[int, dict[str, str], bool] | None:
+        return (status, {"error": error}, revoked) if UNKNOWN_HINT in body else None
+
+    return answer
+
+
 def test_unknown_hint_refused_with_another_status_names_it_and_the_token_state():
     """The real Polar answers a hint outside its enum 401 (OBS-polar-deviations)."""
 
-    def polar_401(scope: dict[str, Any], body: bytes) -> tuple[int, dict[str, str], bool] | None:
-        return (401, {"error": "invalid_client"}, False) if UNKNOWN_HINT in body else None
-
-    with semantic_run("polar", polar_401) as run, pytest.raises(SemanticFailure) as failure:
+    with (
+        semantic_run("polar", _unknown_hint_answered(401, "invalid_client", revoked=False)) as run,
+        pytest.raises(SemanticFailure) as failure,
+    ):
         run.explicit(P11.body, P11.examples["first-type-unknown-hint"](run.contract))
     headline = _headline(failure)
     assert headline.startswith("a revocation hinted 'rc_unknown_hint_xyz' answered 401, not the contract's")
@@ -136,9 +146,7 @@ def test_unknown_hint_refused_with_another_status_names_it_and_the_token_state()
 
 
 def test_unknown_hint_refused_as_unsupported_but_revoked_anyway_fails():
-    def refused_yet_revoked(scope: dict[str, Any], body: bytes) -> tuple[int, dict[str, str], bool] | None:
-        return (400, {"error": "unsupported_token_type"}, True) if UNKNOWN_HINT in body else None
-
+    refused_yet_revoked = _unknown_hint_answered(400, "unsupported_token_type", revoked=True)
     with semantic_run("rfc7009", refused_yet_revoked) as run, pytest.raises(SemanticFailure) as failure:
         run.explicit(P11.body, P11.examples["first-type-unknown-hint"](run.contract))
     headline = _headline(failure)
@@ -146,8 +154,7 @@ def test_unknown_hint_refused_as_unsupported_but_revoked_anyway_fails():
 
 
 def test_unknown_hint_refused_as_unsupported_with_the_token_alive_passes():
-    def refused(scope: dict[str, Any], body: bytes) -> tuple[int, dict[str, str], bool] | None:
-        return (400, {"error": "unsupported_token_type"}, False) if UNKNOWN_HINT in body else None
+    refused = _unknown_hint_answered(400, "unsupported_token_type", revoked=False)
 
     with semantic_run("rfc7009", refused) as run:
         plan = P11.examples["first-type-unknown-hint"](run.contract)
