@@ -13,6 +13,8 @@ from the OS packages, and a report check that silently stops running proves noth
 
 from __future__ import annotations
 
+import html
+import json
 import os
 import re
 import shutil
@@ -141,3 +143,49 @@ def _unfilter(kind: int, line: bytearray, previous: bytearray, bpp: int) -> None
 def cell_states(dom: str) -> list[str]:
     """The verdict state of every matrix cell in the DOM Chromium built."""
     return re.findall(r'<td class="st st-(\w+)"', dom)
+
+
+PROBE = """
+<script>
+(function(){
+  var result = (function(){ %s })();
+  document.documentElement.setAttribute("data-probe", JSON.stringify(result));
+})();
+</script>
+"""
+
+
+def evaluate(
+    page: Path, workdir: Path, script: str, fragment: str = "", width: int = 1280, height: int = 800
+) -> object:
+    """The JSON value ``script`` (a function body) returns in ``page``, after the page's own script ran,
+    laid out in a ``width`` x ``height`` window and opened with ``#fragment``.
+
+    Chromium has no command-line switch to evaluate a script, so a copy of the page gets the script
+    appended at the end of its body (after the page's own) and its result is read back from the
+    DOM that ``--dump-dom`` prints."""
+    executable = chromium()
+    document = page.read_text(encoding="utf-8")
+    probe = workdir / f"probe-{page.stem}.html"
+    probe.write_text(document.replace("</body>", PROBE % script + "</body>", 1), encoding="utf-8")
+    url = probe.as_uri() + (f"#{fragment}" if fragment else "")
+    dom = subprocess.run(
+        [
+            executable,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            f"--user-data-dir={workdir / 'chromium-profile'}",
+            f"--window-size={width},{height}",
+            "--dump-dom",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    match = re.search(r'<html[^>]*\sdata-probe="([^"]*)"', dom.stdout)
+    assert match is not None, dom.stdout[:2000]
+    return json.loads(html.unescape(match.group(1)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -122,6 +123,13 @@ class PolarAsDeployed:
 VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
+# The only links out of the page a reader may follow (never loaded): a clause's RFC section at
+# rfc-editor.org and its heading in the rule documentation (docs/contracts.md, relative).
+OUTBOUND = re.compile(
+    r"^(https://www\.rfc-editor\.org/rfc/rfc\d+#(section|appendix)-[\w.]+|[\w./-]*docs/contracts\.md#[\w-]+)$"
+)
+
+
 class _Checker(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -130,15 +138,18 @@ class _Checker(HTMLParser):
         self.ids: list[str] = []
         self.fragment_links: list[str] = []
         self.text: list[str] = []
+        self.in_code = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
         for name in ("src", "href", "action", "srcset"):
             value = values.get(name) or ""
-            if value and not value.startswith("#"):
+            if value and not value.startswith("#") and not (tag == "a" and name == "href" and OUTBOUND.match(value)):
                 self.problems.append(f"<{tag} {name}={value!r}> loads or links an external resource")
-        if tag in ("script", "link", "iframe", "object", "embed", "img"):
+        if tag in ("link", "iframe", "object", "embed", "img"):
             self.problems.append(f"<{tag}> has no place in a self-contained report")
+        if tag in ("script", "style"):
+            self.in_code = True  # its text is no part of what a reader sees
         if values.get("id"):
             self.ids.append(values["id"] or "")
         if tag == "a" and (values.get("href") or "").startswith("#"):
@@ -149,6 +160,8 @@ class _Checker(HTMLParser):
             self.stack.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self.in_code = False
         if tag in VOID_ELEMENTS:
             return
         if not self.stack or self.stack[-1] != tag:
@@ -157,7 +170,8 @@ class _Checker(HTMLParser):
         self.stack.pop()
 
     def handle_data(self, data: str) -> None:
-        self.text.append(data)
+        if not self.in_code:
+            self.text.append(data)
 
 
 def html_problems(document: str) -> list[str]:

@@ -43,7 +43,7 @@ def test_every_verdict_state_renders_in_chromium(report: Path, tmp_path: Path) -
     text = visible_text(rendering.dom)
     assert "Revocation contract conformance" in text
     assert "target throttled: the target kept answering 503" in text  # throttled is a skip that says so
-    assert "[RFC7009-2.1] the access token outlived its refresh token" in text  # the warning
+    assert "RFC7009-2.1 the access token outlived its refresh token" in text  # the warning
     # Painted, not only parsed: each state's cell colour covers a cell on screen.
     assert rendering.width > 0 and {"pass", "fail", "warn", "skip", "xfail"} <= rendering.visible_states()
     for secret in PLANTED_SECRETS:

@@ -14,11 +14,21 @@ from revocation_contracts.pytest_plugin.names import CHECK_PROPERTY, CONTRACT_PR
 from revocation_contracts.reporting.html import render_html
 from revocation_contracts.reporting.markdown import render_markdown
 from revocation_contracts.reporting.matrix import Matrix
+from revocation_contracts.reporting.page import RunInfo, build_page
 from revocation_contracts.rules.schema_suite import operation_id
 
 NODEID = "tests/contract/test_schema.py::test_schema_conformance[polar-POST:/v1/oauth2/revoke]"
 SHOWN = "test_schema.py::test_schema_conformance[polar-POST:/v1/oauth2/revoke]"
-CONTEXT = dict.fromkeys(("target", "bugs", "baselines", "strict", "generated", "duration", "exitstatus"), "x")
+INFO = RunInfo(
+    command="pytest",
+    target="x",
+    seed="x",
+    versions="x",
+    duration="x",
+    exitstatus="1",
+    generated="x",
+    contracts=("polar",),
+)
 
 
 @pytest.mark.parametrize("name", BUNDLED_NAMES)
@@ -48,5 +58,5 @@ def _failed_schema_test() -> pytest.TestReport:
 def test_report_names_the_failing_operation_test(render) -> None:
     matrix = Matrix()
     add_report(matrix, _failed_schema_test(), lambda text: text)
-    page = render(matrix, {**CONTEXT, "contracts": "polar"})
+    page = render(build_page(matrix, INFO))
     assert f"<code>{SHOWN}</code>" in page or f"`{SHOWN}`" in page, page

@@ -7,6 +7,7 @@ renderers only see the status and the masked ``Detail`` this module gives them.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 
@@ -14,6 +15,7 @@ import pytest
 
 from revocation_contracts.pytest_plugin.names import (
     CHECK_PROPERTY,
+    CHECKED_ATTRIBUTE,
     CLAUSE_PROPERTY,
     CONTRACT_PROPERTY,
     OPERATION_PROPERTY,
@@ -21,8 +23,9 @@ from revocation_contracts.pytest_plugin.names import (
     THROTTLED,
 )
 from revocation_contracts.reporting.matrix import Detail, Matrix
+from revocation_contracts.reporting.problems import Finding
 from revocation_contracts.rules.outcomes import REPRO_PROPERTY, violations_of, warnings_of
-from revocation_contracts.rules.violation import FAILURE
+from revocation_contracts.rules.violation import FAILURE, Violation
 
 CURL = re.compile(r"(curl -X \S+ .*?)\s*$", re.MULTILINE)
 EXCEPTION_PREFIX = re.compile(r"^[A-Za-z_][\w.]*: ")
@@ -43,9 +46,27 @@ def add_report(matrix: Matrix, report: pytest.TestReport, redact: Callable[[str]
         found = _detail(report, status, redact)
         if properties.get(OPERATION_PROPERTY):
             found.subtest = _subtest_name(report.nodeid)
+        found.test = report.nodeid
         return found
 
-    matrix.add(contract, check, str(properties.get(CLAUSE_PROPERTY) or ""), location, status, detail)
+    findings = []
+    if status in ("fail", "warn") and report.when == "call":
+        findings = [Finding(report.nodeid, contract, _masked(found, redact)) for found in violations_of(report)]
+    checked = getattr(report, CHECKED_ATTRIBUTE, "")
+    clause = str(properties.get(CLAUSE_PROPERTY) or "")
+    matrix.add(contract, check, clause, location, status, detail, findings, checked if isinstance(checked, str) else "")
+
+
+def _masked(violation: Violation, redact: Callable[[str], str]) -> Violation:
+    """Every text of a violation masked once more (its request, sequence and answer included)."""
+    return dataclasses.replace(
+        violation,
+        title=redact(violation.title),
+        expected=redact(violation.expected),
+        actual=redact(violation.actual),
+        reproduce=redact(violation.reproduce),
+        sequence=redact(violation.sequence),
+    )
 
 
 def _status(report: pytest.TestReport) -> str | None:

@@ -32,6 +32,8 @@ TARGET, TOKEN_SUPPLY, THROTTLED = "target", "token-supply", "throttled"
 PROBLEM_ATTRIBUTE = "revocation_problem"
 # Set beside it, to the Problem's line, when the Problem stops the run.
 STOP_ATTRIBUTE = "revocation_stop"
+# The first line of a contract test's docstring, on its call report: what a pass means (the report's cells).
+CHECKED_ATTRIBUTE = "revocation_checked"
 PREFLIGHT_NODEID = "revocation-contracts::preflight"
 
 

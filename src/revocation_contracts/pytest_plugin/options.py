@@ -49,6 +49,7 @@ class Option:
     repeatable: bool = False
     is_flag: bool = False
     metavar: str | None = None
+    secret: bool = False  # its value is never shown (the report's command line prints ***)
 
     @property
     def dest(self) -> str:
@@ -84,9 +85,9 @@ OPTIONS = (
         metavar="NAME=VALUE",
     ),
     Option("--client-id", "client id the suite authenticates with", metavar="ID"),
-    Option("--client-secret", "client secret (never printed)", metavar="SECRET"),
+    Option("--client-secret", "client secret (never printed)", metavar="SECRET", secret=True),
     Option("--second-client-id", "a second registered client, for the cross-client checks", metavar="ID"),
-    Option("--second-client-secret", "the second client's secret (never printed)", metavar="SECRET"),
+    Option("--second-client-secret", "the second client's secret (never printed)", metavar="SECRET", secret=True),
     Option(
         "--issuer",
         "the authorization server's issuer URL: its RFC 8414 / OpenID Connect metadata gives the revocation, "
@@ -113,12 +114,13 @@ OPTIONS = (
         metavar="NAME",
     ),
     Option("--username", "the test user of --grant password", metavar="USER"),
-    Option("--password", "the test user's password (never printed)", metavar="PASSWORD"),
+    Option("--password", "the test user's password (never printed)", metavar="PASSWORD", secret=True),
     Option("--scope", "scope to ask for when minting, e.g. 'offline_access' for refresh tokens", metavar="SCOPE"),
     Option(
         "--refresh-token",
         "a refresh token of --client-id that --grant refresh_token exchanges for fresh access tokens (never printed)",
         metavar="TOKEN",
+        secret=True,
     ),
     Option(
         "--resource-url",

@@ -17,6 +17,7 @@ captured output after ``pytest_runtest_makereport``, where the plugin's first ma
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -27,18 +28,21 @@ import pytest
 from revocation_contracts.pytest_plugin.cells import add_report
 from revocation_contracts.pytest_plugin.names import (
     CHECK_PROPERTY,
+    CHECKED_ATTRIBUTE,
     CLAUSE_PROPERTY,
     CONTRACT_PROPERTY,
     OPERATION_PROPERTY,
     contract_of,
     schema_operation_of,
 )
+from revocation_contracts.pytest_plugin.run_info import run_info
 from revocation_contracts.pytest_plugin.settings import Settings
 from revocation_contracts.redact import Redactor, redact_report
 from revocation_contracts.reporting.baseline import expected_failures
 from revocation_contracts.reporting.html import render_html
 from revocation_contracts.reporting.markdown import render_markdown
 from revocation_contracts.reporting.matrix import Matrix
+from revocation_contracts.reporting.page import build_page
 from revocation_contracts.rules.outcomes import (
     CLAUSE_MARKER,
     VIOLATION_PROPERTY,
@@ -126,6 +130,9 @@ class ReportingPlugin:
             item.user_properties.append(entry)
         if call.excinfo is not None and isinstance(call.excinfo.value, ContractFailure) and report.failed:
             report.longrepr = str(call.excinfo.value)
+        checked = _checked(item)
+        if checked:  # a plain attribute: pytest-xdist carries it to the controller, JUnit XML leaves it out
+            setattr(report, CHECKED_ATTRIBUTE, checked)
         return report
 
     @pytest.hookimpl(tryfirst=True)
@@ -140,7 +147,16 @@ class ReportingPlugin:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         for path in self.report_paths:
             renderer = render_markdown if path.suffix.lower() == ".md" else render_html
-            text = renderer(self.matrix, self._context(int(session.exitstatus)))  # as remapped by runstatus
+            info = run_info(
+                session.config,
+                self.settings,
+                self.redactor,
+                target=_target(self.settings),
+                started=self.started,
+                exitstatus=int(session.exitstatus),  # as remapped by runstatus
+                report=path,
+            )
+            text = renderer(build_page(self.matrix, info))
             path.parent.mkdir(parents=True, exist_ok=True)
             partial = path.with_name(path.name + ".partial")
             partial.write_text(text, encoding="utf-8")
@@ -159,23 +175,17 @@ class ReportingPlugin:
         for path in self.written:
             terminalreporter.write_sep("-", f"conformance report: {path}")
 
-    def _context(self, exitstatus: int) -> dict[str, str]:
-        settings = self.settings
-        return {
-            "target": _target(settings),
-            "bugs": ", ".join(sorted(settings.reference_bugs)),
-            "baselines": ", ".join(baseline.name for baseline in settings.baselines) or "none",
-            "strict": "yes" if settings.strict else "no",
-            "generated": time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime()),
-            "duration": f"{time.time() - self.started:.1f} s",
-            "exitstatus": str(exitstatus),
-            "contracts": ",".join(settings.specs),
-        }
-
 
 def _contract_of(item: pytest.Item) -> str | None:
     contract = contract_of(item)
     return contract.name if contract is not None else None
+
+
+def _checked(item: pytest.Item) -> str:
+    """What a pass of ``item`` means: its docstring's first sentence, on one line."""
+    doc = getattr(getattr(item, "obj", None), "__doc__", None) or ""
+    paragraph = " ".join(doc.strip().split("\n\n", 1)[0].split())
+    return re.split(r"(?<=\.)\s", paragraph, maxsplit=1)[0]
 
 
 def _check_of(item: pytest.Item, contract: str) -> str:

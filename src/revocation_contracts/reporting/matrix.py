@@ -8,8 +8,10 @@ into one ``Matrix.add`` call.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+
+from revocation_contracts.reporting.problems import Finding
 
 # Worst first: a cell shows the worst outcome of its reports (setup, call, teardown).
 # "throttled" outranks "pass": a cell with throttled evidence was not fully judged (issue 10).
@@ -34,20 +36,31 @@ class Detail:
     text: str = ""
     reproduce: list[str] = field(default_factory=list)
     subtest: str = ""  # a schema test's id (one per API operation), as the terminal and JUnit XML name it
+    test: str = ""  # the test's node id: a failure or warning links to the problem that lists it
 
 
 @dataclass
 class Cell:
     status: str
     details: list[Detail] = field(default_factory=list)
+    clauses: list[str] = field(default_factory=list)  # the clauses its failures and warnings cite
 
 
 @dataclass
 class Row:
     check: str
-    clause: str
+    clause: str  # the test's marker clause: what it enforces when nothing broke
     location: tuple[str, int]
     cells: dict[str, Cell] = field(default_factory=dict)
+    checked: str = ""  # what a pass means: the first line of the test's docstring
+
+    def violation_clauses(self, contract: str | None = None) -> list[str]:
+        """The clauses its verdicts cite (of one contract, or of all), in contract order, each once.
+
+        The Clause column shows these when there are any: a warning about ``PIN-method-405``
+        in a row whose test is marked ``PIN-method-refused`` says ``PIN-method-405``."""
+        cells = [self.cells[contract]] if contract in self.cells else [] if contract else self.cells.values()
+        return list(dict.fromkeys(clause for cell in cells for clause in cell.clauses))
 
 
 class Matrix:
@@ -55,6 +68,9 @@ class Matrix:
 
     def __init__(self) -> None:
         self.rows: dict[str, Row] = {}
+        # Every failure and warning a test recorded as a violation (masked), for ``problems.group``.
+        self.findings: list[Finding] = []
+        self._where: dict[str, tuple[str, int, str, str]] = {}  # a finding's test: (module, line, check, contract)
 
     def add(
         self,
@@ -64,16 +80,37 @@ class Matrix:
         location: tuple[str, int],
         status: str,
         detail: Callable[[], Detail],
+        findings: Iterable[Finding] = (),
+        checked: str = "",
     ) -> None:
-        """One outcome of ``check`` on ``contract``; ``detail`` is asked for only when the cell keeps it."""
+        """One outcome of ``check`` on ``contract``; ``detail`` is asked for only when the cell keeps it.
+
+        ``findings`` are the outcome's violations (failures of a failed test, warnings of a passed
+        one): every one is kept, since a problem lists every test that saw it."""
         row = self.rows.setdefault(check, Row(check, clause, location))
+        row.checked = row.checked or checked
         cell = row.cells.setdefault(contract, Cell(status))
         if STATUSES.index(status) < STATUSES.index(cell.status):
             cell.status = status
+        for finding in findings:
+            self.findings.append(finding)
+            self._where[finding.test] = (check.partition("::")[0], location[1], check, contract)
+            if finding.violation.clause not in cell.clauses:
+                cell.clauses.append(finding.violation.clause)
         if status != "pass" and len(cell.details) < MAX_DETAILS_PER_CELL:
             found = detail()
             if all(existing.summary != found.summary for existing in cell.details):
                 cell.details.append(found)
+
+    def ordered_findings(self) -> list[Finding]:
+        """The findings in table order (module, line, test id), whatever order the reports came in:
+        the first test of a problem, whose request the report shows, is the same with or without xdist."""
+        return sorted(self.findings, key=lambda finding: (self._where[finding.test][:2], finding.test))
+
+    def cell_of(self, test: str) -> tuple[str, str]:
+        """The (check, contract) cell a finding's test belongs to."""
+        _, _, check, contract = self._where[test]
+        return check, contract
 
     def ordered_rows(self) -> list[Row]:
         """Rows by module, then in file order, whatever order the reports came in (xdist)."""
@@ -83,39 +120,15 @@ class Matrix:
         seen = {contract for row in self.rows.values() for contract in row.cells}
         return [name for name in preferred if name in seen] + sorted(seen - set(preferred))
 
-    def counts(self) -> dict[str, int]:
+    def counts(self, contract: str | None = None) -> dict[str, int]:
+        """Cells per state, of every contract or of one."""
         counts = dict.fromkeys(STATUSES, 0)
         for row in self.rows.values():
-            for cell in row.cells.values():
-                counts[cell.status] += 1
+            for name, cell in row.cells.items():
+                if contract is None or name == contract:
+                    counts[cell.status] += 1
         return counts
 
 
 def status_label(status: str) -> str:
     return {"fail": "FAIL", "xpass": "XPASS"}.get(status, status)
-
-
-SECTIONS = (
-    ("Failures", ("fail", "xpass")),
-    ("Warnings", ("warn",)),
-    ("Known deviations (baseline)", ("xfail",)),
-    ("Throttled", ("throttled",)),
-    ("Skipped", ("skip",)),
-)
-
-
-def numbered_details(matrix: Matrix, contracts: list[str]) -> list[tuple[int, Row, str, Cell]]:
-    """Non-passing cells with details, numbered in reading order: section by section, then table order."""
-    numbered: list[tuple[int, Row, str, Cell]] = []
-    for _, statuses in SECTIONS:
-        for row in matrix.ordered_rows():
-            for contract in contracts:
-                cell = row.cells.get(contract)
-                if cell is not None and cell.status in statuses and cell.details:
-                    numbered.append((len(numbered) + 1, row, contract, cell))
-    return numbered
-
-
-def headline(matrix: Matrix) -> str:
-    counts = matrix.counts()
-    return ", ".join(f"{counts[status]} {status}" for status in STATUSES if counts[status])
