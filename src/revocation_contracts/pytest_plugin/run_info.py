@@ -37,8 +37,8 @@ RULES_DOC = Path(__file__).resolve().parents[3] / "docs" / "contracts.md"
 HEADING = re.compile(r"^#{2,4} (\S+)\s*$", re.MULTILINE)
 
 
-def masked_arguments(arguments: Sequence[str]) -> list[str]:
-    """``arguments`` with the value of every secret option replaced by ``***``."""
+def masked_arguments(arguments: Sequence[str]) -> str:
+    """``arguments`` as a shell line, the value of every secret option shown as ``***`` (unquoted)."""
     secret_flags = {option.flag for option in OPTIONS if option.secret}
     shown: list[str] = []
     hide_next = False
@@ -49,9 +49,9 @@ def masked_arguments(arguments: Sequence[str]) -> list[str]:
         elif equals and flag in secret_flags:
             shown.append(f"{flag}={HIDDEN}")
         else:
-            shown.append(argument)
+            shown.append(shlex.quote(argument))
         hide_next = not hide_next and argument in secret_flags
-    return shown
+    return " ".join(shown)
 
 
 def command_line(config: Any, redact: Callable[[str], str]) -> str:
@@ -60,7 +60,7 @@ def command_line(config: Any, redact: Callable[[str], str]) -> str:
         program, arguments = PROG, sys.argv[1:]
     else:
         program, arguments = "pytest", list(config.invocation_params.args)
-    return redact(shlex.join([program, *masked_arguments(arguments)]))
+    return redact(f"{program} {masked_arguments(arguments)}".strip())
 
 
 def environment(redact: Callable[[str], str], environ: Any = os.environ) -> str:
