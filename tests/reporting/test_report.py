@@ -25,7 +25,7 @@ PLANTED_BODY = "token=tok-planted-7781&client_secret=planted-secret-9931"
 
 @pytest.mark.clause("RFC 7009 section 2.2: the unknown-token answer")
 def test_passes(contract):
-    pass
+    '''An unknown token gets the contract's answer. What follows is not shown.'''
 
 
 @pytest.mark.clause("RFC 6749 section 5.2: invalid_request")
@@ -185,8 +185,12 @@ def test_report_is_the_same_under_xdist(synthetic: pytest.Pytester) -> None:
     One worker is enough to take the distributed path (and costs one interpreter start, not two).
     """
     _run(synthetic, "serial.md")
-    result = _run(synthetic, "parallel.md", "-n", "1")
+    result = _run(synthetic, "parallel.md", "-n", "1", "--report", "parallel.html")
     result.assert_outcomes(passed=11, failed=2, skipped=2, xfailed=1)
+    # What a pass checked travels from the worker with its report (the first sentence of its docstring).
+    assert 'title="pass: An unknown token gets the contract&#x27;s answer."' in (
+        synthetic.path / "parallel.html"
+    ).read_text(encoding="utf-8")
     serial = (synthetic.path / "serial.md").read_text(encoding="utf-8")
     parallel = (synthetic.path / "parallel.md").read_text(encoding="utf-8")
 

@@ -68,11 +68,11 @@ def environment(redact: Callable[[str], str], environ: Any = os.environ) -> str:
     secret_names = {option.env for option in OPTIONS if option.secret}
     known = {option.env for option in OPTIONS}
     shown = [
-        f"{name}={HIDDEN if name in secret_names else environ[name]}"
+        f"{name}={HIDDEN if name in secret_names else shlex.quote(environ[name])}"
         for name in sorted(environ)
         if name in known and environ[name] != ""
     ]
-    return redact(" ".join(shlex.quote(item) for item in shown))
+    return redact(" ".join(shown))
 
 
 def versions() -> str:
