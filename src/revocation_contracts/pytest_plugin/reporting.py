@@ -7,7 +7,10 @@ after the same redaction. What a report alone does not carry (the contract, the 
 clause from the ``clause`` marker, a schema test's API operation) is attached to each item at
 collection as user properties; they travel with the report to the controller and also appear
 in JUnit XML as ``<property>`` elements. The report itself is data (``reporting/matrix.py``,
-filled by ``cells.py``) rendered by ``reporting/html.py`` or ``reporting/markdown.py``.
+filled by ``cells.py``), put in reading order by ``reporting/page.py`` with the run's facts
+(``run_info.py``) and rendered by ``reporting/html.py`` or ``reporting/markdown.py``. What a pass
+means (the test's first docstring sentence) rides on the call report as a plain attribute, so
+it reaches the controller under pytest-xdist and stays out of JUnit XML.
 
 The same plugin object applies ``--baseline`` files (``reporting/baseline.py``) at collection,
 and it masks every report once more just before the reporters see it: pytest appends the

@@ -3,7 +3,8 @@
 Why apart from pytest: the report is built from test outcomes, but what it holds (statuses,
 details, reproduction commands) and how it is rendered (``html.py``, ``markdown.py``) need
 nothing of pytest; the pytest plugin (``pytest_plugin/reporting.py``) turns each test report
-into one ``Matrix.add`` call.
+into one ``Matrix.add`` call. The matrix also keeps every violation a test recorded (masked), as
+``problems.Finding``s: ``page.py`` groups them into the problems the report opens with.
 """
 
 from __future__ import annotations
