@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from revocation_contracts.reporting.matrix import STATUSES, Cell, Matrix, Row
-from revocation_contracts.reporting.problems import Finding, Problem, group, symptom_of
+from revocation_contracts.reporting.problems import Finding, Problem, group
 from revocation_contracts.rules.violation import FAILURE, Violation
 
 RFC_CLAUSE = re.compile(r"^RFC(\d+)-(\d[\d.]*|[A-Z](?:\.[\d.]+)?)$")
@@ -193,8 +193,14 @@ def _entries(matrix: Matrix, contracts: list[str], links: dict[tuple[str, str], 
     warnings = [problem for problem in problems if problem.level != FAILURE]
     entries: list[Entry] = []
 
+    # Which problem each finding is in: ``group`` itself says, asked about the finding alone, so
+    # what makes two verdicts one problem is decided in one place.
+    members: dict[tuple[str, str, str, str], list[Finding]] = {}
+    for finding in findings:
+        members.setdefault(group([finding])[0].key, []).append(finding)
+
     def add_problem(problem: Problem) -> None:
-        seen = [finding for finding in findings if _same(finding, problem)]
+        seen = members.get(problem.key, [])
         status = "fail" if problem.level == FAILURE else "warn"
         entry = Entry(len(entries) + 1, problem.contract, status, problem.clause, problem.symptom, problem, seen)
         entries.append(entry)
@@ -215,12 +221,6 @@ def _entries(matrix: Matrix, contracts: list[str], links: dict[tuple[str, str], 
     for problem in warnings:
         add_problem(problem)
     return entries
-
-
-def _same(finding: Finding, problem: Problem) -> bool:
-    """Whether ``group`` put ``finding`` in ``problem`` (its key, computed the way ``group`` does)."""
-    violation = finding.violation
-    return (finding.contract, violation.clause, violation.level, symptom_of(violation)) == problem.key
 
 
 def short_test(nodeid: str) -> str:
