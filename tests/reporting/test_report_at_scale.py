@@ -49,7 +49,8 @@ return {
           page: document.documentElement.scrollHeight},
   tagged: shown("[data-c]").map(attr("data-c")),
   problems: shown("article.problem").map(function (el) {
-    return [el.getAttribute("data-c"), el.getAttribute("data-v"), el.getAttribute("data-k")]; }),
+    return [el.getAttribute("data-c"), el.getAttribute("data-v"), el.getAttribute("data-k"),
+            el.querySelector("details").open]; }),
   cells: shown("td.st").map(function (el) { return [el.getAttribute("data-c"), el.getAttribute("data-st")]; }),
   rows: shown("tr.check").length,
   all_rows: document.querySelectorAll("tr.check").length,
@@ -120,16 +121,17 @@ def test_a_filter_in_the_url_hides_everything_else(
     assert shown["select"][["contract", "verdict", "clause"].index(key)] == value
     assert shown["problems"] and len(shown["problems"]) < len(unfiltered["problems"]), shown["problems"]
     assert 0 < shown["rows"] <= shown["all_rows"]
+    assert shown["problems"][0][3], "the first problem left by a filter is open"
     if key == "contract":
         assert all(value in tagged.split(" ") for tagged in shown["tagged"]), shown["tagged"]
-        assert {contract for contract, _, _ in shown["problems"]} == {"polar"}
+        assert {problem[0] for problem in shown["problems"]} == {"polar"}
         assert {contract for contract, _ in shown["cells"]} == {"polar"}
         assert shown["rows"] == shown["all_rows"]  # every check, polar's column only
     elif key == "verdict":
-        assert {verdict for _, verdict, _ in shown["problems"]} == {"warn"}
+        assert {problem[1] for problem in shown["problems"]} == {"warn"}
         assert shown["rows"] < shown["all_rows"]  # only rows with a warning left
     else:
-        assert {clause for _, _, clause in shown["problems"]} == {"PIN-method-405"}
+        assert {problem[2] for problem in shown["problems"]} == {"PIN-method-405"}
 
 
 def test_no_secret_in_the_page_or_the_summary(spec_all: Path, unfiltered: Any) -> None:

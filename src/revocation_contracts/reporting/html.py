@@ -73,7 +73,7 @@ ul.legend span{display:inline-block;min-width:3.5rem;text-align:center;font-weig
 # Filters from the URL fragment; anchor links followed without losing them. No external resource.
 SCRIPT = """
 (function(){
-var KEYS=["contract","verdict","clause"];
+var KEYS=["contract","verdict","clause"],OPEN=%d;
 function state(){var s={};location.hash.slice(1).split("&").forEach(function(part){
 var kv=part.split("=");if(kv.length===2&&KEYS.indexOf(kv[0])>=0&&kv[1])s[kv[0]]=decodeURIComponent(kv[1]);});return s;}
 function has(el,attr,value){var v=el.getAttribute(attr);return v===null||v.split(" ").indexOf(value)>=0;}
@@ -86,6 +86,8 @@ document.querySelectorAll("tr.check").forEach(function(tr){
 var cells=Array.prototype.filter.call(tr.querySelectorAll("td.st"),function(td){return !td.hidden;});
 tr.hidden=!cells.some(function(td){return (!s.verdict||td.getAttribute("data-st")===s.verdict)&&
 (!s.clause||has(td,"data-clauses",s.clause));});});
+var open=0;document.querySelectorAll("article.problem").forEach(function(a){
+if(!a.hidden&&open<OPEN){a.querySelector("details").open=true;open++;}});
 var shown=KEYS.filter(function(k){return s[k];}).map(function(k){return k+"="+s[k];});
 document.getElementById("f-state").textContent=shown.length?"showing "+shown.join(", "):"";}
 function update(){var parts=[];KEYS.forEach(function(k){var v=document.getElementById("f-"+k).value;
@@ -128,7 +130,7 @@ def render_html(page: Page) -> str:
         *_matrix(page),
         *_deviations(page),
         "</main>",
-        f"<script>{SCRIPT}</script>",
+        f"<script>{SCRIPT % OPEN_PROBLEMS}</script>",
         "</body></html>",
     ]
     return "\n".join(out) + "\n"
