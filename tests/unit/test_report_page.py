@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from revocation_contracts.pytest_plugin.run_info import RULES_DOC, environment, masked_arguments, rules_doc
+from revocation_contracts.pytest_plugin.run_info import (
+    RULES_DOC,
+    command_line,
+    environment,
+    masked_arguments,
+    rules_doc,
+)
+from revocation_contracts.redact import Redactor
 from revocation_contracts.reporting.html import render_html
 from revocation_contracts.reporting.markdown import render_markdown
 from revocation_contracts.reporting.matrix import Detail, Matrix
@@ -77,6 +85,14 @@ def test_the_command_line_masks_every_secret_option(arguments: list[str], shown:
         assert line == shown
     for secret in ("s3cr3t-value", "=p", " x", " rt"):
         assert secret not in line
+
+
+def test_the_command_line_is_masked_by_value_too() -> None:
+    """A known secret inside another option's value (a --token-command line) is masked where it stands."""
+    arguments = ("--token-command", "mint --key s3cr3t-value", "--client-secret", "s3cr3t-value")
+    config = SimpleNamespace(invocation_params=SimpleNamespace(args=arguments))
+    line = command_line(config, Redactor("s3cr3t-value"))
+    assert line == "pytest --token-command 'mint --key [REDACTED]' --client-secret ***"
 
 
 def test_the_environment_shows_the_suite_variables_with_secret_values_masked() -> None:

@@ -24,7 +24,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from revocation_contracts.model.contract import load_contract
+from revocation_contracts.model.contract import ContractError, load_contract
 from revocation_contracts.pytest_plugin.options import OPTIONS
 from revocation_contracts.reporting.page import RunInfo
 from revocation_contracts.rules.clauses import registered
@@ -109,7 +109,7 @@ def clause_texts(specs: Sequence[str]) -> dict[str, str]:
     for spec in specs:
         try:
             clauses = registered(load_contract(spec))
-        except Exception:  # a contract that failed to load already ended the run with its own message
+        except ContractError:  # a contract that does not load already ended the run with its own message
             continue
         texts.update({clause.id: clause.text for clause in clauses.values()})
     return texts
