@@ -100,8 +100,9 @@ def test_first_problem_is_on_the_first_screen(unfiltered: Any) -> None:
     measured = unfiltered["first"]
     assert measured["id"] == "p1" and measured["verdict"] == "fail" and measured["open"], measured
     assert measured["top"] >= 0 and measured["bottom"] <= measured["viewport"], measured
-    # Usable at this scale: the whole page is a few screens, not the 16,000 px it was.
-    assert measured["page"] < 12 * measured["viewport"], measured
+    # Usable at this scale: problems past the first few are one line each; the page is well under
+    # the 16,000 px of 118 expanded details it was (about 7,000 px, most of it the matrix).
+    assert measured["page"] < 10_000, measured
 
 
 @pytest.mark.parametrize(
