@@ -88,7 +88,7 @@ def versions() -> str:
 def seed(config: Any) -> str:
     given = config.getoption("hypothesis_seed", default=None)
     if given is not None:
-        return f"{given} (--hypothesis-seed)"
+        return f"{given} (repeat the run's generated cases with --hypothesis-seed={given})"
     return "random: not pinned (pass --hypothesis-seed=N to repeat a run's generated cases)"
 
 
