@@ -19,6 +19,7 @@ from revocation_contracts.pytest_plugin.run_info import (
     environment,
     masked_arguments,
     rules_doc,
+    seed,
 )
 from revocation_contracts.redact import Redactor
 from revocation_contracts.reporting.html import render_html
@@ -93,6 +94,12 @@ def test_the_command_line_is_masked_by_value_too() -> None:
     config = SimpleNamespace(invocation_params=SimpleNamespace(args=arguments))
     line = command_line(config, Redactor("s3cr3t-value"))
     assert line == "pytest --token-command 'mint --key [REDACTED]' --client-secret ***"
+
+
+@pytest.mark.parametrize(("given", "shown"), [("7", "7 (repeat"), (None, "random: not pinned")])
+def test_the_seed_line_says_how_to_repeat_the_run(given: str | None, shown: str) -> None:
+    line = seed(SimpleNamespace(getoption=lambda name, default=None: given if name == "hypothesis_seed" else default))
+    assert line.startswith(shown) and "--hypothesis-seed=" in line
 
 
 def test_the_environment_shows_the_suite_variables_with_secret_values_masked() -> None:
