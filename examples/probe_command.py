@@ -1,8 +1,13 @@
 """A working ``--probe-command``: asks a revocation-contracts reference server whether a token works.
 
-The contract suite runs it with ``REVOKE_TOKEN`` set to a token it minted and reads only the
-exit code (README, "Point it at your endpoint"): 0 = the token is still active, 1 = it is
+The contract suite runs it with ``REVOKE_TOKEN`` set to a token it minted and reads the exit
+code (README, "Point it at your endpoint"): 0 = the token is still active, 1 = it is
 inactive, anything else = the probe itself failed (a setup error, reported with stderr).
+
+Batches: when the suite asks about several tokens at once, ``REVOKE_TOKENS`` holds them, one
+per line; this command then prints one line per token, in order, ``active`` or ``inactive``,
+and exits 0, which saves a process start per token. A command that ignores the variable and
+answers ``REVOKE_TOKEN`` by its exit code is fine too.
 
 This one calls the reference server's test-only introspection (``REFERENCE_URL``); a probe for
 a real server would call its RFC 7662 introspection endpoint, or use the token (a protected API
@@ -21,26 +26,34 @@ ACTIVE, INACTIVE, PROBE_ERROR = 0, 1, 2
 INTROSPECT_PATH = "/__revocation_contracts__/introspect"
 
 
-def main() -> int:
-    base_url = os.environ.get("REFERENCE_URL", "").rstrip("/")
-    token = os.environ.get("REVOKE_TOKEN")
-    if not base_url or token is None:
-        print("probe_command: set REFERENCE_URL; the suite sets REVOKE_TOKEN", file=sys.stderr)
-        return PROBE_ERROR
+def is_active(base_url: str, token: str) -> bool:
+    """The reference server's test-only introspection: ``{"active": true}`` for a live token."""
     request = urllib.request.Request(
         base_url + INTROSPECT_PATH,
         data=json.dumps({"token": token}).encode(),
         headers={"Content-Type": "application/json"},
         method="POST",
     )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response).get("active") is True
+
+
+def main() -> int:
+    base_url = os.environ.get("REFERENCE_URL", "").rstrip("/")
+    token = os.environ.get("REVOKE_TOKEN")
+    batch = os.environ.get("REVOKE_TOKENS", "").split("\n")
+    if not base_url or token is None:
+        print("probe_command: set REFERENCE_URL; the suite sets REVOKE_TOKEN", file=sys.stderr)
+        return PROBE_ERROR
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            answer = json.load(response)
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+        if len(batch) > 1:
+            print("\n".join("active" if is_active(base_url, each) else "inactive" for each in batch))
+            return ACTIVE
+        return ACTIVE if is_active(base_url, token) else INACTIVE
+    except (urllib.error.URLError, OSError, ValueError, AttributeError) as exc:
         # Never print the token: the suite redacts what it knows, but a probe should not rely on it.
         print(f"probe_command: introspection at {base_url} failed: {exc}", file=sys.stderr)
         return PROBE_ERROR
-    return ACTIVE if answer.get("active") is True else INACTIVE
 
 
 if __name__ == "__main__":

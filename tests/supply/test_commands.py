@@ -126,3 +126,32 @@ def test_the_pool_revokes_the_live_tokens_a_token_command_minted(authlib):
         False,
     ]
     assert prober.is_active(theirs, "access_token", clients[0])
+
+
+def test_shell_batches_against_authlib(authlib):
+    """The batch forms as shell loops (issue 21): a token command printing a JSON array of
+    ``$REVOKE_GRANT_COUNT`` grants from curl, a probe answering each line of ``$REVOKE_TOKENS``."""
+    import requests
+
+    (client_id, (secret, _)), _ = CLIENTS.items()
+    auth = f"-u {client_id}:{secret}"
+    token_command = (
+        "printf '['; i=0; while [ $i -lt \"$REVOKE_GRANT_COUNT\" ]; do [ $i -gt 0 ] && printf ,; "
+        f"curl -s {auth} -d grant_type=client_credentials {authlib.url}/oauth/token; i=$((i+1)); done; printf ']'"
+    )
+    probe_command = (
+        'printf "%s\\n" "$REVOKE_TOKENS" | while read -r t; do '
+        f'if curl -s {auth} -d "token=$t" {authlib.url}/oauth/introspect | grep -q \'"active": true\'; '
+        "then echo active; else echo inactive; fi; done"
+    )
+    supply = CommandTokenSupply(token_command, probe_command, Redactor(secret))
+    tokens = [supply.mint(Credentials(client_id, secret)).tokens["access_token"] for _ in range(3)]
+    assert supply._batches is not None and supply._batches.runs == 2  # 1 grant, then 2 in one run
+    assert len(set(tokens)) == 3
+    assert [answer() for answer in supply.probe_ahead(tokens)] == [True, True, True]
+    requests.post(authlib.url + "/oauth/revoke", data={"token": tokens[1]}, auth=(client_id, secret), timeout=5)
+    assert [answer() for answer in supply.probe_ahead(tokens)] == [True, False, True]
+    assert supply.is_active(tokens[1]) is False and supply.is_active(tokens[0]) is True
+    assert supply.probes is not None
+    prober = supply.probes.by_kind["access_token"]
+    assert isinstance(prober, CommandProber) and prober.batches

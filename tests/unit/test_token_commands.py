@@ -25,6 +25,7 @@ from revocation_contracts.redact import Redactor
 from revocation_contracts.reference import DEFAULT_CLIENTS, ReferenceServer
 from revocation_contracts.supply import commands
 from revocation_contracts.supply.builtin import CommandTokenSupply
+from revocation_contracts.supply.commands import CommandMinter, CommandProber
 from revocation_contracts.supply.tokens import TokenSupplyError
 from revocation_contracts.transport.client import Credentials
 
@@ -111,6 +112,136 @@ def test_missing_command_and_missing_probe():
         supply("rc-no-such-command-x --mint").mint(CLIENT)
     with pytest.raises(TokenSupplyError, match="no --probe-command"):
         supply(python("print('{}')")).is_active("tok-1")
+
+
+# -- batches (issue 21): several grants or tokens per command run ------------------------------------
+
+# A token command that mints as many grants as REVOKE_GRANT_COUNT asks, numbered, and logs each run.
+BATCH_MINT = (
+    "import json, os, sys; n = int(os.environ['REVOKE_GRANT_COUNT']); log = open(sys.argv[1], 'a'); "
+    "runs = log.tell(); log.write(str(n) + ' '); "
+    "print(json.dumps([{'access_token': f'at-{runs}-{i}-q7w8', 'refresh_token': f'rt-{runs}-{i}-q7w8'} "
+    "for i in range(n)]))"
+)
+# A probe that answers every token of REVOKE_TOKENS by a line (active: the token contains "alive").
+BATCH_PROBE = (
+    "import os, sys; open(sys.argv[1], 'a').write('.'); "
+    "print('\\n'.join('active' if 'alive' in t else 'inactive' for t in os.environ['REVOKE_TOKENS'].split('\\n')))"
+)
+# The one-token rule: REVOKE_TOKEN's answer by the exit code, nothing printed.
+SINGLE_PROBE = (
+    "import os, sys; open(sys.argv[1], 'a').write('.'); sys.exit(0 if 'alive' in os.environ['REVOKE_TOKEN'] else 1)"
+)
+
+
+def logged(code: str, log: Path) -> str:
+    return f"{python(code)} {shlex.quote(str(log))}"
+
+
+def test_a_batch_command_mints_several_grants_per_run_each_handed_out_once_and_revoked_if_unused(tmp_path):
+    log = tmp_path / "mints"
+    redactor = Redactor()
+    token_supply = CommandTokenSupply(logged(BATCH_MINT, log), python("print()"), redactor)
+    grants = [token_supply.mint(CLIENT) for _ in range(4)]
+    # One grant first (a failing command costs one run), then twice as many per run.
+    assert log.read_text().split() == ["1", "2", "4"]
+    values = [grant.tokens["access_token"] for grant in grants]
+    assert len(set(values)) == 4
+    last = "at-4-3-q7w8"  # the third run's (log offset 4) fourth grant: minted, never handed out
+    assert redactor(f"saw {last}") == "saw [REDACTED]"
+    # Grants minted and never handed out are the suite's own: revoked at the end with the rest.
+    left = {value for _, _, value in token_supply.leftovers()}
+    assert len(left) == 14 and last in left and "rt-4-3-q7w8" in left
+
+
+def test_batches_grow_to_the_cap(tmp_path, monkeypatch):
+    log = tmp_path / "mints"
+    token_supply = CommandTokenSupply(logged(BATCH_MINT, log), None, Redactor())
+    token_supply._batches.most = 4
+    for _ in range(12):
+        token_supply.mint(CLIENT)
+    assert log.read_text().split() == ["1", "2", "4", "4", "4"]
+
+
+def test_a_one_grant_command_is_asked_again_for_each_grant():
+    """The one-grant rule still holds: a command that prints one object whatever the count."""
+    counted = python(
+        "import json, os, itertools; print(json.dumps({'access_token': 'at-' + os.environ['REVOKE_GRANT_COUNT'] "
+        "+ '-' + os.urandom(4).hex()}))"
+    )
+    token_supply = supply(counted)
+    values = [token_supply.mint(CLIENT).tokens["access_token"] for _ in range(3)]
+    assert [value.split("-")[1] for value in values] == ["1", "2", "4"] and len(set(values)) == 3
+
+
+TWO_GRANTS = "import json; print(json.dumps([{'access_token': 'at-a1'}, {'access_token': 'at-b2'}]))"
+
+
+@pytest.mark.parametrize(
+    ("code", "count", "expected"),
+    [
+        (TWO_GRANTS, 1, "printed 2 grants for REVOKE_GRANT_COUNT=1"),
+        ("print('[]')", 2, "did not print a JSON object"),
+        ("import json; print(json.dumps([{'access_token': 'at-a1'}, 'at-b2']))", 2, "did not print a JSON object"),
+        (
+            "import json; print(json.dumps([{'access_token': 'at-a1'}, {'id_token': 'x'}]))",
+            2,
+            "printed no access_token or refresh_token string",
+        ),
+    ],
+    ids=["more-than-asked", "empty-array", "not-an-object-inside", "a-grant-without-tokens"],
+)
+def test_a_malformed_batch_is_a_supply_error(code, count, expected):
+    with pytest.raises(TokenSupplyError, match=expected):
+        CommandMinter(python(code), Redactor()).mint_batch(CLIENT, count)
+    assert len(CommandMinter(python(TWO_GRANTS), Redactor()).mint_batch(CLIENT, 2)) == 2
+
+
+def test_a_batch_probe_answers_several_tokens_in_one_run(tmp_path):
+    log = tmp_path / "probes"
+    token_supply = supply(python("print()"), logged(BATCH_PROBE, log))
+    tokens = ["tok-alive-1", "tok-dead-2", "tok-alive-3"]
+    answers = [answer() for answer in token_supply.probe_ahead(tokens)]
+    assert answers == [True, False, True]
+    assert log.read_text() == "."
+    # A lone token is asked in a run of its own, answered by its line.
+    assert token_supply.is_active("tok-dead-4") is False and token_supply.is_active("tok-alive-5") is True
+    assert log.read_text() == "..."
+
+
+def test_a_one_token_probe_is_asked_once_per_token(tmp_path):
+    """A probe written for the one-token rule (exit code, nothing printed) gets the batch,
+    answers ``REVOKE_TOKEN`` only, and from then on is run once per token."""
+    log = tmp_path / "probes"
+    token_supply = supply(python("print()"), logged(SINGLE_PROBE, log))
+    assert [answer() for answer in token_supply.probe_ahead(["tok-dead-1", "tok-alive-2", "tok-dead-3"])] == [
+        False,
+        True,
+        False,
+    ]
+    assert len(log.read_text()) == 3
+    assert [answer() for answer in token_supply.probe_ahead(["tok-alive-4", "tok-dead-5"])] == [True, False]
+    assert len(log.read_text()) == 5
+
+
+def test_a_probe_answering_one_line_for_a_batch_answered_the_first_token():
+    one_line = python("import os; print('active' if 'alive' in os.environ['REVOKE_TOKEN'] else 'inactive')")
+    prober = CommandProber(one_line, Redactor())
+    assert prober.are_active(["tok-dead-1", "tok-alive-2", "tok-alive-3"]) == [False, True, True]
+    assert prober.batches is False
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("print('active'); print('inactive')", "answered 2 lines for 3 tokens"),
+        ("import sys; print('active\\ninactive\\nactive'); sys.exit(1)", "answered lines but exited with 1"),
+    ],
+    ids=["too-few-lines", "lines-and-a-failing-exit"],
+)
+def test_a_malformed_batch_answer_is_a_probe_error_never_a_guess(code, expected):
+    with pytest.raises(TokenSupplyError, match=expected):
+        CommandProber(python(code), Redactor()).are_active(["tok-1", "tok-2", "tok-3"])
 
 
 # -- the contract suite with a command supply -----------------------------------------------------
@@ -225,10 +356,11 @@ def test_without_a_token_supply_or_second_client_the_semantic_tests_say_how_to_e
 def test_a_supply_without_refresh_tokens_runs_what_it_can(tmp_path, polar_server):
     """A token command that prints only an access token: the cascade property is skipped saying
     why, the others run on access tokens."""
-    only_access = python(
-        "import json, subprocess, sys; "
+    only_access = python(  # a one-grant command: it asks the example for one grant
+        "import json, os, subprocess, sys; "
         f"out = subprocess.run([sys.executable, {str(EXAMPLES / 'token_command.py')!r}], capture_output=True, "
-        "text=True).stdout; tokens = json.loads(out); tokens.pop('refresh_token'); print(json.dumps(tokens))"
+        "text=True, env={**os.environ, 'REVOKE_GRANT_COUNT': '1'}).stdout; tokens = json.loads(out); "
+        "tokens.pop('refresh_token'); print(json.dumps(tokens))"
     )
     code, output, outcomes = run_suite(
         tmp_path,

@@ -34,6 +34,7 @@ import requests
 from revocation_contracts.model.contract import Contract
 from revocation_contracts.redact import Redactor
 from revocation_contracts.supply import SupplyOptions, missing_for_grant
+from revocation_contracts.supply.batches import GrantBatches
 from revocation_contracts.supply.commands import CommandMinter, CommandProber
 from revocation_contracts.supply.discovery import ServerMetadata
 from revocation_contracts.supply.minting import MintSettings, TokenEndpointMinter
@@ -71,6 +72,8 @@ class BuiltinTokenSupply(TokenSupply):
         self._overlap: Overlap | None = None
         self._ahead: MintAhead[dict[str, str]] | None = None
         self._probe_side_by_side = False
+        # A --token-command mints in batches (batches.py); mint_fresh still runs it for one grant.
+        self._batches = GrantBatches(minter.mint_batch, self._accept) if isinstance(minter, CommandMinter) else None
 
     @property
     def can_probe(self) -> bool:
@@ -85,7 +88,12 @@ class BuiltinTokenSupply(TokenSupply):
         self._probe_side_by_side = probe_side_by_side
 
     def mint(self, client: Credentials, token_types: tuple[str, ...] = ()) -> Grant:
-        tokens = self._ahead.take(client) if self._ahead is not None else self._mint_now(client)
+        if self._ahead is not None:
+            tokens = self._ahead.take(client)
+        elif self._batches is not None:
+            tokens = self._batches.take(client)
+        else:
+            tokens = self._mint_now(client)
         return Grant(client.client_id, tokens)
 
     def mint_fresh(self, client: Credentials, token_types: tuple[str, ...] = ()) -> Grant:
@@ -102,7 +110,10 @@ class BuiltinTokenSupply(TokenSupply):
         return self._ahead is not None
 
     def _mint_now(self, client: Credentials) -> dict[str, str]:
-        tokens = self.minter.mint(client)
+        return self._accept(client, self.minter.mint(client))
+
+    def _accept(self, client: Credentials, tokens: dict[str, str]) -> dict[str, str]:
+        """A minted grant's tokens, kept as this supply's own (owner, redaction, leftovers)."""
         if self.probes is not None:
             # A token type nothing can probe would only produce unjudgeable properties.
             tokens = {kind: value for kind, value in tokens.items() if kind in self.probes.kinds()} or tokens
@@ -135,12 +146,28 @@ class BuiltinTokenSupply(TokenSupply):
     def probe_ahead(self, tokens: Sequence[str]) -> list[Callable[[], bool]]:
         """One answer per token, to be read in order; sent side by side when the supply overlaps.
 
-        Without overlap each answer is the probe itself, run when it is read, so the caller
-        sees exactly the sequential behaviour (a property that stops at the first verdict
-        sends no further probe)."""
+        A ``--probe-command`` is asked about them all in one run (``REVOKE_TOKENS``, a batch,
+        ``commands.py``; a command that answers one token at a time is run once per token).
+        Otherwise, without overlap, each answer is the probe itself, run when it is read, so
+        the caller sees exactly the sequential behaviour (a property that stops at the first
+        verdict sends no further probe)."""
+        batch = self._batch_prober()
+        if batch is not None and len(tokens) >= 2:
+            answers = batch.are_active(list(tokens))
+            with self._lock:
+                self._dead.update(token for token, active in zip(tokens, answers, strict=True) if not active)
+            return [partial(bool, active) for active in answers]
         if self._overlap is None or not self._probe_side_by_side or len(tokens) < 2:
             return [partial(self.is_active, token) for token in tokens]
         return [self._overlap.submit(partial(self.is_active, token)).result for token in tokens]
+
+    def _batch_prober(self) -> CommandProber | None:
+        """The ``--probe-command`` when it probes every token type (it may answer in batches)."""
+        probers = list(self.probes.by_kind.values()) if self.probes is not None else []
+        first = probers[0] if probers else None
+        if isinstance(first, CommandProber) and all(prober is first for prober in probers):
+            return first
+        return None
 
     def leftovers(self) -> list[tuple[Credentials, str, str]]:
         """(client, token type, value) of every token minted here and never probed dead.

@@ -12,6 +12,22 @@ stderr, secrets masked: the shell cannot start, the command is not found (shell 
 or not executable (126), the environment is too large to pass (``E2BIG``), it runs past
 ``COMMAND_TIMEOUT`` (its whole process group is killed: a pipeline's children too, since the
 command runs in a new session), it prints more than ``MAX_OUTPUT`` bytes, or prints no JSON.
+
+Batches (issue 21): a process start costs about 0.1 s, and a semantic run mints and probes a
+few hundred times, so a command may serve several at once; one that does not still works.
+
+- The token command is told ``REVOKE_GRANT_COUNT=N``. It may print one JSON object (one
+  grant: every command written for the one-grant rule) or a JSON array of 1 to N such
+  objects, each a grant of its own, independent of the others.
+- The probe command is told ``REVOKE_TOKENS`` (the tokens, one per line) beside
+  ``REVOKE_TOKEN`` (the first). It may answer all of them on stdout, one line per token in
+  order, each ``active`` or ``inactive``, and exit 0; or, as before, answer ``REVOKE_TOKEN``
+  by its exit code and print no such lines. A command that answers one line for several
+  tokens answered ``REVOKE_TOKEN`` alone: the rest are asked one at a time from then on.
+  Any other number of answer lines is a probe error, never a guess.
+
+Each batch is one run of the command, bounded like any other (timeout, output cap, process
+group); a batch never holds more than ``MAX_BATCH`` tokens or ``MAX_TOKENS_CHARS`` characters.
 """
 
 from __future__ import annotations
@@ -23,6 +39,7 @@ import os
 import signal
 import subprocess
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO
 
@@ -32,8 +49,14 @@ from revocation_contracts.transport.client import Credentials
 
 COMMAND_TIMEOUT = 30.0
 MAX_OUTPUT = 1_000_000
+# At most this many grants asked of one token-command run, tokens given to one probe run.
+MAX_BATCH = 16
+# REVOKE_TOKENS stays far below Linux's 128 kB limit on one environment string (E2BIG).
+MAX_TOKENS_CHARS = 64_000
+ACTIVE, INACTIVE = "active", "inactive"
 SHELL = "/bin/sh"
 NOT_FOUND, NOT_EXECUTABLE = 127, 126
+TOKEN_KINDS = ("access_token", "refresh_token")
 
 
 @dataclass(frozen=True)
@@ -118,7 +141,8 @@ def explain(option: str, result: CommandResult, what: str, redact: Redactor) -> 
 
 
 class CommandMinter:
-    """``--token-command``: one new grant per run, for the client in ``$REVOKE_CLIENT_ID``."""
+    """``--token-command``: new grants for the client in ``$REVOKE_CLIENT_ID``, up to
+    ``$REVOKE_GRANT_COUNT`` per run (one JSON object, or an array of them)."""
 
     option = "--token-command"
 
@@ -128,30 +152,47 @@ class CommandMinter:
         self.timeout = timeout
 
     def mint(self, client: Credentials) -> dict[str, str]:
-        result = run_shell(self.command, {"REVOKE_CLIENT_ID": client.client_id}, self.option, self.timeout)
+        """One new grant (a run asked for one)."""
+        return self.mint_batch(client, 1)[0]
+
+    def mint_batch(self, client: Credentials, count: int) -> list[dict[str, str]]:
+        """1 to ``count`` new grants from one run of the command, each registered for redaction."""
+        env = {"REVOKE_CLIENT_ID": client.client_id, "REVOKE_GRANT_COUNT": str(count)}
+        result = run_shell(self.command, env, self.option, self.timeout)
         if result.returncode != 0:
             raise TokenSupplyError(explain(self.option, result, f"exited with {result.returncode}", self.redact))
         try:
             data = json.loads(result.stdout)
         except ValueError:
             raise TokenSupplyError(explain(self.option, result, "did not print JSON", self.redact)) from None
-        if not isinstance(data, dict):
-            raise TokenSupplyError(explain(self.option, result, "did not print a JSON object", self.redact))
-        tokens = {
-            kind: value
-            for kind, value in data.items()
-            if kind in ("access_token", "refresh_token") and isinstance(value, str) and value
-        }
-        if not tokens:
+        items = data if isinstance(data, list) else [data]
+        if not items or not all(isinstance(item, dict) for item in items):
+            raise TokenSupplyError(
+                explain(
+                    self.option, result, "did not print a JSON object (or an array of them, one per grant)", self.redact
+                )
+            )
+        if len(items) > count:
+            raise TokenSupplyError(
+                explain(self.option, result, f"printed {len(items)} grants for REVOKE_GRANT_COUNT={count}", self.redact)
+            )
+        grants = [
+            {kind: value for kind, value in item.items() if kind in TOKEN_KINDS and isinstance(value, str) and value}
+            for item in items
+        ]
+        for tokens in grants:
+            # Every grant's values are masked before any could be reported, even a malformed one's.
+            self.redact.add(*tokens.values())
+        if not all(grants):
             raise TokenSupplyError(
                 explain(self.option, result, "printed no access_token or refresh_token string", self.redact)
             )
-        self.redact.add(*tokens.values())
-        return tokens
+        return grants
 
 
 class CommandProber:
-    """``--probe-command``: exit 0 = ``$REVOKE_TOKEN`` active, 1 = inactive, else a probe error."""
+    """``--probe-command``: exit 0 = ``$REVOKE_TOKEN`` active, 1 = inactive, else a probe error;
+    or one ``active``/``inactive`` line per token of ``$REVOKE_TOKENS`` (a batch)."""
 
     option = "--probe-command"
 
@@ -159,13 +200,57 @@ class CommandProber:
         self.command = command
         self.redact = redact
         self.timeout = timeout
+        # Cleared when the command answers only ``$REVOKE_TOKEN`` of a batch.
+        self.batches = True
 
     def is_active(self, token: str, kind: str = "", owner: Credentials | None = None) -> bool:
-        result = run_shell(self.command, {"REVOKE_TOKEN": token}, self.option, self.timeout)
-        if result.returncode == 0:
-            return True
-        if result.returncode == 1:
-            return False
+        return self._run([token])[0]
+
+    def are_active(self, tokens: Sequence[str]) -> list[bool]:
+        """One answer per token, in order: in batches when the command answers them, else one
+        run per token."""
+        answers: list[bool] = []
+        rest = list(tokens)
+        while rest:
+            batch = _batch(rest) if self.batches else rest[:1]
+            got = self._run(batch)
+            answers += got
+            rest = rest[len(got) :]
+        return answers
+
+    def _run(self, tokens: list[str]) -> list[bool]:
+        """Answers for ``tokens`` (all of them, or the first alone for a one-token command)."""
+        env = {"REVOKE_TOKEN": tokens[0], "REVOKE_TOKENS": "\n".join(tokens)}
+        result = run_shell(self.command, env, self.option, self.timeout)
+        lines = [line.strip() for line in result.stdout.splitlines() if line.strip()]
+        if lines and all(line in (ACTIVE, INACTIVE) for line in lines):
+            if result.returncode != 0:
+                raise TokenSupplyError(
+                    explain(self.option, result, f"answered lines but exited with {result.returncode}", self.redact)
+                )
+            if len(lines) == len(tokens):
+                return [line == ACTIVE for line in lines]
+            if len(lines) != 1:
+                raise TokenSupplyError(
+                    explain(self.option, result, f"answered {len(lines)} lines for {len(tokens)} tokens", self.redact)
+                )
+            self.batches = False  # one answer: the command reads $REVOKE_TOKEN only
+            return [lines[0] == ACTIVE]
+        if result.returncode in (0, 1):
+            self.batches = self.batches and len(tokens) == 1
+            return [result.returncode == 0]
         raise TokenSupplyError(
             explain(self.option, result, f"exited with {result.returncode} (0 = active, 1 = inactive)", self.redact)
         )
+
+
+def _batch(tokens: list[str]) -> list[str]:
+    """The longest prefix of ``tokens`` one probe run may take (count, size, no newline inside)."""
+    batch: list[str] = []
+    size = 0
+    for token in tokens[:MAX_BATCH]:
+        size += len(token) + 1
+        if "\n" in token or (batch and size > MAX_TOKENS_CHARS):
+            break
+        batch.append(token)
+    return batch or tokens[:1]
