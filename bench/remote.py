@@ -32,9 +32,11 @@ import json
 import os
 import platform
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -139,11 +141,21 @@ def credentials() -> list[str]:
     ]  # fmt: skip
 
 
-def command_supply() -> list[str]:
-    return [
-        "--token-command", f"{m.PYTHON} {EXAMPLES / 'token_command.py'}",
-        "--probe-command", f"{m.PYTHON} {EXAMPLES / 'probe_command.py'}",
-    ]  # fmt: skip
+def command_supply(tally: Path | None = None) -> list[str]:
+    """The example commands; with ``tally``, each run first appends one byte to a file there
+    (``token``/``probe``), so the process starts are counted, not guessed from requests (a
+    batch mints or probes several per process, issue 21)."""
+    token, probe = f"{m.PYTHON} {EXAMPLES / 'token_command.py'}", f"{m.PYTHON} {EXAMPLES / 'probe_command.py'}"
+    if tally is not None:
+        token = f"printf . >> {tally / 'token'}; {token}"
+        probe = f"printf . >> {tally / 'probe'}; {probe}"
+    return ["--token-command", token, "--probe-command", probe]
+
+
+def processes(tally: Path) -> dict[str, int]:
+    """Runs of the token and probe commands counted in ``tally`` (see ``command_supply``)."""
+    counted = {kind: (tally / kind).stat().st_size if (tally / kind).exists() else 0 for kind in ("token", "probe")}
+    return {**counted, "total": counted["token"] + counted["probe"]}
 
 
 def builtin_supply() -> list[str]:
@@ -285,6 +297,7 @@ def measure(
     server, via a relay; ``prefix``: a command the suite runs under (py-spy, for ``--profile``)."""
     relay_counts: dict[str, Any] = {}
     load_before = os.getloadavg()
+    tally = Path(tempfile.mkdtemp(prefix="remote-commands-")) if mode == "suite-command" else None
     with counting_server(contract_name) as (server, counter), relay(server.port, rtt_ms, relay_counts) as url:
         started = time.monotonic()
         if mode == "schemathesis":
@@ -293,7 +306,7 @@ def measure(
             if "skipped" in outcome:
                 return {"mode": mode, "contract": contract_name, "rtt_ms": rtt_ms, "skipped": outcome["skipped"]}
         else:
-            supply = builtin_supply() if mode == "suite-builtin" else command_supply()
+            supply = builtin_supply() if mode == "suite-builtin" else command_supply(tally)
             command = [*(prefix or []), m.PYTHON, *m.SUITE_COMMAND, "--spec", contract_name, "--target-url", url]
             command += credentials()
             command += [*supply, *extra]
@@ -302,7 +315,11 @@ def measure(
         time.sleep(0.05)  # the server may still be answering the last request
         counts = counter.snapshot()
     summary = m._summary_line(output) if mode != "schemathesis" else output
-    return row(contract_name, rtt_ms, mode, wall, returncode, summary, counts, load_before, relay_counts, output)
+    result = row(contract_name, rtt_ms, mode, wall, returncode, summary, counts, load_before, relay_counts, output)
+    if tally is not None:
+        result["command_processes"] = processes(tally)
+        shutil.rmtree(tally, ignore_errors=True)
+    return result
 
 
 def subprocess_cost(samples: int = 10) -> dict[str, Any]:
@@ -397,6 +414,70 @@ def environment() -> dict[str, Any]:
 
 MODES = {"builtin": "suite-builtin", "command": "suite-command", "schemathesis": "schemathesis"}
 
+# Issue 21's two remote figures: (name, contract, RTT ms, mode, target seconds).
+FIGURES = (
+    (
+        "command path: polar via --token-command/--probe-command, loopback, no delay",
+        "polar",
+        0.0,
+        "suite-command",
+        30.0,
+    ),
+    ("far target: rfc7009 at 150 ms RTT, built-in supply", "rfc7009", 150.0, "suite-builtin", 30.0),
+)
+
+
+def figure(name: str, run: dict[str, Any], target: float) -> dict[str, Any]:
+    """One figure for ``--json`` / ``--figures``: seconds, requests, command processes, target, load."""
+    return {
+        "figure": name,
+        "contract": run["contract"],
+        "rtt_ms": run["rtt_ms"],
+        "mode": run["mode"],
+        "seconds": run["wall_s"],
+        "target_s": target,
+        "met": run["returncode"] == 0 and run["wall_s"] < target,
+        "returncode": run["returncode"],
+        "summary": run["summary"],
+        "requests": run["requests"],
+        "endpoint_requests": run["requests"]["endpoint"],
+        "command_processes": run.get("command_processes", {}).get("total"),
+        "load_before": run["load_before"],
+        "load_after": run["load_after"],
+    }
+
+
+def figures_main(args: argparse.Namespace) -> int:
+    """Figures 2 and 3 of issue 21, beside their targets: a table, or JSON on stdout (``--json``,
+    for ``bench/run.py``); progress goes to stderr either way."""
+    results: dict[str, Any] = {"environment": environment(), "load_start": [round(x, 2) for x in os.getloadavg()]}
+    rows = []
+    for name, contract, rtt, mode, target in FIGURES:
+        print(f"{name} ...", file=sys.stderr, flush=True)
+        run = measure(contract, rtt, mode, args.suite_args, args.timeout)
+        rows.append(figure(name, run, target))
+        print(
+            "  " + json.dumps({k: rows[-1][k] for k in ("seconds", "requests", "command_processes")}), file=sys.stderr
+        )
+    results["figures"] = rows
+    results["load_end"] = [round(x, 2) for x in os.getloadavg()]
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return 0
+    env, cpu = results["environment"], results["environment"]["cpu"]
+    print(f"CPU: {cpu['model']} ({cpu['usable_cores']} usable cores); commit {env['commit']}; Python {env['python']}")
+    print("| figure | seconds | target | endpoint requests | command processes | load 1m | result |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        verdict = "met" if r["met"] else "NOT met"
+        procs = "-" if r["command_processes"] is None else r["command_processes"]
+        load = f"{r['load_before'][0]:.1f}->{r['load_after'][0]:.1f}"
+        print(
+            f"| {r['figure']} | {r['seconds']:.1f} | < {r['target_s']:g} s ({verdict}) | {r['endpoint_requests']} "
+            f"| {procs} | {load} | {r['summary']} |"
+        )
+    return 0
+
 
 def side_by_side(runs: list[dict[str, Any]]) -> str:
     """The issue's table: per contract and RTT, the built-in supply, the command path, plain CLI."""
@@ -472,12 +553,19 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument("--report", type=Path, nargs="+", metavar="JSON", help="re-print saved results, merged")
     parser.add_argument("--repo", type=Path, help="benchmark another checkout (its src/ first), for before/after")
+    parser.add_argument(
+        "--figures", action="store_true",
+        help="only issue 21's two figures (command path at RTT 0, rfc7009 at 150 ms) beside their targets",
+    )  # fmt: skip
+    parser.add_argument("--json", action="store_true", help="--figures as JSON on stdout (for bench/run.py)")
     parser.add_argument("suite_args", nargs="*", help="extra suite options after --, e.g. -- -n 4")
     args = parser.parse_args(argv)
     if args.report:
         return report(args.report)
     if args.repo:
         m.use_repo(args.repo.resolve())
+    if args.figures or args.json:
+        return figures_main(args)
     if args.quick:
         args.specs, args.rtt_ms = ["rfc7009"], [0.0, 50.0]
     chosen = [mode for mode in args.modes if not (mode == "schemathesis" and args.no_cli)]

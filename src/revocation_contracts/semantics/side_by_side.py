@@ -25,13 +25,15 @@ property of the contract has finished, that test runs again in the main thread w
 minted for it, never minted ahead. Its verdict is the test's verdict; a failure that does
 not come back alone is recorded as a note on the test.
 
-When: the built-in supply with independent grants (``grants_are_independent``), more than one
-worker (``--semantic-workers``, default 4), and not inside a pytest-xdist worker (the workers
+When: a supply with independent grants (``grants_are_independent``: the built-in supply's
+``client_credentials`` or ``password`` grants, or a ``--token-command``), more than one worker
+(``--semantic-workers``, default 4), and not inside a pytest-xdist worker (the workers
 already overlap the tests, and each would run every property of its contract). Never against
 the embedded reference servers: there the suite is CPU-bound under one interpreter lock and
 the planted-bug proofs rely on one property's traffic at a time. Never with a
-``--token-command`` (a user's script need not be reentrant) or a ``--refresh-token`` seed
-(each mint rotates the one before).
+``--refresh-token`` seed (each mint rotates the one before). A user's commands still run one
+at a time (a script need not be reentrant): the properties' probes wait for each other and go
+in one run of the probe command, their grants come in batches (``supply/commands.py``).
 
 Who holds it: whoever starts the tests (the contract suite's ``semantic_run`` fixture) keeps
 the ``SideBySide`` and hands it to ``verify``; the harness (``SemanticRun``) knows nothing of

@@ -103,11 +103,12 @@ class BuiltinTokenSupply(TokenSupply):
     @property
     def grants_are_independent(self) -> bool:
         """Whether grants are minted independently of each other (``client_credentials`` or
-        ``password`` at a token endpoint, minted ahead), so properties may run side by side.
+        ``password`` at a token endpoint, minted ahead; a ``--token-command``, which mints a
+        fresh grant per grant asked), so properties may run side by side.
 
-        Not for a ``--refresh-token`` seed (each mint rotates the one before) nor for a
-        ``--token-command`` (a user's script need not be reentrant)."""
-        return self._ahead is not None
+        Not for a ``--refresh-token`` seed (each mint rotates the one before). A user's
+        commands need not be reentrant: they run one at a time (``commands.py``)."""
+        return self._ahead is not None or self._batches is not None
 
     def _mint_now(self, client: Credentials) -> dict[str, str]:
         return self._accept(client, self.minter.mint(client))
@@ -195,10 +196,11 @@ class CommandTokenSupply(BuiltinTokenSupply):
 
     def __init__(self, token_command: str, probe_command: str | None, redact: Redactor) -> None:
         probes = None
+        minter = CommandMinter(token_command, redact)
         if probe_command is not None:
-            prober = CommandProber(probe_command, redact)
+            prober = CommandProber(probe_command, redact, lock=minter.lock)
             probes = Probes(dict.fromkeys(TOKEN_KINDS, prober))
-        super().__init__(CommandMinter(token_command, redact), probes, redact)
+        super().__init__(minter, probes, redact)
         self.token_command = token_command
         self.probe_command = probe_command
         self.redact = redact
@@ -309,7 +311,11 @@ def build_supply(
         if source is not None and source.endpoint
         else None
     )
-    minter: Minter | None = CommandMinter(options.token_command, redactor) if options.token_command else endpoint_minter
+    # The user's two commands never run beside each other (commands.py): one lock for both.
+    command_lock = threading.Lock()
+    minter: Minter | None = (
+        CommandMinter(options.token_command, redactor, lock=command_lock) if options.token_command else endpoint_minter
+    )
     if minter is None:
         return None
     if not options.token_command and source is not None and source.lacks_seed(options):
@@ -317,10 +323,10 @@ def build_supply(
 
     supply = BuiltinTokenSupply(minter, None, redactor, describe=_describe(options, grant))
     supply.probes = _probes(
-        options, block, base_url, metadata, endpoint_minter, supply, session, timeout, vendor_headers
+        options, block, base_url, metadata, endpoint_minter, supply, session, timeout, vendor_headers, command_lock
     )
-    # Round trips overlap only on the built-in paths: a user's command may not expect to run
-    # beside itself, and a refresh-token seed mints one grant at a time (minting.py).
+    # Round trips overlap only on the built-in paths: a user's command never runs beside itself
+    # (it batches instead, commands.py), and a refresh-token seed mints one grant at a time.
     supply.overlap(
         mint_ahead=minter is endpoint_minter and endpoint_minter is not None and endpoint_minter.independent,
         probe_side_by_side=supply.probes is not None and not options.probe_command,
@@ -338,9 +344,10 @@ def _probes(
     session: requests.Session,
     timeout: float,
     vendor_headers: tuple[str, str] | None,
+    command_lock: threading.Lock,
 ) -> Probes | None:
     if options.probe_command:
-        prober = CommandProber(options.probe_command, supply.redactor)
+        prober = CommandProber(options.probe_command, supply.redactor, lock=command_lock)
         return Probes(dict.fromkeys(TOKEN_KINDS, prober))
     by_kind: dict[str, Prober] = {}
     declared = {kind: probe for probe in block.get("probes", []) for kind in probe.get("token-types", TOKEN_KINDS)}

@@ -28,6 +28,11 @@ few hundred times, so a command may serve several at once; one that does not sti
 
 Each batch is one run of the command, bounded like any other (timeout, output cap, process
 group); a batch never holds more than ``MAX_BATCH`` tokens or ``MAX_TOKENS_CHARS`` characters.
+
+One at a time: a user's script need not be reentrant, so a supply's two commands share one
+lock and never run beside each other, even when semantic properties run side by side
+(``semantics/side_by_side.py``). Probes asked for by several properties while the probe
+command runs wait, and go together in its next run (``CommandProber.is_active``).
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ import signal
 import subprocess
 import threading
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import IO
 
@@ -146,10 +152,13 @@ class CommandMinter:
 
     option = "--token-command"
 
-    def __init__(self, command: str, redact: Redactor, timeout: float | None = None) -> None:
+    def __init__(
+        self, command: str, redact: Redactor, timeout: float | None = None, lock: threading.Lock | None = None
+    ) -> None:
         self.command = command
         self.redact = redact
         self.timeout = timeout
+        self.lock = lock or threading.Lock()  # shared with the probe command: one run at a time
 
     def mint(self, client: Credentials) -> dict[str, str]:
         """One new grant (a run asked for one)."""
@@ -158,7 +167,8 @@ class CommandMinter:
     def mint_batch(self, client: Credentials, count: int) -> list[dict[str, str]]:
         """1 to ``count`` new grants from one run of the command, each registered for redaction."""
         env = {"REVOKE_CLIENT_ID": client.client_id, "REVOKE_GRANT_COUNT": str(count)}
-        result = run_shell(self.command, env, self.option, self.timeout)
+        with self.lock:
+            result = run_shell(self.command, env, self.option, self.timeout)
         if result.returncode != 0:
             raise TokenSupplyError(explain(self.option, result, f"exited with {result.returncode}", self.redact))
         try:
@@ -196,15 +206,45 @@ class CommandProber:
 
     option = "--probe-command"
 
-    def __init__(self, command: str, redact: Redactor, timeout: float | None = None) -> None:
+    def __init__(
+        self, command: str, redact: Redactor, timeout: float | None = None, lock: threading.Lock | None = None
+    ) -> None:
         self.command = command
         self.redact = redact
         self.timeout = timeout
+        self.lock = lock or threading.Lock()  # shared with the token command: one run at a time
         # Cleared when the command answers only ``$REVOKE_TOKEN`` of a batch.
         self.batches = True
+        self._waiting: list[tuple[str, Future[bool]]] = []
+        self._waiting_lock = threading.Lock()
+        self._serving = False
 
     def is_active(self, token: str, kind: str = "", owner: Credentials | None = None) -> bool:
-        return self._run([token])[0]
+        """Whether ``token`` is active; asked together with the probes other threads wait for.
+
+        The first thread to ask serves: it runs the command for every token waiting, again
+        and again until none is; a thread that asks meanwhile waits for its answer. Alone
+        (one property at a time) that is one run per probe, as before. A failed run is the
+        error of every probe it carried: each of them is a setup error, none a verdict."""
+        answer: Future[bool] = Future()
+        with self._waiting_lock:
+            self._waiting.append((token, answer))
+            serve, self._serving = not self._serving, True
+        while serve:
+            with self._waiting_lock:
+                batch, self._waiting = self._waiting, []
+                if not batch:
+                    self._serving = serve = False
+                    break
+            try:
+                answers = self.are_active([waiting for waiting, _ in batch])
+            except BaseException as error:  # each waiting probe gets the run's error
+                for _, future in batch:
+                    future.set_exception(error)
+            else:
+                for (_, future), active in zip(batch, answers, strict=True):
+                    future.set_result(active)
+        return answer.result()
 
     def are_active(self, tokens: Sequence[str]) -> list[bool]:
         """One answer per token, in order: in batches when the command answers them, else one
@@ -221,7 +261,8 @@ class CommandProber:
     def _run(self, tokens: list[str]) -> list[bool]:
         """Answers for ``tokens`` (all of them, or the first alone for a one-token command)."""
         env = {"REVOKE_TOKEN": tokens[0], "REVOKE_TOKENS": "\n".join(tokens)}
-        result = run_shell(self.command, env, self.option, self.timeout)
+        with self.lock:
+            result = run_shell(self.command, env, self.option, self.timeout)
         lines = [line.strip() for line in result.stdout.splitlines() if line.strip()]
         if lines and all(line in (ACTIVE, INACTIVE) for line in lines):
             if result.returncode != 0:
