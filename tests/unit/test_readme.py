@@ -148,7 +148,9 @@ def test_secret_names_are_one_set():
         assert references, where
         assert {variable: variable for variable in references} == references, where
     assert set(_secret_references(readme)) <= set(_secret_references(github))
-    known = {option.env for option in OPTIONS} | {"REVOKE_TOKEN"}  # REVOKE_TOKEN: what --probe-command gets
+    from revocation_contracts.supply.commands import COMMAND_VARIABLES
+
+    known = {option.env for option in OPTIONS} | set(COMMAND_VARIABLES)  # what the commands are told
     for path in (README, CI / "README.md", CI / "github-actions.yml", CI / "gitlab-ci.yml"):
         named = set(re.findall(r"\bREVOKE_[A-Z_]*[A-Z]\b", path.read_text(encoding="utf-8")))
         assert named <= known, f"{path.name}: {sorted(named - known)}"

@@ -15,6 +15,8 @@ import os
 import shlex
 import subprocess
 import sys
+import threading
+import time
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
@@ -242,6 +244,65 @@ def test_a_probe_answering_one_line_for_a_batch_answered_the_first_token():
 def test_a_malformed_batch_answer_is_a_probe_error_never_a_guess(code, expected):
     with pytest.raises(TokenSupplyError, match=expected):
         CommandProber(python(code), Redactor()).are_active(["tok-1", "tok-2", "tok-3"])
+
+
+# Logs "<" when it starts and ">" when it ends; the first run is slow, so others ask meanwhile.
+SLOW_FIRST_PROBE = (
+    "import os, sys, time; log = open(sys.argv[1], 'a'); first = log.tell() == 0; log.write('<'); log.flush(); "
+    "time.sleep(0.6 if first else 0.05); "
+    "print('\\n'.join('active' if 'alive' in t else 'inactive' for t in os.environ['REVOKE_TOKENS'].split('\\n'))); "
+    "log.write('>')"
+)
+
+
+def test_probes_asked_from_several_threads_while_the_command_runs_go_together(tmp_path):
+    """Properties side by side: probes asked while the probe command runs wait and go in its next
+    run; every thread gets its own token's answer."""
+    log = tmp_path / "probes"
+    prober = CommandProber(logged(SLOW_FIRST_PROBE, log), Redactor())
+    tokens = ["tok-alive-0", "tok-dead-1", "tok-alive-2", "tok-dead-3", "tok-alive-4"]
+    answers: dict[str, bool] = {}
+    first = threading.Thread(target=lambda: answers.setdefault(tokens[0], prober.is_active(tokens[0])))
+    first.start()
+    for _ in range(100):
+        if log.exists() and log.read_text():
+            break
+        time.sleep(0.02)
+    others = [threading.Thread(target=lambda t=t: answers.setdefault(t, prober.is_active(t))) for t in tokens[1:]]
+    for thread in others:
+        thread.start()
+    for thread in [first, *others]:
+        thread.join(timeout=30)
+    assert answers == {token: "alive" in token for token in tokens}
+    assert log.read_text() == "<><>", "one run for the first probe, one for the four asked meanwhile"
+
+
+def test_the_two_commands_never_run_beside_each_other(tmp_path):
+    """A user's scripts need not be reentrant: minting and probing from several threads, the
+    commands' runs never overlap (one lock for both)."""
+    log = tmp_path / "runs"
+    mint = python(
+        f"import json, os, time; open({str(log)!r}, 'a').write('<'); time.sleep(0.05); "
+        "print(json.dumps({'access_token': 'at-alive-' + os.urandom(4).hex()})); "
+        f"open({str(log)!r}, 'a').write('>')"
+    )
+    probe = python(
+        f"import os, sys, time; open({str(log)!r}, 'a').write('<'); time.sleep(0.05); "
+        f"open({str(log)!r}, 'a').write('>'); sys.exit(0)"
+    )
+    token_supply = supply(mint, probe)
+
+    def work() -> None:
+        for _ in range(3):
+            token_supply.is_active(token_supply.mint(CLIENT).tokens["access_token"])
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    runs = log.read_text()
+    assert runs == "<>" * (len(runs) // 2) and len(runs) >= 2 * 6, runs
 
 
 # -- the contract suite with a command supply -----------------------------------------------------

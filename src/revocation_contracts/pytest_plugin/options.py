@@ -131,13 +131,14 @@ OPTIONS = (
     Option(
         "--token-command",
         "shell command line (/bin/sh -c) printing JSON {access_token?, refresh_token?} for a new grant issued "
-        "to $REVOKE_CLIENT_ID",
+        "to $REVOKE_CLIENT_ID (or a JSON array of up to $REVOKE_GRANT_COUNT grants)",
         parse_command,
         metavar="CMD",
     ),
     Option(
         "--probe-command",
-        "shell command line (/bin/sh -c) exiting 0 if $REVOKE_TOKEN is still active, 1 if not",
+        "shell command line (/bin/sh -c) exiting 0 if $REVOKE_TOKEN is still active, 1 if not "
+        "(or printing active/inactive, one line per token of $REVOKE_TOKENS)",
         parse_command,
         metavar="CMD",
     ),
@@ -156,8 +157,8 @@ OPTIONS = (
     ),
     Option(
         "--semantic-workers",
-        "semantic properties run at once against a remote target with the built-in token supply "
-        "(default: 4; 1 runs them one after another)",
+        "semantic properties run at once against a remote target with the built-in token supply or a "
+        "--token-command (default: 4; 1 runs them one after another)",
         parse_positive_int,
         metavar="N",
     ),

@@ -60,6 +60,9 @@ MAX_BATCH = 16
 # REVOKE_TOKENS stays far below Linux's 128 kB limit on one environment string (E2BIG).
 MAX_TOKENS_CHARS = 64_000
 ACTIVE, INACTIVE = "active", "inactive"
+# What the commands are told beside REVOKE_CLIENT_ID (README, "Point it at your endpoint").
+GRANT_COUNT, TOKEN, TOKENS = "REVOKE_GRANT_COUNT", "REVOKE_TOKEN", "REVOKE_TOKENS"
+COMMAND_VARIABLES = (GRANT_COUNT, TOKEN, TOKENS)
 SHELL = "/bin/sh"
 NOT_FOUND, NOT_EXECUTABLE = 127, 126
 TOKEN_KINDS = ("access_token", "refresh_token")
@@ -166,7 +169,7 @@ class CommandMinter:
 
     def mint_batch(self, client: Credentials, count: int) -> list[dict[str, str]]:
         """1 to ``count`` new grants from one run of the command, each registered for redaction."""
-        env = {"REVOKE_CLIENT_ID": client.client_id, "REVOKE_GRANT_COUNT": str(count)}
+        env = {"REVOKE_CLIENT_ID": client.client_id, GRANT_COUNT: str(count)}
         with self.lock:
             result = run_shell(self.command, env, self.option, self.timeout)
         if result.returncode != 0:
@@ -260,7 +263,7 @@ class CommandProber:
 
     def _run(self, tokens: list[str]) -> list[bool]:
         """Answers for ``tokens`` (all of them, or the first alone for a one-token command)."""
-        env = {"REVOKE_TOKEN": tokens[0], "REVOKE_TOKENS": "\n".join(tokens)}
+        env = {TOKEN: tokens[0], TOKENS: "\n".join(tokens)}
         with self.lock:
             result = run_shell(self.command, env, self.option, self.timeout)
         lines = [line.strip() for line in result.stdout.splitlines() if line.strip()]
