@@ -16,26 +16,26 @@ call for an access token, a refresh grant for a refresh token) and map the answe
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import sys
-import urllib.error
-import urllib.request
+from urllib.parse import urlsplit
 
 ACTIVE, INACTIVE, PROBE_ERROR = 0, 1, 2
 INTROSPECT_PATH = "/__revocation_contracts__/introspect"
 
 
-def is_active(base_url: str, token: str) -> bool:
-    """The reference server's test-only introspection: ``{"active": true}`` for a live token."""
-    request = urllib.request.Request(
-        base_url + INTROSPECT_PATH,
-        data=json.dumps({"token": token}).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.load(response).get("active") is True
+def is_active(connection: http.client.HTTPConnection, path: str, token: str) -> bool:
+    """The reference server's test-only introspection: ``{"active": true}`` for a live token
+    (http.client, not urllib.request: the suite starts this command often)."""
+    connection.request("POST", path, json.dumps({"token": token}), {"Content-Type": "application/json"})
+    response = connection.getresponse()
+    body = response.read()
+    if response.status != 200:
+        raise OSError(f"introspection answered {response.status}")
+    answer = json.loads(body)
+    return isinstance(answer, dict) and answer.get("active") is True
 
 
 def main() -> int:
@@ -45,15 +45,20 @@ def main() -> int:
     if not base_url or token is None:
         print("probe_command: set REFERENCE_URL; the suite sets REVOKE_TOKEN", file=sys.stderr)
         return PROBE_ERROR
+    url = urlsplit(base_url)
+    connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=10)  # one connection per run
+    path = url.path + INTROSPECT_PATH
     try:
         if len(batch) > 1:
-            print("\n".join("active" if is_active(base_url, each) else "inactive" for each in batch))
+            print("\n".join("active" if is_active(connection, path, each) else "inactive" for each in batch))
             return ACTIVE
-        return ACTIVE if is_active(base_url, token) else INACTIVE
-    except (urllib.error.URLError, OSError, ValueError, AttributeError) as exc:
+        return ACTIVE if is_active(connection, path, token) else INACTIVE
+    except (OSError, ValueError, http.client.HTTPException) as exc:
         # Never print the token: the suite redacts what it knows, but a probe should not rely on it.
         print(f"probe_command: introspection at {base_url} failed: {exc}", file=sys.stderr)
         return PROBE_ERROR
+    finally:
+        connection.close()
 
 
 if __name__ == "__main__":

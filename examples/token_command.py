@@ -20,26 +20,27 @@ This one asks the reference server's test-only endpoint (``REFERENCE_URL``, e.g.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import sys
-import urllib.error
-import urllib.request
+from urllib.parse import urlsplit
 
 GRANTS_PATH = "/__revocation_contracts__/grants"
 
 
-def mint(base_url: str, client_id: str) -> dict[str, str]:
-    """One new grant for ``client_id`` from the reference server's test-only endpoint."""
-    request = urllib.request.Request(
-        base_url + GRANTS_PATH,
-        data=json.dumps({"client_id": client_id}).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        grant = json.load(response)
-    return {kind: grant[kind] for kind in ("access_token", "refresh_token") if kind in grant}
+def post_json(connection: http.client.HTTPConnection, path: str, payload: dict[str, str]) -> dict[str, str]:
+    """POST ``payload`` as JSON on the open connection; the JSON answer (http.client, not
+    urllib.request: the suite starts this command often, and urllib costs twice the import)."""
+    connection.request("POST", path, json.dumps(payload), {"Content-Type": "application/json"})
+    response = connection.getresponse()
+    body = response.read()
+    if response.status != 200:
+        raise OSError(f"{path} answered {response.status}")
+    answer = json.loads(body)
+    if not isinstance(answer, dict):
+        raise ValueError(f"{path} answered JSON that is not an object")
+    return answer
 
 
 def main() -> int:
@@ -47,16 +48,20 @@ def main() -> int:
     client_id = os.environ.get("REVOKE_CLIENT_ID", "")
     count = os.environ.get("REVOKE_GRANT_COUNT", "1")
     if not base_url or not client_id or not count.isdigit() or int(count) < 1:
-        print(
-            "token_command: set REFERENCE_URL; the suite sets REVOKE_CLIENT_ID (and REVOKE_GRANT_COUNT)",
-            file=sys.stderr,
-        )
+        print("token_command: set REFERENCE_URL; the suite sets REVOKE_CLIENT_ID, REVOKE_GRANT_COUNT", file=sys.stderr)
         return 2
+    url = urlsplit(base_url)
+    connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=10)  # one connection per run
     try:
-        grants = [mint(base_url, client_id) for _ in range(int(count))]
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+        grants = []
+        for _ in range(int(count)):
+            grant = post_json(connection, url.path + GRANTS_PATH, {"client_id": client_id})
+            grants.append({kind: grant[kind] for kind in ("access_token", "refresh_token") if kind in grant})
+    except (OSError, ValueError, http.client.HTTPException) as exc:
         print(f"token_command: cannot mint a grant for {client_id} at {base_url}: {exc}", file=sys.stderr)
         return 1
+    finally:
+        connection.close()
     json.dump(grants[0] if len(grants) == 1 else grants, sys.stdout)
     return 0
 
