@@ -11,8 +11,9 @@ plugin's ``contract`` fixture requests: a test whose ``contract`` comes from a f
 own project's (a conftest's) does not request it and is left alone. Users extend the suite
 the pytest-httpserver way: override ``target`` or ``contract_schema`` in their own conftest.
 
-Around the tests: discovery and a preflight probe of ``--target-url`` before the first one
-and before any xdist worker starts (``check_before_tests``, ``preflight.py``), ``--dry-run``
+Around the tests: discovery, a preflight probe of ``--target-url`` and one grant from the
+token supply before the first one and before any xdist worker starts (``check_before_tests``,
+``preflight.py``, ``supply_gate.py``), ``--dry-run``
 planning instead of running (``dryrun.py``), and the problems that are not contract
 verdicts (throttling, an unreachable target, a failing token command) turned into skips
 and one-line errors with their own exit codes (``runstatus.py``).
@@ -97,7 +98,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def check_before_tests(config: pytest.Config) -> None:
-    """Discovery (``--issuer``) and the preflight probe of the target, before any test or worker.
+    """Discovery (``--issuer``), the preflight probe of the target and the token supply's gate
+    (one grant, one probe: ``supply_gate.py``), before any test or worker.
 
     At configure time, not at session start: under pytest-xdist the controller starts its
     workers in ``pytest_sessionstart``, and a run ended there writes neither JUnit XML nor
@@ -106,7 +108,7 @@ def check_before_tests(config: pytest.Config) -> None:
     no worker starts and the run ends at collection the same way with or without ``-n``, with
     the reason in every report (``RunStatus.end_before_tests``).
     Discovery runs in every process (each worker parametrizes its tests from the discovered
-    endpoints); the preflight only in the controller or the single process.
+    endpoints); the preflight and the supply gate only in the controller or the single process.
     """
     settings = config.stash[SETTINGS_KEY]
     if any(config.getoption(name, False) for name in INFO_OPTIONS):
@@ -130,11 +132,25 @@ def check_before_tests(config: pytest.Config) -> None:
         from revocation_contracts.pytest_plugin.preflight import run_preflight
 
         failure = run_preflight(settings)
+    if failure is None and not quiet and settings.target_url is not None:
+        failure = _check_token_supply(config)
     if failure is None:
         return
     if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
         config.option.dist = "no"  # no worker starts: this process ends the run at collection
     runstatus.end_before_tests(failure.message, failure.exit_code, settings.specs[0])
+
+
+def _check_token_supply(config: pytest.Config) -> Any:
+    """The supply gate (``supply_gate.py``) on the session's pool: the tests of this process
+    reuse its targets, and its grant is revoked with the other leftovers when the pool closes."""
+    from revocation_contracts.pytest_plugin.pool import TargetPool
+    from revocation_contracts.pytest_plugin.supply_gate import run_supply_gate
+
+    pool = config.stash.get(POOL_KEY, None)
+    if pool is None:
+        pool = config.stash[POOL_KEY] = TargetPool(config.stash[SETTINGS_KEY], config.stash[REDACTOR_KEY])
+    return run_supply_gate(pool)
 
 
 @pytest.hookimpl(trylast=True)
