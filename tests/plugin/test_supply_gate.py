@@ -104,3 +104,13 @@ def test_the_gates_grant_is_revoked_at_the_end(
     assert server.requests == ["POST /revoke", "POST /oauth/token", "POST /introspect", "POST /revoke"]
     revoked = server.received[-1][2].decode()
     assert f"token={GATE_TOKEN}" in revoked
+    # Said before the pause, and counted (progress.py): the revocation, the mint and the probe.
+    result.stdout.fnmatch_lines(
+        [
+            "revocation-contracts: revoking 1 leftover token the suite minted...",
+            "*revocation-contracts: requests and time*",
+            "rfc7009: 1 request to the endpoint, 2 to the token supply",
+            "leftover tokens: revoked 1 of 1 in *s",
+            "whole run: *s, the checks before the tests and the leftover revocation included",
+        ]
+    )

@@ -25,6 +25,7 @@ no space; ``names.schema_operation_of``).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Generator, Iterator
 from typing import Any
 
@@ -42,6 +43,7 @@ REDACTOR_KEY = pytest.StashKey[Redactor]()
 POOL_KEY = pytest.StashKey[Any]()
 RUNSTATUS_KEY = pytest.StashKey[RunStatus]()
 PLAN_KEY = pytest.StashKey[list[str]]()
+PROGRESS_KEY = pytest.StashKey[Any]()
 PLUGIN_NAME = "revocation-contracts-suite"
 # pytest options that only list things: no test runs, so the target is not probed.
 LISTING_OPTIONS = ("collectonly", "showfixtures", "show_fixtures_per_test")
@@ -66,6 +68,7 @@ def start(config: pytest.Config) -> None:
         config.addinivalue_line("markers", marker)
     config.stash[RUNSTATUS_KEY] = RunStatus()
     config.pluginmanager.register(config.stash[RUNSTATUS_KEY], "revocation-contracts-runstatus")
+    register_progress(config, settings)
     if settings.dry_run and config.pluginmanager.hasplugin("xdist"):
         # A dry run runs nothing: plan in this process instead of starting workers (before xdist's trylast hook).
         config.option.dist = "no"
@@ -74,6 +77,39 @@ def start(config: pytest.Config) -> None:
 
     # After discovery: the report names the endpoint the metadata gave, not the options' target.
     register_reporting(config, config.stash[SETTINGS_KEY], config.stash[REDACTOR_KEY])
+
+
+def register_progress(config: pytest.Config, settings: Settings) -> None:
+    """The progress lines and the requests-and-time section (``progress.py``); its request
+    counts are the session pool's, whenever there is one."""
+    from revocation_contracts.pytest_plugin.progress import Progress
+
+    def counts() -> dict[str, tuple[int, int]]:
+        pool = config.stash.get(POOL_KEY, None)
+        return pool.request_counts() if pool is not None else {}
+
+    names = [contract.name for contract in settings.contracts()]
+    progress = config.stash[PROGRESS_KEY] = Progress(config, names, counts)
+    config.pluginmanager.register(progress, "revocation-contracts-progress")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Revoke the tokens the suite minted and left alive now, before the summary: the run's
+    time then includes it and the terminal says what the pause is (``progress.py``)."""
+    pool = session.config.stash.get(POOL_KEY, None)
+    if pool is None:
+        return
+    progress = session.config.stash[PROGRESS_KEY]
+    started = time.monotonic()
+    found: list[int] = []
+
+    def announce(count: int) -> None:
+        found.append(count)
+        progress.announce_leftovers(count)
+
+    revoked = pool.revoke_leftovers(announce)
+    if found:
+        progress.revoked_leftovers(found[0], revoked, time.monotonic() - started)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
