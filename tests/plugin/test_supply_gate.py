@@ -114,3 +114,22 @@ def test_the_gates_grant_is_revoked_at_the_end(
             "whole run: *s, the checks before the tests and the leftover revocation included",
         ]
     )
+
+
+@pytest.mark.parametrize(
+    ("grant", "status", "error", "names"),
+    [
+        ("client_credentials", 400, "invalid_scope", "--scope"),
+        ("client_credentials", 400, "unauthorized_client", "another --grant"),
+        ("client_credentials", 400, "unsupported_grant_type", "another --grant"),
+        ("client_credentials", 401, "invalid_client", "--client-secret"),
+        ("password", 400, "invalid_grant", "--username and --password"),
+        ("refresh_token", 400, "invalid_grant", "--refresh-token"),
+        ("client_credentials", 403, "with an empty body", "pass --scope"),
+        ("client_credentials", 400, "a body that is not JSON", "pass --scope"),
+    ],
+)
+def test_a_refusal_names_the_option_to_change(grant: str, status: int, error: str, names: str) -> None:
+    from revocation_contracts.supply.minting import refusal_hint
+
+    assert names in refusal_hint(grant, status, error)
