@@ -22,7 +22,8 @@ redirect    after one answer, 307 to the sink (which records what it receives)
 gzip        200 with a gzip body that decodes to 5 GB (5 MB on the wire)
 huge        200 with a 10 GiB body of spaces
 basic_echo  200 that repeats the request's Authorization header in X-Echo-Authorization
-html        200 text/html for everything
+html        after one answer, 200 text/html for everything (a page for the probe is a gate:
+            tests/plugin/test_preflight.py)
 error500    500 for everything
 throttle429 429 for everything (no Retry-After)
 busy503     503 for everything, Retry-After of a billion seconds
@@ -41,7 +42,7 @@ import time
 import zlib
 from pathlib import Path
 
-AFTER_ONE = frozenset({"hang", "drip", "reset", "garbage", "redirect"})
+AFTER_ONE = frozenset({"hang", "drip", "reset", "garbage", "redirect", "html"})
 PLAIN_400 = b'{"error":"invalid_request"}'
 COOKIE = "rc_hostile_session=rc-cookie-7d1e5b"
 

@@ -4,15 +4,44 @@ judged). Every target here is on loopback, misbehaving in one way."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
 from revocation_contracts.model.contract import BUNDLED_NAMES, load_contract
-from revocation_contracts.pytest_plugin.runstatus import EXIT_TARGET
+from revocation_contracts.pytest_plugin.runstatus import EXIT_TARGET, EXIT_TOKEN_SUPPLY
 from revocation_contracts.reference.server import ReferenceServer
 
 from .loopback import CREDENTIALS, CannedServer, assert_one_clear_line
+
+JSON = {"Content-Type": "application/json"}
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+NOT_POST = "the answer of a server that does not take POST here"
+CATCH_ALL = "a static site's or an application's catch-all answer"
+# A plain web server lives at most this long, whatever happens to the test that started it.
+WEB_SERVER_LIFETIME = 60
+
+
+@contextlib.contextmanager
+def plain_web_server(directory: Path) -> Iterator[str]:
+    """``python -m http.server`` on a loopback port the kernel picks, serving ``directory``;
+    bounded by ``timeout`` and stopped by its pid."""
+    command = ["timeout", str(WEB_SERVER_LIFETIME), sys.executable, "-u", "-m", "http.server", "0"]
+    command += ["--bind", "127.0.0.1"]
+    process = subprocess.Popen(command, cwd=directory, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()  # "Serving HTTP on 127.0.0.1 port N (http://127.0.0.1:N/) ..."
+        yield "http://127.0.0.1:" + line.split(" port ")[1].split()[0]
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def run(pytester: pytest.Pytester, url: str, *extra: str) -> pytest.RunResult:
@@ -97,26 +126,95 @@ def test_redirect_is_not_followed(uses_target: pytest.Pytester, canned_server: C
     assert server.requests == ["POST /revoke"]
 
 
-@pytest.mark.parametrize("status", [400, 401, 405, 415, 429, 500, 503])
-def test_an_answering_endpoint_passes(
-    uses_target: pytest.Pytester, canned_server: Callable[..., CannedServer], status: int
+@pytest.mark.parametrize(
+    ("status", "headers", "body"),
+    [
+        (400, {}, b""),
+        (400, JSON, b'{"error":"invalid_request"}'),
+        (400, HTML, b"<html><body>Bad Request</body></html>"),
+        (401, {}, b""),
+        (401, JSON, b'{"error":"invalid_client"}'),
+        (403, HTML, b"<h1>Forbidden</h1>"),
+        (415, {}, b""),
+        (422, JSON, b'{"status":422,"title":"Unprocessable Entity","detail":"token"}'),
+        (200, {}, b""),
+        (200, JSON, b"{}"),
+        (200, {"Content-Type": "text/plain"}, b"OK"),
+        (204, {}, b""),
+        (429, {}, b""),
+        (500, HTML, b"<html>Internal Server Error</html>"),
+        (503, {}, b""),
+    ],
+)
+def test_an_answer_a_revocation_endpoint_may_give_passes(
+    uses_target: pytest.Pytester,
+    canned_server: Callable[..., CannedServer],
+    status: int,
+    headers: dict[str, str],
+    body: bytes,
 ) -> None:
-    """Any answer but 404 or a redirect means something is there: the tests judge it."""
-    server = canned_server(status, {"Retry-After": "0"})
+    """Whatever a real endpoint may answer an empty request without credentials: a refusal with
+    or without a JSON error body, a lenient success, a server error (the tests' finding), 429 or
+    503 (the tests wait): the tests judge it."""
+    server = canned_server(status, {"Retry-After": "0", **headers}, body)
     result = run(uses_target, server.base_url)
     assert result.ret == 0
     result.assert_outcomes(passed=1)
     assert server.requests == ["POST /revoke"]
 
 
+@pytest.mark.parametrize(
+    ("status", "headers", "body", "says"),
+    [
+        (405, HTML, b"<html>405 Not Allowed</html>", f"405 (Method Not Allowed), {NOT_POST}"),
+        (405, {}, b"", "405 (Method Not Allowed)*"),
+        (501, HTML, b"<!DOCTYPE HTML><html>Unsupported method</html>", "501 (Not Implemented)*"),
+        (200, HTML, b"<!doctype html><title>My app</title>", f"200 with a web page (text/html), {CATCH_ALL}"),
+        (200, {"Content-Type": "application/octet-stream"}, b"  <html><body>index</body></html>", "200 with a web*"),
+    ],
+)
+def test_an_answer_no_revocation_endpoint_gives_stops_the_run(
+    uses_target: pytest.Pytester,
+    canned_server: Callable[..., CannedServer],
+    status: int,
+    headers: dict[str, str],
+    body: bytes,
+    says: str,
+) -> None:
+    """The documented method refused as a method (a plain web server's 405 or 501), or a web
+    page for a success: every test would fail for that one reason, so none runs."""
+    server = canned_server(status, headers, body)
+    result = run(uses_target, server.base_url)
+    assert_stopped(
+        result,
+        f"POST {server.base_url}/revoke answered {says}: this is not the rfc7009 revocation endpoint; "
+        "check --target-url (the authorization server's base URL, without the path) or pass --endpoint-path*",
+    )
+    assert server.requests == ["POST /revoke"]
+
+
+def test_a_plain_web_server_is_not_the_endpoint(uses_target: pytest.Pytester, tmp_path: Path) -> None:
+    """``python -m http.server`` as the target (issue 18): one line and exit 6, not 24 contract failures."""
+    with plain_web_server(tmp_path) as base_url:
+        result = run(uses_target, base_url, "--junitxml", "junit.xml")
+    assert_stopped(
+        result,
+        f"POST {base_url}/revoke answered 501 (Not Implemented), the answer of a server that does not take POST "
+        "here: this is not the rfc7009 revocation endpoint; check --target-url*",
+    )
+    junit = (uses_target.path / "junit.xml").read_text()
+    assert "501 (Not Implemented)" in junit
+
+
 def test_one_probe_per_contract(uses_target: pytest.Pytester, canned_server: Callable[..., CannedServer]) -> None:
     server = canned_server(401)
     result = uses_target.runpytest("--spec", "all", "--target-url", server.base_url, *CREDENTIALS)
-    assert result.ret == 0
     client_id = CREDENTIALS[CREDENTIALS.index("--client-id") + 1]
-    assert sorted(server.requests) == sorted(
-        {f"{load_contract(name).method} {load_contract(name).url_path(client_id)}" for name in BUNDLED_NAMES}
-    )
+    probes = {f"{load_contract(name).method} {load_contract(name).url_path(client_id)}" for name in BUNDLED_NAMES}
+    assert sorted(server.requests[: len(probes)]) == sorted(probes)
+    # Then Voucherify's spec mints at its token endpoint, which refuses here (supply_gate.py).
+    assert server.requests[len(probes) :] == ["POST /v1/oauth/token"]
+    assert result.ret == EXIT_TOKEN_SUPPLY
 
 
 def test_the_probe_sends_no_credentials(
@@ -125,7 +223,7 @@ def test_the_probe_sends_no_credentials(
     """Harmless by construction: the documented method and media type, an empty body, no secret."""
     server = canned_server(401)
     result = uses_target.runpytest("--spec", "voucherify", "--target-url", server.base_url, *CREDENTIALS)
-    assert result.ret == 0
+    assert result.ret == EXIT_TOKEN_SUPPLY  # the spec's token endpoint (after the probe) refuses: supply_gate.py
     (line, headers, body), *_ = server.received
     assert line == "POST /v1/oauth/token/revoke"
     assert body == b""

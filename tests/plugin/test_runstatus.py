@@ -96,15 +96,23 @@ def test_contract_failure_outranks_throttling(
     result.assert_outcomes(failed=1, skipped=1)
 
 
-def _token_command(exit_code: int, stderr: str) -> str:
-    script = f"import sys; sys.stderr.write({stderr!r}); sys.exit({exit_code})"
+def _token_command_after_one(exit_code: int, stderr: str) -> str:
+    """A token command that mints once (a file in the working directory remembers it), then fails."""
+    script = (
+        "import pathlib, sys; done = pathlib.Path('minted-once'); "
+        f"done.exists() and (sys.stderr.write({stderr!r}), sys.exit({exit_code})); "
+        'done.touch(); print(\'{"access_token": "rc-first-token-1a2b"}\')'
+    )
     return shlex.join([sys.executable, "-c", script])
 
 
 def test_failing_token_command_is_a_setup_error(
     pytester: pytest.Pytester, canned_server: Callable[..., CannedServer]
 ) -> None:
-    """A token command failing inside a test body is an error (not a failure), one line, exit 7."""
+    """A token command failing inside a test body is an error (not a failure), one line, exit 7.
+
+    It mints once for the gate before the tests (supply_gate.py), then fails: the failure meets
+    the test, not the gate (tests/plugin/test_supply_gate.py has the gate's own)."""
     pytester.makepyfile(
         test_mint="""
         def test_revoke_a_minted_token(target):
@@ -115,7 +123,7 @@ def test_failing_token_command_is_a_setup_error(
     server = canned_server(401)
     result = pytester.runpytest(
         "--spec", "rfc7009", "--target-url", server.base_url, *CREDENTIALS,
-        "--token-command", _token_command(3, "no grant for rc-secret-value-9f2e"),
+        "--token-command", _token_command_after_one(3, "no grant for rc-secret-value-9f2e"),
         "--junitxml", "junit.xml",
     )  # fmt: skip
     assert result.ret == EXIT_TOKEN_SUPPLY

@@ -10,7 +10,10 @@ reads the run's ``Settings``; ``target.py`` keeps the plain ``Target``.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+
+import requests
 
 from revocation_contracts.model.contract import Contract
 from revocation_contracts.pytest_plugin.settings import Settings
@@ -21,7 +24,7 @@ from revocation_contracts.supply.builtin import build_supply
 from revocation_contracts.supply.embedded import EmbeddedTokenSupply
 from revocation_contracts.target import Target
 from revocation_contracts.transport.client import Credentials
-from revocation_contracts.transport.session import new_session
+from revocation_contracts.transport.session import new_session, requests_sent
 
 # At most this many left-behind tokens are revoked per target at the end of a session.
 MAX_LEFTOVERS = 2000
@@ -36,6 +39,8 @@ class TargetPool:
         self.settings = settings
         self.redactor = redactor
         self._targets: dict[str, Target] = {}
+        self._supply_sessions: dict[str, requests.Session] = {}
+        self._leftovers_revoked = False
 
     def get(self, contract: Contract) -> Target:
         if contract.name not in self._targets:
@@ -47,6 +52,7 @@ class TargetPool:
         session = new_session(settings.rate_limit, settings.max_throttle_wait)
         if settings.embedded:
             server = ReferenceServer(contract, settings.reference_bugs).start()
+            supply_session = self._supply_sessions[contract.name] = new_session()
             first, other = DEFAULT_CLIENTS[0], DEFAULT_CLIENTS[1]
             self.redactor.add_basic(first.client_id, first.client_secret)
             self.redactor.add_basic(other.client_id, other.client_secret)
@@ -58,7 +64,7 @@ class TargetPool:
                 session=session,
                 timeout=settings.request_timeout,
                 redactor=self.redactor,
-                tokens=EmbeddedTokenSupply(server.base_url, new_session()),
+                tokens=EmbeddedTokenSupply(server.base_url, supply_session),
                 server=server,
             )
         # Without credentials every selected contract is a public client's (consistency.py checked it).
@@ -68,12 +74,15 @@ class TargetPool:
             if settings.second_client_id and settings.second_client_secret
             else None
         )
+        supply_session = self._supply_sessions[contract.name] = new_session(
+            settings.rate_limit, settings.max_throttle_wait
+        )
         tokens = build_supply(
             settings,  # a SupplyOptions
             contract,
             settings.target_url,
             settings.metadata,
-            new_session(settings.rate_limit, settings.max_throttle_wait),
+            supply_session,
             settings.request_timeout,
             self.redactor,
         )
@@ -90,7 +99,16 @@ class TargetPool:
             auth_methods_offered=metadata.suite_methods("revocation") if metadata is not None else None,
         )
 
-    def revoke_leftovers(self) -> int:
+    def request_counts(self) -> dict[str, tuple[int, int]]:
+        """Per contract: requests sent to the endpoint under test, and to the token supply's."""
+        return {
+            name: (requests_sent(target.session), requests_sent(self._supply_sessions[name]))
+            if name in self._supply_sessions
+            else (requests_sent(target.session), 0)
+            for name, target in self._targets.items()
+        }
+
+    def revoke_leftovers(self, announce: Callable[[int], None] | None = None) -> int:
         """Revoke the live tokens the supply minted (token endpoint or ``--token-command``) and the
         tests left behind: only ours, never one the suite did not mint.
 
@@ -100,7 +118,13 @@ class TargetPool:
         its retries, stops the rest. The revocations are independent, so ``LEFTOVER_WORKERS`` go
         out at once on the target's keep-alive session (a few hundred one after the other cost a
         round trip each: bench/README.md).
+
+        Once per session (the plugin calls it at session finish, before the summary, and
+        ``close`` after); ``announce`` hears how many tokens are about to be revoked.
         """
+        if self._leftovers_revoked:
+            return 0
+        self._leftovers_revoked = True
         jobs: list[tuple[Target, Credentials, str, str | None]] = []
         for target in self._targets.values():
             supply = target.tokens
@@ -111,6 +135,8 @@ class TargetPool:
                 jobs.append((target, owner, value, kind if kind in hints else None))
         if not jobs:
             return 0
+        if announce is not None:
+            announce(len(jobs))
         stop = threading.Event()
 
         def revoke(job: tuple[Target, Credentials, str, str | None]) -> bool:
@@ -138,6 +164,8 @@ class TargetPool:
             server.request_stop()
         for target in self._targets.values():
             target.session.close()
+        for session in self._supply_sessions.values():
+            session.close()
         for server in servers:
             server.stop()
         self._targets.clear()

@@ -16,9 +16,19 @@ classifies:
 - 404: something answered, but the path is not an endpoint (wrong base URL or
   ``--endpoint-path``);
 - 3xx: the suite does not follow redirects (a revocation request must not be replayed
-  elsewhere), so the final URL must be given.
+  elsewhere), so the final URL must be given;
+- 405 or 501: the server there does not take the documented method on this path, which a
+  revocation endpoint always does; it is what a plain web server answers (``python -m
+  http.server`` says 501, a static nginx 405), and every test would fail for that one reason;
+- a 2xx with a web page (``text/html``, or a body that opens an HTML document): a static site
+  or an application's catch-all page, not a revocation answer (RFC 7009 section 2.2 answers
+  200 whose body the client ignores, and no revocation server renders a page for it).
 
-Anything else, including 429 and 503, means the endpoint is there: the tests take over.
+Everything else means something that may be the endpoint answered, and the tests judge it:
+any other 4xx, with or without a JSON error body (400 ``invalid_request``, 401
+``invalid_client``, a framework's 403 or 415), a 2xx with an empty, JSON or short text body
+(lenient servers read an empty token as an invalid one: RFC 7009 section 2.2), a 5xx (a
+server error on an empty body is the tests' finding), 429 and 503 (the tests wait and retry).
 The probe goes through the suite's bounded session (``transport/bounded.py``): one total
 deadline, a capped body, no redirect followed, no cookie kept.
 The embedded reference servers are never probed, and neither is anything in a ``--dry-run``.
@@ -27,6 +37,7 @@ The embedded reference servers are never probed, and neither is anything in a ``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from http import HTTPStatus
 
 import requests
 
@@ -38,6 +49,9 @@ from revocation_contracts.transport.session import TargetThrottled, new_session
 
 PREFIX = "revocation-contracts: "
 USER_AGENT = "revocation-contracts (preflight)"
+# The first bytes of an answer read to tell a web page (the transport caps the whole body anyway).
+HEAD_BYTES = 512
+HTML_OPENINGS = (b"<!doctype html", b"<html")
 
 
 @dataclass(frozen=True)
@@ -66,13 +80,14 @@ def probe(
     except requests.RequestException as exc:
         return PreflightFailure(PREFIX + explain_request_error(exc, method, url, timeout))
     status = response.status_code
+    head = response.content[:HEAD_BYTES]
     response.close()
+    path_hint = (
+        f"and --endpoint-path (given: {contract.path})"
+        if path_given
+        else f"or pass --endpoint-path if the endpoint is not at the spec's path {contract.path}"
+    )
     if status == 404:
-        path_hint = (
-            f"and --endpoint-path (given: {contract.path})"
-            if path_given
-            else f"or pass --endpoint-path if the endpoint is not at the spec's path {contract.path}"
-        )
         return PreflightFailure(
             f"{PREFIX}{method} {url} answered 404: this is not the {contract.name} revocation endpoint; "
             f"check --target-url (the base URL, without the path) {path_hint}"
@@ -83,6 +98,26 @@ def probe(
             f"{PREFIX}{method} {url} answered {status}, redirecting to {location}; the suite does not follow "
             "redirects: pass the final base URL as --target-url"
         )
+    unlike = unlike_an_endpoint(method, status, response.headers.get("Content-Type", ""), head)
+    if unlike is not None:
+        return PreflightFailure(
+            f"{PREFIX}{method} {url} answered {unlike}: this is not the {contract.name} revocation endpoint; "
+            f"check --target-url (the authorization server's base URL, without the path) {path_hint}"
+        )
+    return None
+
+
+def unlike_an_endpoint(method: str, status: int, media_type: str, head: bytes) -> str | None:
+    """How the probe's answer shows that no revocation endpoint is there, or None when one may be.
+
+    ``head``: the first bytes of the body. Only two answers are conclusive (module docstring):
+    the documented method refused as such (405, 501), and a web page for a success.
+    """
+    if status in (405, 501):
+        return f"{status} ({HTTPStatus(status).phrase}), the answer of a server that does not take {method} here"
+    opening = head.lstrip()[:15].lower()
+    if 200 <= status < 300 and (media_type.lower().startswith("text/html") or opening.startswith(HTML_OPENINGS)):
+        return f"{status} with a web page (text/html), a static site's or an application's catch-all answer"
     return None
 
 

@@ -26,11 +26,12 @@ outranks throttling.
 4     usage error: unknown ``--spec``, malformed option, missing credentials
 5     no tests collected
 6     target problem: unreachable, DNS failure, TLS error, timeout, or not the endpoint
-      (404 on the path, a redirect); found before the first test, or when the target stops
-      answering during the run
+      (404 on the path, a redirect, a 405 or 501 to the documented method, a web page);
+      found before the first test, or when the target stops answering during the run
 7     token supply: discovery (``--issuer`` metadata unusable), minting at the token endpoint,
       a probe (introspection, the refresh grant, ``--resource-url``), or ``--token-command`` /
-      ``--probe-command`` failed
+      ``--probe-command`` failed; found before the first test (one grant, one probe:
+      ``supply_gate.py``) or during the run
 8     throttled: nothing failed, but the target kept answering 429/503 after the bounded
       retries, so some checks did not run
 ====  =====================================================================================

@@ -11,8 +11,9 @@ plugin's ``contract`` fixture requests: a test whose ``contract`` comes from a f
 own project's (a conftest's) does not request it and is left alone. Users extend the suite
 the pytest-httpserver way: override ``target`` or ``contract_schema`` in their own conftest.
 
-Around the tests: discovery and a preflight probe of ``--target-url`` before the first one
-and before any xdist worker starts (``check_before_tests``, ``preflight.py``), ``--dry-run``
+Around the tests: discovery, a preflight probe of ``--target-url`` and one grant from the
+token supply before the first one and before any xdist worker starts (``check_before_tests``,
+``preflight.py``, ``supply_gate.py``), ``--dry-run``
 planning instead of running (``dryrun.py``), and the problems that are not contract
 verdicts (throttling, an unreachable target, a failing token command) turned into skips
 and one-line errors with their own exit codes (``runstatus.py``).
@@ -24,6 +25,7 @@ no space; ``names.schema_operation_of``).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Generator, Iterator
 from typing import Any
 
@@ -41,6 +43,7 @@ REDACTOR_KEY = pytest.StashKey[Redactor]()
 POOL_KEY = pytest.StashKey[Any]()
 RUNSTATUS_KEY = pytest.StashKey[RunStatus]()
 PLAN_KEY = pytest.StashKey[list[str]]()
+PROGRESS_KEY = pytest.StashKey[Any]()
 PLUGIN_NAME = "revocation-contracts-suite"
 # pytest options that only list things: no test runs, so the target is not probed.
 LISTING_OPTIONS = ("collectonly", "showfixtures", "show_fixtures_per_test")
@@ -65,6 +68,7 @@ def start(config: pytest.Config) -> None:
         config.addinivalue_line("markers", marker)
     config.stash[RUNSTATUS_KEY] = RunStatus()
     config.pluginmanager.register(config.stash[RUNSTATUS_KEY], "revocation-contracts-runstatus")
+    register_progress(config, settings)
     if settings.dry_run and config.pluginmanager.hasplugin("xdist"):
         # A dry run runs nothing: plan in this process instead of starting workers (before xdist's trylast hook).
         config.option.dist = "no"
@@ -73,6 +77,39 @@ def start(config: pytest.Config) -> None:
 
     # After discovery: the report names the endpoint the metadata gave, not the options' target.
     register_reporting(config, config.stash[SETTINGS_KEY], config.stash[REDACTOR_KEY])
+
+
+def register_progress(config: pytest.Config, settings: Settings) -> None:
+    """The progress lines and the requests-and-time section (``progress.py``); its request
+    counts are the session pool's, whenever there is one."""
+    from revocation_contracts.pytest_plugin.progress import Progress
+
+    def counts() -> dict[str, tuple[int, int]]:
+        pool = config.stash.get(POOL_KEY, None)
+        return pool.request_counts() if pool is not None else {}
+
+    names = [contract.name for contract in settings.contracts()]
+    progress = config.stash[PROGRESS_KEY] = Progress(config, names, counts)
+    config.pluginmanager.register(progress, "revocation-contracts-progress")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Revoke the tokens the suite minted and left alive now, before the summary: the run's
+    time then includes it and the terminal says what the pause is (``progress.py``)."""
+    pool = session.config.stash.get(POOL_KEY, None)
+    if pool is None:
+        return
+    progress = session.config.stash[PROGRESS_KEY]
+    started = time.monotonic()
+    found: list[int] = []
+
+    def announce(count: int) -> None:
+        found.append(count)
+        progress.announce_leftovers(count)
+
+    revoked = pool.revoke_leftovers(announce)
+    if found:
+        progress.revoked_leftovers(found[0], revoked, time.monotonic() - started)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -97,7 +134,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def check_before_tests(config: pytest.Config) -> None:
-    """Discovery (``--issuer``) and the preflight probe of the target, before any test or worker.
+    """Discovery (``--issuer``), the preflight probe of the target and the token supply's gate
+    (one grant, one probe: ``supply_gate.py``), before any test or worker.
 
     At configure time, not at session start: under pytest-xdist the controller starts its
     workers in ``pytest_sessionstart``, and a run ended there writes neither JUnit XML nor
@@ -106,7 +144,7 @@ def check_before_tests(config: pytest.Config) -> None:
     no worker starts and the run ends at collection the same way with or without ``-n``, with
     the reason in every report (``RunStatus.end_before_tests``).
     Discovery runs in every process (each worker parametrizes its tests from the discovered
-    endpoints); the preflight only in the controller or the single process.
+    endpoints); the preflight and the supply gate only in the controller or the single process.
     """
     settings = config.stash[SETTINGS_KEY]
     if any(config.getoption(name, False) for name in INFO_OPTIONS):
@@ -130,11 +168,25 @@ def check_before_tests(config: pytest.Config) -> None:
         from revocation_contracts.pytest_plugin.preflight import run_preflight
 
         failure = run_preflight(settings)
+    if failure is None and not quiet and settings.target_url is not None:
+        failure = _check_token_supply(config)
     if failure is None:
         return
     if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
         config.option.dist = "no"  # no worker starts: this process ends the run at collection
     runstatus.end_before_tests(failure.message, failure.exit_code, settings.specs[0])
+
+
+def _check_token_supply(config: pytest.Config) -> Any:
+    """The supply gate (``supply_gate.py``) on the session's pool: the tests of this process
+    reuse its targets, and its grant is revoked with the other leftovers when the pool closes."""
+    from revocation_contracts.pytest_plugin.pool import TargetPool
+    from revocation_contracts.pytest_plugin.supply_gate import run_supply_gate
+
+    pool = config.stash.get(POOL_KEY, None)
+    if pool is None:
+        pool = config.stash[POOL_KEY] = TargetPool(config.stash[SETTINGS_KEY], config.stash[REDACTOR_KEY])
+    return run_supply_gate(pool)
 
 
 @pytest.hookimpl(trylast=True)

@@ -321,7 +321,8 @@ def build_supply(
     if not options.token_command and source is not None and source.lacks_seed(options):
         return None  # a spec's mint needs the user's seed (--refresh-token) or test user (--username)
 
-    supply = BuiltinTokenSupply(minter, None, redactor, describe=_describe(options, grant))
+    endpoint = endpoint_minter.settings.endpoint if endpoint_minter is not None else ""
+    supply = BuiltinTokenSupply(minter, None, redactor, describe=_describe(options, grant, endpoint))
     supply.probes = _probes(
         options, block, base_url, metadata, endpoint_minter, supply, session, timeout, vendor_headers, command_lock
     )
@@ -412,7 +413,8 @@ def _declared_prober(
     )
 
 
-def _describe(options: SupplyOptions, grant: str) -> str:
+def _describe(options: SupplyOptions, grant: str, endpoint: str) -> str:
+    """Where the grants come from, in words; two targets whose supplies say the same mint alike."""
     if options.token_command:
         return f"minted by --token-command {options.token_command!r}"
-    return f"minted at the token endpoint with the {grant} grant"
+    return f"minted at {endpoint} with the {grant} grant"

@@ -54,6 +54,8 @@ def auth_parts(
 
 def oauth_error(response: requests.Response) -> str:
     """``error`` of an RFC 6749 section 5.2 answer, or a short description of the body."""
+    if not response.content.strip():
+        return "with an empty body"
     try:
         data = response.json()
     except ValueError:
@@ -61,6 +63,34 @@ def oauth_error(response: requests.Response) -> str:
     if isinstance(data, dict) and isinstance(data.get("error"), str):
         return str(data["error"])[:80]
     return "a JSON body without an error code"
+
+
+def refusal_hint(grant: str, status: int, error: str) -> str:
+    """What to change when the token endpoint refuses the grant, as one clause naming the option.
+
+    From the RFC 6749 section 5.2 ``error`` when there is one; a bare 400 or 403 (a server
+    that wants a scope often says nothing more: an empty 403) gets the usual two causes.
+    """
+    if error == "invalid_client" or status == 401:
+        return (
+            "the token endpoint does not accept the client's credentials: check --client-id and --client-secret "
+            "(and --second-client-id / --second-client-secret)"
+        )
+    if error == "invalid_scope":
+        return "pass a scope the server grants this client with --scope"
+    if error in ("unauthorized_client", "unsupported_grant_type"):
+        return (
+            f"this client may not use the {grant} grant: pass another --grant (password with --username and "
+            "--password, refresh_token with --refresh-token) or mint with --token-command"
+        )
+    if error == "invalid_grant" and grant == "password":
+        return "the server refused the test user: check --username and --password"
+    if error == "invalid_grant" and grant == "refresh_token":
+        return "the refresh token is not live: pass a fresh one with --refresh-token"
+    return (
+        f"the server may require a scope (pass --scope) or refuse this client the {grant} grant (pass --grant "
+        "password with --username and --password, --grant refresh_token with --refresh-token, or --token-command)"
+    )
 
 
 def post_form(
@@ -168,9 +198,11 @@ class TokenEndpointMinter:
         response = post_form(self.session, url, {**fields, **auth_fields}, headers, self.timeout, self.what)
         status = response.status_code
         if status != 200:
+            error = oauth_error(response)
             raise BuiltinSupplyError(
                 f"{self.what}: POST {url} refused the grant for {client.client_id!r}: {status} "
-                f"{oauth_error(response)} (RFC 6749 section 5.2)"
+                f"{error} (RFC 6749 section 5.2)",
+                hint=refusal_hint(self.settings.grant, status, error),
             )
         try:
             data: Any = response.json()

@@ -30,9 +30,18 @@ from revocation_contracts.transport.client import Credentials
 
 
 class TokenSupplyError(Exception):
-    """Minting or probing failed; a setup problem, not a verdict on the contract."""
+    """Minting or probing failed; a setup problem, not a verdict on the contract.
+
+    ``hint``: what the user should change, as one clause naming the option; a class default,
+    or the raiser's own when the answer tells more (a refused grant: ``minting.refusal_hint``).
+    """
 
     hint = "check --token-command / --probe-command by running them by hand"
+
+    def __init__(self, *args: object, hint: str | None = None) -> None:
+        super().__init__(*args)
+        if hint is not None:
+            self.hint = hint
 
 
 class BuiltinSupplyError(TokenSupplyError):
@@ -74,6 +83,10 @@ class TokenSupply:
     A user's object that only has ``mint`` and ``is_active`` (``MintsAndProbes``) gets these
     defaults through ``as_token_supply``.
     """
+
+    # Where the grants come from, in words ("" when unknown): two supplies that say the same
+    # mint alike, so the gate before the tests (pytest_plugin/supply_gate.py) mints once for both.
+    describe = ""
 
     def mint(self, client: Credentials, token_types: tuple[str, ...] = ()) -> Grant:
         raise NotImplementedError

@@ -304,6 +304,13 @@ def new_session(
     return session
 
 
+def requests_sent(session: requests.Session) -> int:
+    """How many requests ``session`` sent (each throttled retry and each request sent again
+    counts: they reach the server), for the run's summary; 0 for a session of another kind."""
+    adapters = {id(adapter): adapter for adapter in session.adapters.values() if isinstance(adapter, GentleAdapter)}
+    return sum(adapter.requests_sent for adapter in adapters.values())
+
+
 def raise_if_throttled(response: Any) -> None:
     """Turn a final 429/503 into TargetThrottled, so it is never read as a contract verdict."""
     status = getattr(response, "status_code", None)
