@@ -45,6 +45,15 @@ used: ``semantics/warm.py``):
   strings because they are internal. The warm-up imports them in the main thread so no worker
   thread does; the tripwire fails, naming the module, when a release moves one.
 
+One seam is pytest's, found without importing it (nothing below the plugin imports pytest):
+
+- ``junit_global_property``: a property of the JUnit XML ``<testsuite>`` element, written at the
+  end of the session (the run's coverage). pytest's public spelling is the
+  ``record_testsuite_property`` fixture, which a test calls while it runs; the coverage is only
+  known once every test has run, and under pytest-xdist only in the controller, where no test
+  runs. So the plugin calls the method that fixture hands out, ``add_global_property``, on the
+  object ``--junitxml`` registers (pytest's ``LogXML``), found among the registered plugins.
+
 The version ranges below are the ones ``pyproject.toml`` pins, for the same reasons:
 
 - schemathesis ``>=4.32,<4.33``: the seams above are internal and may move in any minor
@@ -152,3 +161,16 @@ __all__ = [
     "parse_one_at_a_time",
     "parsing_under_lock",
 ]
+
+
+# The registered plugin --junitxml adds, and its method record_testsuite_property hands out.
+JUNIT_PLUGIN_CLASS, JUNIT_GLOBAL_PROPERTY = "LogXML", "add_global_property"
+
+
+def junit_global_property(pluginmanager: Any, name: str, value: str) -> bool:
+    """Add a ``<property>`` to the JUnit XML ``<testsuite>``; False when no ``--junitxml`` is written."""
+    for plugin in pluginmanager.get_plugins():
+        if type(plugin).__name__ == JUNIT_PLUGIN_CLASS and hasattr(plugin, JUNIT_GLOBAL_PROPERTY):
+            getattr(plugin, JUNIT_GLOBAL_PROPERTY)(name, value)
+            return True
+    return False

@@ -34,6 +34,7 @@ from typing import Any
 import pytest
 
 from revocation_contracts.pytest_plugin.names import contract_of
+from revocation_contracts.rules.outcomes import NO_TOKEN_SUPPLY, NotApplicable
 from revocation_contracts.semantics import Property, SemanticRun, SideBySide, flush_secrets, property_of, verify
 from revocation_contracts.semantics.declaration import MARKER
 from revocation_contracts.semantics.side_by_side import side_by_side_applies, side_by_side_wanted
@@ -59,12 +60,13 @@ def token_supply(target: Any) -> TokenSupply:
     """Where live tokens come from: the embedded server's, the built-in supply (token endpoint,
     introspection), or --token-command/--probe-command.
 
-    Skips, saying which option enables the semantic tests, when the target has none.
+    Skips, saying which option enables the semantic tests, when the target has none: a check
+    that applies but could not run (``NotApplicable`` with its cause, for the coverage summary).
     """
     if target.tokens is None:
-        pytest.skip(NO_SUPPLY)
+        raise NotApplicable(NO_SUPPLY, NO_TOKEN_SUPPLY)
     if not target.tokens.can_probe:
-        pytest.skip(NO_PROBE)
+        raise NotApplicable(NO_PROBE, NO_TOKEN_SUPPLY)
     supply: TokenSupply = target.tokens
     return supply
 

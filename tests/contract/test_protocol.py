@@ -1,10 +1,16 @@
 """Protocol rules that need a deliberate request, not a generated one: client
 authentication (RFC 6749 2.3 and 5.2), the documented method and media types (RFC 7009 2.1),
-required parameters, the hint enum, and bodies that must never cause a 5xx (RFC 6749 5.2)."""
+required parameters, the hint enum, and bodies that must never cause a 5xx (RFC 6749 5.2).
+
+A test that cannot apply to a contract says so with ``@pytest.mark.applies(why_not)``:
+``why_not(contract, **params)`` returns the reason (no hint field, public clients, the documented
+method), and the plugin does not collect the test for that contract; the run's coverage summary
+lists the reasons. A skip while a test runs is kept for what depends on the run."""
 
 import pytest
 
 from revocation_contracts.rules import engine
+from revocation_contracts.rules.outcomes import NO_TOKEN_SUPPLY, NotApplicable
 from revocation_contracts.rules.verdict import ContractFailure, check_answer, settle_response
 from revocation_contracts.rules.violation import view_of
 from revocation_contracts.transport.client import Credentials
@@ -40,11 +46,20 @@ def test_unknown_token_answer(target):
 
 
 @pytest.mark.clause("RFC7009-2.2")
+@pytest.mark.family("semantics")
 def test_revoked_token_answer(target):
-    """RFC 7009 2.2: revoking a live token gets the contract's revoked answer (status and body)."""
+    """RFC 7009 2.2: revoking a live token gets the contract's revoked answer (status and body).
+
+    A protocol rule, but in the ``semantics`` check family (``--checks``): like the property
+    tests it needs a live token from the token supply, so ``--checks schema,protocol`` is
+    exactly what runs against a target without one, and such a run can pass complete."""
     contract = target.contract
     if target.tokens is None:
-        pytest.skip("no token supply: pass --token-command to check the answer to a real revocation")
+        raise NotApplicable(
+            "no token supply: pass --issuer, --token-endpoint or --token-command to check the answer to a real "
+            "revocation",
+            NO_TOKEN_SUPPLY,
+        )
     kind = contract.tokens.revocable[0]
     grant = target.tokens.mint(target.credentials, (kind,))
     hint = kind if contract.hint is not None and kind in contract.hint.values else None
@@ -93,22 +108,34 @@ def test_empty_token(target):
     _check(target, candidates[-1], response)
 
 
+def _not_undocumented(contract, method):
+    if method == contract.method:
+        return f"{method} is the documented method"
+    if method in contract.other_methods:
+        return f"{method} is another operation the document declares on this path"
+    return None
+
+
 @pytest.mark.clause("PIN-method-refused")
 @pytest.mark.parametrize("method", UNDOCUMENTED_METHODS)
+@pytest.mark.applies.with_args(_not_undocumented)
 def test_undocumented_method_is_refused(target, method):
     """RFC 7009 2.1 (POST only), PIN-method-refused: another method never gets a 2xx or 5xx
     (failure); PIN-method-405: it should get 405 (another 4xx is a warning: routers answer 404,
     oauthlib 400)."""
-    if method == target.contract.method:
-        pytest.skip(f"{method} is the documented method")
-    if method in target.contract.other_methods:
-        pytest.skip(f"{method} is another operation the document declares on this path")
     _, response = target.client().revoke(UNKNOWN_TOKEN, method=method)
     _check(target, "undocumented-method", response)
 
 
+def _documented_media_type(contract, media_type):
+    if media_type.split(";")[0] in contract.media_types:
+        return f"{media_type} is a documented media type of this contract"
+    return None
+
+
 @pytest.mark.clause("PIN-media-type")
 @pytest.mark.parametrize("media_type", MEDIA_TYPES)
+@pytest.mark.applies.with_args(_documented_media_type)
 def test_undocumented_media_type_is_refused(target, media_type):
     """PIN-media-type: an undocumented media type should be refused with a 4xx; accepting it is
     a warning, a failure where the vendor documents the refusal (DOC-voucherify-415); a 5xx
@@ -118,8 +145,6 @@ def test_undocumented_media_type_is_refused(target, media_type):
     the same fields as a JSON object, which a framework that parses JSON as well as forms
     reads."""
     contract = target.contract
-    if media_type.split(";")[0] in contract.media_types:
-        pytest.skip(f"{media_type} is a documented media type of this contract")
     auth_method = "form-body" if "form-body" in contract.client_auth.methods else None
     raw_body = None
     if media_type != "application/json":
@@ -146,13 +171,16 @@ def test_malformed_body_is_a_4xx(target, body):
         _settle(target, engine.refusal(target.contract, view_of(response), f"a malformed {media_type} body"), response)
 
 
+def _no_hint(contract, **params):
+    return f"the {contract.name} contract has no token_type_hint field" if contract.hint is None else None
+
+
 @pytest.mark.clause("RFC6749-3.2")
+@pytest.mark.applies.with_args(_no_hint)
 def test_empty_hint(target):
     """RFC 6749 3.2: an empty token_type_hint may be read as omitted (the unknown-token answer)
     or refused as invalid with the contract's 400 (PIN-empty-parameter); both conform."""
     contract = target.contract
-    if contract.hint is None:
-        pytest.skip("the contract has no token_type_hint")
     _, response = target.client().revoke(UNKNOWN_TOKEN, hint="")
     if response.status_code in contract.answer("unknown-token").statuses:
         _check(target, "unknown-token", response)
@@ -161,11 +189,10 @@ def test_empty_hint(target):
 
 
 @pytest.mark.clause("RFC7009-2.2.1")
+@pytest.mark.applies.with_args(_no_hint)
 def test_unsupported_hint(target):
     """RFC 7009 2.2.1: a hint outside the contract's values is rejected (unsupported_token_type) or ignored."""
     hint = target.contract.hint
-    if hint is None:
-        pytest.skip("the contract has no token_type_hint")
     _, response = target.client().revoke(UNKNOWN_TOKEN, hint="rc_bogus_type")
     if hint.unknown_value == "reject":
         _check(target, "unsupported-hint", response)
@@ -184,14 +211,19 @@ def _bad_credentials(target, scenario):
     }[scenario]
 
 
+def _public_clients(contract, **params):
+    if contract.client_auth.public:
+        return "the contract's clients are public (client-auth none): there is no client authentication"
+    return None
+
+
 @pytest.mark.clause("RFC6749-5.2")
 @pytest.mark.parametrize("scenario", ["wrong-secret", "unknown-client", "none"])
+@pytest.mark.applies.with_args(_public_clients)
 def test_client_authentication_is_enforced(target, scenario):
     """RFC 6749 2.3 / 5.2 invalid_client, for every way the contract lets a client authenticate;
     after HTTP Basic the 401 carries a Basic challenge."""
     contract = target.contract
-    if contract.client_auth.public:
-        pytest.skip("the contract's clients are public (client-auth none): there is no client authentication")
     for auth_method in contract.client_auth.methods:
         if auth_method == "none":
             continue

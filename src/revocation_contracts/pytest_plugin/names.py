@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from revocation_contracts.model.contract import Contract
 
 # The argument the selected contracts are parametrized on; only the suite's ``contract`` fixture requests it.
@@ -35,6 +37,17 @@ STOP_ATTRIBUTE = "revocation_stop"
 # The first line of a contract test's docstring, on its call report: what a pass means (the report's cells).
 CHECKED_ATTRIBUTE = "revocation_checked"
 PREFLIGHT_NODEID = "revocation-contracts::preflight"
+
+# Collection-time applicability (pytest_plugin/coverage.py): ``@pytest.mark.applies(why_not)``,
+# ``why_not(contract, **params)`` returning why the test never applies to that contract, or None;
+# ``@pytest.mark.family("semantics")`` puts a test in another check family than its module's.
+APPLIES_MARKER, FAMILY_MARKER = "applies", "family"
+# The report attribute saying why a check that applies could not run (``NotApplicable.cause``).
+CAUSE_ATTRIBUTE = "revocation_cause"
+# The JUnit testsuite property holding the run's coverage as JSON (reporting/coverage.py).
+COVERAGE_PROPERTY = "revocation-coverage"
+# The run's coverage (a ``reporting.coverage.Coverage``), in ``config.stash`` once the session finished.
+COVERAGE_KEY = pytest.StashKey[Any]()
 
 
 def contract_of(item: Any) -> Contract | None:

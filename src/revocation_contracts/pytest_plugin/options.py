@@ -25,6 +25,7 @@ from revocation_contracts.pytest_plugin.parsers import (
     parse_bool,
     parse_bug,
     parse_command,
+    parse_families,
     parse_grant,
     parse_path,
     parse_path_param,
@@ -192,6 +193,13 @@ OPTIONS = (
         parse_baseline,
         repeatable=True,
         metavar="NAME|PATH",
+    ),
+    Option(
+        "--checks",
+        "check families to run: schema, protocol, semantics, comma-separated (default: all three; a run "
+        "that narrows them states its scope and does not count the others as missing)",
+        parse_families,
+        metavar="FAMILY[,FAMILY]",
     ),
     Option(
         "--dry-run",

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from revocation_contracts.model.contract import ContractError, load_contract
 from revocation_contracts.reference.bugs import validate_bug_names
 from revocation_contracts.reporting.baseline import Baseline, BaselineError, load_baseline
+from revocation_contracts.reporting.coverage import FAMILIES
 
 
 def parse_url(value: str) -> str:
@@ -181,3 +182,14 @@ def parse_bool(value: str) -> bool:
     if lowered in ("0", "false", "no", "off", ""):
         return False
     raise argparse.ArgumentTypeError(f"{value!r} is not a boolean (use true or false)")
+
+
+def parse_families(value: str) -> tuple[str, ...]:
+    """``FAMILY[,FAMILY]``: the check families to run (schema, protocol, semantics), in that order."""
+    names = [part.strip() for part in value.split(",") if part.strip()]
+    unknown = [name for name in names if name not in FAMILIES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} names no check family of {', '.join(FAMILIES)} (e.g. --checks schema,protocol)"
+        )
+    return tuple(family for family in FAMILIES if family in names)

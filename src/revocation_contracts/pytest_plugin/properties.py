@@ -5,6 +5,9 @@ layers below the plugin use without a test runner; marks and parametrization are
 they are applied here, at the composition root. ``@drawn_plans(P5)`` marks a test with its
 property (the marker ``revocation_property``, read back by ``semantics.property_of``) and its
 clause; ``@explicit_plans(P5)`` also makes one test per named explicit plan (``case``).
+Both also carry the ``applies`` marker with the property's contract-level reasons
+(``Property.not_applicable``), so the plugin never collects a property test, or a twin's
+example, for a contract it cannot apply to (``coverage.py``).
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from typing import Any, TypeVar
 
 import pytest
 
+from revocation_contracts.model.contract import Contract
+from revocation_contracts.pytest_plugin.names import APPLIES_MARKER
 from revocation_contracts.rules.outcomes import CLAUSE_MARKER
 from revocation_contracts.semantics.declaration import MARKER, Property
 
@@ -43,5 +48,9 @@ def explicit_plans(prop: Property) -> Callable[[Decorated], Decorated]:
 
 
 def _marked(prop: Property, function: Decorated) -> Decorated:
+    def why_not(contract: Contract, case: str | None = None, **params: Any) -> str | None:
+        return prop.not_applicable(contract, case)
+
     marked: Decorated = getattr(pytest.mark, CLAUSE_MARKER)(prop.clause)(getattr(pytest.mark, MARKER)(prop)(function))
-    return marked
+    applies: Decorated = getattr(pytest.mark, APPLIES_MARKER).with_args(why_not)(marked)
+    return applies

@@ -14,9 +14,14 @@ others and answered them alone: ``transport/flight.py``) passes or fails on its 
 usual; the summary says so in a section of its own, and the test during which it happened
 carries the line as the JUnit property ``revocation-one-at-a-time``.
 
-Exit codes. pytest owns 0 to 5; the suite adds 6 to 8. When several apply, the lowest
-non-zero code of 1, 6, 7, 8 wins: a contract failure outranks a setup problem, which
-outranks throttling.
+A check that applies to the contract but could not run (no token supply, a supply that issues
+no refresh token, no second client) leaves a hole in the verdict: the run is incomplete and does
+not end green (exit 9) unless the user narrowed it to the check families that can run
+(``--checks``); what could not run, and why, is the coverage summary's (``coverage.py``).
+
+Exit codes. pytest owns 0 to 5; the suite adds 6 to 9. When several apply, the lowest
+non-zero code of 1, 6, 7, 8, 9 wins: a contract failure outranks a setup problem, which
+outranks throttling, which outranks an incomplete run.
 
 ====  =====================================================================================
 0     every selected check ran and passed (or ``--dry-run`` printed its plan)
@@ -34,6 +39,8 @@ outranks throttling.
       ``supply_gate.py``) or during the run
 8     throttled: nothing failed, but the target kept answering 429/503 after the bounded
       retries, so some checks did not run
+9     incomplete: nothing failed, but checks that apply could not run (no token supply, the
+      supply issues no refresh token, no second client); ``--checks`` narrows the run instead
 ====  =====================================================================================
 """
 
@@ -68,6 +75,7 @@ from revocation_contracts.transport.session import TargetThrottled, TargetThrott
 EXIT_TARGET = 6
 EXIT_TOKEN_SUPPLY = 7
 EXIT_THROTTLED = 8
+EXIT_INCOMPLETE = 9
 
 # pytest.ExitCode values this module reasons about (kept as ints: the hook passes either).
 _OK, _TESTS_FAILED, _INTERRUPTED, _NO_TESTS_COLLECTED = 0, 1, 2, 5
@@ -130,10 +138,11 @@ def problem_of(exc: BaseException | None) -> Problem | None:
     return None
 
 
-def skip_if_not_applicable(call: pytest.CallInfo[Any]) -> tuple[str, int, str] | None:
+def skip_if_not_applicable(call: pytest.CallInfo[Any]) -> tuple[str, int, str, str] | None:
     """Turn the package's ``NotApplicable`` into pytest's skip, with the same reason; return
     the skip's location (where it was raised, pytest's frames and hidden ones left out, as
-    pytest places a ``pytest.skip``) for the report, or None for any other outcome.
+    pytest places a ``pytest.skip``) for the report, and its cause (why a check that applies
+    could not run, for the coverage summary), or None for any other outcome.
 
     The one place a test's "does not apply" becomes pytest's: the layers below the plugin
     raise their own exception and know nothing of pytest (``rules/outcomes.py``).
@@ -141,10 +150,10 @@ def skip_if_not_applicable(call: pytest.CallInfo[Any]) -> tuple[str, int, str] |
     excinfo = call.excinfo
     if excinfo is None or not isinstance(excinfo.value, NotApplicable):
         return None
-    reason = str(excinfo.value)
+    reason, cause = str(excinfo.value), excinfo.value.cause
     shown = [entry for entry in excinfo.traceback if not entry.ishidden(excinfo)] or list(excinfo.traceback)
     call.excinfo = pytest.CallInfo.from_call(lambda: pytest.skip(reason), call.when).excinfo
-    return (str(shown[-1].path), shown[-1].lineno + 1, f"Skipped: {reason}")
+    return (str(shown[-1].path), shown[-1].lineno + 1, f"Skipped: {reason}", cause)
 
 
 def mark_report(report: Any, call: pytest.CallInfo[Any], problem: Problem, item: pytest.Item) -> None:
@@ -198,6 +207,8 @@ class RunStatus:
         self.stop: tuple[str, str] | None = None
         self.before_tests: tuple[str, int, str] | None = None
         self.one_at_a_time: str | None = None
+        # Checks that apply could not run for a reason no other code states (set by coverage.py).
+        self.incomplete = False
 
     def end_before_tests(self, message: str, exit_code: int, contract: str) -> None:
         """Discovery or the preflight condemned the run: end it at collection (see pytest_collection)."""
@@ -242,6 +253,8 @@ class RunStatus:
                     return EXIT_CODES[kind]
         if status == _OK and self.problems[THROTTLED]:
             return EXIT_THROTTLED
+        if status == _OK and self.incomplete:
+            return EXIT_INCOMPLETE
         return status
 
     def summary(self) -> list[str]:

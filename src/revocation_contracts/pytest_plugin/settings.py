@@ -47,6 +47,8 @@ class Settings(SupplyOptions):
     metadata: Any = None
     path_params: tuple[tuple[str, str], ...] = ()
     semantic_workers: int = 4
+    # The check families selected by --checks; None: all, not narrowed.
+    checks: tuple[str, ...] | None = None
 
     @property
     def embedded(self) -> bool:
@@ -108,6 +110,7 @@ def resolve_settings(config: Any) -> Settings:
         baselines=tuple(values["revoke_baseline"] or ()),
         dry_run=bool(values["revoke_dry_run"]),
         semantic_workers=values["revoke_semantic_workers"] or 4,
+        checks=values["revoke_checks"],
         issuer=issuer,
         token_endpoint=values["revoke_token_endpoint"],
         introspection_endpoint=values["revoke_introspection_endpoint"],

@@ -32,7 +32,7 @@ from typing import Any
 import pytest
 
 from revocation_contracts.model.contract import Contract
-from revocation_contracts.pytest_plugin.names import CONTRACT_PARAM, SCHEMA_FIXTURE
+from revocation_contracts.pytest_plugin.names import CAUSE_ATTRIBUTE, CONTRACT_PARAM, SCHEMA_FIXTURE
 from revocation_contracts.pytest_plugin.options import SettingsError
 from revocation_contracts.pytest_plugin.runstatus import RunStatus, mark_report, problem_of, skip_if_not_applicable
 from revocation_contracts.pytest_plugin.settings import Settings, resolve_settings
@@ -52,6 +52,9 @@ INFO_OPTIONS = ("help", "version", "markers")
 MARKERS = (
     "semantic: a revocation-semantics property (RFC 7009 section 2)",
     "clause(text): the RFC or vendor-doc clause a contract test enforces",
+    "applies(why_not): why_not(contract, **params) says why a test never applies to a contract "
+    "(then it is not collected for it), or None",
+    "family(name): the check family (--checks) of a test outside its module's: schema, protocol, semantics",
 )
 
 
@@ -69,6 +72,10 @@ def start(config: pytest.Config) -> None:
     config.stash[RUNSTATUS_KEY] = RunStatus()
     config.pluginmanager.register(config.stash[RUNSTATUS_KEY], "revocation-contracts-runstatus")
     register_progress(config, settings)
+    from revocation_contracts.pytest_plugin.coverage import CoveragePlugin
+
+    coverage = CoveragePlugin(settings, config.stash[RUNSTATUS_KEY])
+    config.pluginmanager.register(coverage, "revocation-contracts-coverage")
     if settings.dry_run and config.pluginmanager.hasplugin("xdist"):
         # A dry run runs nothing: plan in this process instead of starting workers (before xdist's trylast hook).
         config.option.dist = "no"
@@ -218,7 +225,8 @@ def pytest_runtest_makereport(
     skipped_at = skip_if_not_applicable(call)
     report = yield
     if skipped_at is not None and report.skipped:
-        report.longrepr = skipped_at
+        report.longrepr = skipped_at[:3]
+        setattr(report, CAUSE_ATTRIBUTE, skipped_at[3])
     problem = problem_of(call.excinfo.value) if report.failed and call.excinfo is not None else None
     if problem is not None:
         mark_report(report, call, problem, item)

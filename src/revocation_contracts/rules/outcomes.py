@@ -60,7 +60,25 @@ class NotApplicable(unittest.SkipTest):
     A ``unittest.SkipTest``, the standard library's "skip this test", so Hypothesis re-raises it
     at once from inside a property (no shrinking, no falsifying example), as it did
     ``pytest.skip``; the plugin reports it as pytest's skip with the same reason and location.
+
+    Raised while a test runs, it means a check that applies to the contract could not run here
+    (what does not apply to a contract at all is decided at collection and never collected):
+    ``cause`` names why, for the run's coverage summary (``reporting/coverage.py``), one of
+    ``NOT_RUN_CAUSES``.
     """
+
+    def __init__(self, reason: str, cause: str = "not-run") -> None:
+        super().__init__(reason)
+        self.cause = cause
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.cause))
+
+
+# Why a check that applies could not run (``NotApplicable.cause``): no live tokens or probe to
+# judge it with, a supply that issues none of a token type, blocked by an earlier failure, other.
+NO_TOKEN_SUPPLY, SUPPLY_LACKS, BLOCKED, NOT_RUN = "no-token-supply", "supply-lacks", "blocked", "not-run"
+NOT_RUN_CAUSES = (NO_TOKEN_SUPPLY, SUPPLY_LACKS, BLOCKED, NOT_RUN)
 
 
 @dataclass

@@ -56,9 +56,13 @@ def foreign_token_survives(run: SemanticRun, plan: ForeignPlan) -> None:
     run.expect_answer("foreign-token", response, FOREIGN, what=asked, then=f"{token.label} stayed active")
 
 
-def foreign_applies(run: SemanticRun) -> str | None:
-    if run.contract.client_auth.public:
+def foreign_applies_to(contract: Contract) -> str | None:
+    if contract.client_auth.public:
         return "the contract's clients are public (client-auth none): whoever holds a token may revoke it"
+    return None
+
+
+def foreign_applies(run: SemanticRun) -> str | None:
     if not run.has_second_client:
         return "the cross-client property needs a second client: pass --second-client-id and --second-client-secret"
     return None
@@ -84,6 +88,7 @@ P5 = Property(
     foreign_plans,
     p5_examples(),
     applies=foreign_applies,
+    applies_to=foreign_applies_to,
 )
 
 

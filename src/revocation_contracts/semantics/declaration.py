@@ -4,7 +4,7 @@ Why one declaration: a property is a claim (its number, clause and words, from R
 project's rules), the check that judges one plan against the target, the strategy that draws
 plans (property 1: a state machine instead, ``machine.py``), the named explicit plans its
 regression twin replays, the planted bug of ``reference/bugs.py`` that breaks exactly it, and
-the reason it may not apply. Each ``Property`` is written once, beside its check
+the reasons it may not apply. Each ``Property`` is written once, beside its check
 (``machine.py``, ``effects.py``, ``request_forms.py``, ``boundaries.py``), and its two tests in the
 contract suite point at it explicitly: ``@drawn_plans(P5)`` and ``@explicit_plans(P5)``
 (``pytest_plugin/properties.py``, the pytest-facing part) mark a test function with the
@@ -18,6 +18,14 @@ test a bug must fail; the decorators refuse a function of any other name
 Each check judges only its own claim. What other properties cover (the answer to the first
 revocation, a cascade, a second revocation) is observed but not judged, so a planted bug
 fails one property and the report points at one cause.
+
+Two kinds of "does not apply", kept apart because a reader must tell them apart: what follows
+from the contract alone (no hint field, public clients, no query token; an explicit example
+that does not fit it) is ``applies_to(contract)``, decided when the suite is collected, so the
+test is never collected for that contract and the run's coverage summary says why in one line;
+what depends on the run (the supply issues no refresh token, no second client) is
+``applies(run)``, raised as ``NotApplicable`` while the test runs: a check that applies but
+could not run, which the coverage summary and the exit code (9) count.
 """
 
 from __future__ import annotations
@@ -30,7 +38,8 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine
 
-from revocation_contracts.rules.outcomes import NotApplicable
+from revocation_contracts.model.contract import Contract
+from revocation_contracts.rules.outcomes import SUPPLY_LACKS, NotApplicable
 
 from .run import SemanticRun
 from .strategies import Example, Plan
@@ -46,6 +55,10 @@ def _no_kinds(run: SemanticRun) -> tuple[str, ...]:
 
 
 def _always(run: SemanticRun) -> str | None:
+    return None
+
+
+def _always_to(contract: Contract) -> str | None:
     return None
 
 
@@ -66,7 +79,8 @@ class Property:
     plans: Callable[[SemanticRun], st.SearchStrategy[Plan]] | None  # None: ``machine`` draws instead
     examples: dict[str, Example] = field(default_factory=dict)
     needs_revocation: Callable[[SemanticRun], tuple[str, ...]] = _no_kinds
-    applies: Callable[[SemanticRun], str | None] = _always
+    applies: Callable[[SemanticRun], str | None] = _always  # why not on this run (supply, clients)
+    applies_to: Callable[[Contract], str | None] = _always_to  # why never on this contract
     # A state machine that stands for drawn plans (property 1), built for one run.
     machine: Callable[[SemanticRun], RuleBasedStateMachine] | None = None
     # A note for the report after the drawn plans ran (property 7 says what it covered).
@@ -83,6 +97,14 @@ class Property:
     @property
     def title(self) -> str:
         return self.claim.title
+
+    def not_applicable(self, contract: Contract, case: str | None = None) -> str | None:
+        """Why this property's test (with ``case``: its twin's named example) never applies to
+        ``contract``, or None: read at collection, so such a test is not collected."""
+        reason = self.applies_to(contract)
+        if reason is None and case is not None and self.examples[case](contract) is None:
+            reason = f"example {case!r} does not apply to the {contract.name} contract"
+        return reason
 
     # -- its tests ------------------------------------------------------------------------------
 
@@ -106,13 +128,14 @@ def property_of(item: Any) -> Property | None:
 
 
 def _preconditions(run: SemanticRun, prop: Property) -> None:
-    reason = prop.applies(run)
+    reason = prop.not_applicable(run.contract) or prop.applies(run)
     if reason is not None:
-        raise NotApplicable(reason)
+        raise NotApplicable(reason, SUPPLY_LACKS)
     if not run.revocable_kinds:
         revocable = " or ".join(run.contract.tokens.revocable)
         raise NotApplicable(
-            f"the token supply issues no {revocable}, the token types the {run.contract.name} contract revokes"
+            f"the token supply issues no {revocable}, the token types the {run.contract.name} contract revokes",
+            SUPPLY_LACKS,
         )
     for kind in prop.needs_revocation(run):
         run.require_revocation_works(kind)
@@ -126,7 +149,7 @@ def run_property(run: SemanticRun, prop: Property, case: str | None, notes: list
     _preconditions(run, prop)
     if case is not None:
         plan = prop.examples[case](run.contract)
-        if plan is None:
+        if plan is None:  # never collected so (``not_applicable``); a direct caller still learns why
             raise NotApplicable(f"example {case!r} does not apply to the {run.contract.name} contract")
         run.explicit(prop.body, plan)
         return
@@ -136,7 +159,9 @@ def run_property(run: SemanticRun, prop: Property, case: str | None, notes: list
         # parse a lambda's in the property's thread.
         run.check_machine(partial(prop.machine, run), steps=LIFECYCLE_STEPS)
         if run.live_revocations == before:
-            raise NotApplicable("the token supply issued no token the contract revokes, so nothing was revoked")
+            raise NotApplicable(
+                "the token supply issued no token the contract revokes, so nothing was revoked", SUPPLY_LACKS
+            )
     elif prop.plans is not None:
         run.check(prop.plans(run), prop.body)
     if prop.note is not None:

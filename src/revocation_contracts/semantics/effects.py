@@ -161,10 +161,14 @@ def refresh_revokes_access(run: SemanticRun, plan: CascadePlan) -> None:
         raise failure
 
 
+def cascade_applies_to(contract: Contract) -> str | None:
+    rule = contract.tokens.refresh_revokes_access
+    if rule == "no" or "refresh_token" not in contract.tokens.revocable:
+        return f"the {contract.name} contract does not tie access tokens to their refresh token's revocation"
+    return None
+
+
 def cascade_applies(run: SemanticRun) -> str | None:
-    rule = run.contract.tokens.refresh_revokes_access
-    if rule == "no" or "refresh_token" not in run.contract.tokens.revocable:
-        return f"the {run.contract.name} contract does not tie access tokens to their refresh token's revocation"
     if not {"access_token", "refresh_token"} <= set(run.issued_kinds):
         return "the token supply does not issue an access token and a refresh token in one grant"
     return None
@@ -191,5 +195,6 @@ P4 = Property(
     cascade_plans,
     p4_examples(),
     applies=cascade_applies,
+    applies_to=cascade_applies_to,
     needs_revocation=_refresh_only,
 )

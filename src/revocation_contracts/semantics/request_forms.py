@@ -67,12 +67,17 @@ def wrong_hint_revokes(run: SemanticRun, plan: HintPlan) -> None:
     run.expect_dead(token, HINT, f"after a revocation hinted {plan.variant.hint} answered {response.status_code}")
 
 
-def hint_applies(run: SemanticRun) -> str | None:
-    contract = run.contract
+def hint_applies_to(contract: Contract) -> str | None:
     if contract.hint is None:
         return f"the {contract.name} contract has no token_type_hint field"
-    if not any(hint_choices(contract, kind, "wrong") for kind in run.revocable_kinds):
-        return "no revocable token type has a wrong hint value to send"
+    if not any(hint_choices(contract, kind, "wrong") for kind in contract.tokens.revocable):
+        return f"no token type the {contract.name} contract revokes has a wrong hint value to send"
+    return None
+
+
+def hint_applies(run: SemanticRun) -> str | None:
+    if not any(hint_choices(run.contract, kind, "wrong") for kind in run.revocable_kinds):
+        return "no token type the token supply issues has a wrong hint value to send"
     return None
 
 
@@ -98,6 +103,7 @@ P3 = Property(
     hint_plans,
     p3_examples(),
     applies=hint_applies,
+    applies_to=hint_applies_to,
     needs_revocation=revocable_kinds,
 )
 
@@ -224,8 +230,7 @@ class QueryPlan:
 QUERY = Claim(10, "DOC-token-in-query", "a revocation with the token in the documented query string revokes it")
 
 
-def query_applies(run: SemanticRun) -> str | None:
-    contract = run.contract
+def query_applies_to(contract: Contract) -> str | None:
     if "query" in contract.token_in:
         return None
     return f"the token in the query string does not apply to the {contract.name} contract: its token-in is the body"
@@ -276,7 +281,7 @@ P10 = Property(
     query_plans,
     p10_examples(),
     needs_revocation=revocable_kinds,
-    applies=query_applies,
+    applies_to=query_applies_to,
 )
 
 
@@ -346,9 +351,9 @@ def unknown_hint_judged(run: SemanticRun, plan: UnknownHintPlan) -> None:
         )
 
 
-def unknown_hint_applies(run: SemanticRun) -> str | None:
-    if run.contract.hint is None:
-        return f"the {run.contract.name} contract has no token_type_hint field"
+def unknown_hint_applies_to(contract: Contract) -> str | None:
+    if contract.hint is None:
+        return f"the {contract.name} contract has no token_type_hint field"
     return None
 
 
@@ -372,6 +377,6 @@ P11 = Property(
     unknown_hint_judged,
     unknown_hint_plans,
     p11_examples(),
-    applies=unknown_hint_applies,
+    applies_to=unknown_hint_applies_to,
     needs_revocation=revocable_kinds,
 )

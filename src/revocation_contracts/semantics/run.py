@@ -43,7 +43,7 @@ from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 from revocation_contracts.redact import Redactor, secret_forms
 from revocation_contracts.rules import engine
-from revocation_contracts.rules.outcomes import NotApplicable, settle
+from revocation_contracts.rules.outcomes import BLOCKED, SUPPLY_LACKS, NotApplicable, settle
 from revocation_contracts.rules.violation import FAILURE, Violation, view_of
 from revocation_contracts.supply.tokens import MintsAndProbes, TokenSupply, TokenSupplyError, as_token_supply
 from revocation_contracts.target import Target
@@ -177,7 +177,9 @@ class SemanticRun:
         """The grant's ``kind`` token; skips when the token supply does not issue that type."""
         token = grant.get(kind)
         if token is None:
-            raise NotApplicable(f"the token supply issued no {kind} (only {', '.join(grant.tokens) or 'nothing'})")
+            raise NotApplicable(
+                f"the token supply issued no {kind} (only {', '.join(grant.tokens) or 'nothing'})", SUPPLY_LACKS
+            )
         return token
 
     def unknown(self, value: str) -> TokenRef:
@@ -382,7 +384,8 @@ class SemanticRun:
         if not self._baseline[kind]:
             raise NotApplicable(
                 f"blocked: the documented revocation of a {kind} leaves it active, so this property "
-                "cannot be judged; test_revoked_token_is_dead reports that failure"
+                "cannot be judged; test_revoked_token_is_dead reports that failure",
+                BLOCKED,
             )
 
     # -- running properties --------------------------------------------------------------------

@@ -110,7 +110,7 @@ def _draw_plans(run: SemanticRun, prop: Property) -> None:
     if prop.plans is None:
         return
     try:
-        if prop.applies(run) is not None or not run.revocable_kinds:
+        if prop.not_applicable(run.contract) or prop.applies(run) is not None or not run.revocable_kinds:
             return
         strategy = prop.plans(run)
     except Exception:  # a NotApplicable among them
