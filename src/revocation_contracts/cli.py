@@ -35,7 +35,7 @@ would have rewritten. The plugin's own modules load after pytest, rewritten as u
 
 Exit codes are pytest's (0 passed, 1 contract failures, 2 interrupted, 3 internal error,
 4 usage error, 5 nothing collected) and the suite's (6 target problem, 7 the token supply
-failed, 8 throttled); ``runstatus.py`` has the table.
+failed, 8 throttled, 9 incomplete); ``runstatus.py`` has the table.
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ EXIT_CODES = {
     6: "target unreachable or not the endpoint",
     7: "token supply failed (discovery, minting, a probe or a command)",
     8: "throttled (nothing failed, some checks could not run)",
+    9: "incomplete (checks that apply could not run: no token supply or second client; --checks narrows the run)",
 }
 
 

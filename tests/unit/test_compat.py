@@ -194,3 +194,20 @@ def test_hypothesis_still_has_the_modules_it_imports_lazily(name: str) -> None:
         importlib.import_module(name)
     except ImportError as error:
         raise AssertionError(f"Hypothesis no longer has {name}: update compat.HYPOTHESIS_LAZY_MODULES") from error
+
+
+def test_junit_global_property_reaches_the_junit_xml(pytester: pytest.Pytester) -> None:
+    """The seam behind the ``revocation-coverage`` testsuite property: pytest's ``--junitxml``
+    plugin is still found by class name and still takes ``add_global_property`` (what
+    ``record_testsuite_property`` hands out); without ``--junitxml`` there is nothing to add to."""
+    pytester.makeconftest(
+        "import pytest\n"
+        "from revocation_contracts import compat\n"
+        "@pytest.hookimpl(tryfirst=True)\n"
+        "def pytest_sessionfinish(session):\n"
+        "    session.config.found = compat.junit_global_property(session.config.pluginmanager, 'seam', 'ok')\n"
+    )
+    pytester.makepyfile("def test_one():\n    pass\n")
+    pytester.runpytest("-p", "no:cacheprovider", "--junitxml=junit.xml").assert_outcomes(passed=1)
+    assert '<property name="seam" value="ok"' in (pytester.path / "junit.xml").read_text(encoding="utf-8")
+    assert not compat.junit_global_property(pytester.parseconfigure().pluginmanager, "seam", "ok")

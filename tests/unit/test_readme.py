@@ -77,7 +77,12 @@ def _exit_codes() -> dict[int, str]:
     import pytest
 
     from revocation_contracts.cli import USAGE_ERROR
-    from revocation_contracts.pytest_plugin.runstatus import EXIT_TARGET, EXIT_THROTTLED, EXIT_TOKEN_SUPPLY
+    from revocation_contracts.pytest_plugin.runstatus import (
+        EXIT_INCOMPLETE,
+        EXIT_TARGET,
+        EXIT_THROTTLED,
+        EXIT_TOKEN_SUPPLY,
+    )
 
     return {
         int(pytest.ExitCode.OK): "passed",
@@ -86,6 +91,7 @@ def _exit_codes() -> dict[int, str]:
         EXIT_TARGET: "unreachable",
         EXIT_TOKEN_SUPPLY: "token supply",
         EXIT_THROTTLED: "throttled",
+        EXIT_INCOMPLETE: "incomplete",
     }
 
 

@@ -396,7 +396,7 @@ def test_probe_failing_mid_property_is_a_setup_error_not_a_counterexample(tmp_pa
 
 def test_without_a_token_supply_or_second_client_the_semantic_tests_say_how_to_enable_them(tmp_path, polar_server):
     code, output, outcomes = run_suite(tmp_path, polar_server)
-    assert code == 0, output
+    assert code == 9, output  # checks that apply could not run: incomplete, not green
     assert outcomes and all(outcome == "skipped" for outcome, _ in outcomes.values()), output[-3000:]
     assert all("--token-command" in text and "--probe-command" in text for _, text in outcomes.values()), outcomes
 
@@ -408,7 +408,7 @@ def test_without_a_token_supply_or_second_client_the_semantic_tests_say_how_to_e
         "--probe-command",
         example("probe_command.py"),
     )
-    assert code == 0, output
+    assert code == 9, output  # the cross-client checks apply but could not run
     assert outcomes["test_revoked_token_is_dead[polar]"][0] == "passed", output[-3000:]
     outcome, text = outcomes["test_foreign_token_stays_active[polar]"]
     assert outcome == "skipped" and "--second-client-id and --second-client-secret" in text, (outcome, text)
@@ -416,7 +416,7 @@ def test_without_a_token_supply_or_second_client_the_semantic_tests_say_how_to_e
 
 def test_a_supply_without_refresh_tokens_runs_what_it_can(tmp_path, polar_server):
     """A token command that prints only an access token: the cascade property is skipped saying
-    why, the others run on access tokens."""
+    why, the others run on access tokens; the run is incomplete (exit 9), not green."""
     only_access = python(  # a one-grant command: it asks the example for one grant
         "import json, os, subprocess, sys; "
         f"out = subprocess.run([sys.executable, {str(EXAMPLES / 'token_command.py')!r}], capture_output=True, "
@@ -432,7 +432,7 @@ def test_a_supply_without_refresh_tokens_runs_what_it_can(tmp_path, polar_server
         example("probe_command.py"),
         select="test_revoked_token_is_dead[ or test_refresh_revocation_kills_grant_access_tokens[",
     )
-    assert code == 0, output
+    assert code == 9, output
     assert outcomes["test_revoked_token_is_dead[polar]"][0] == "passed", output[-3000:]
     outcome, text = outcomes["test_refresh_revocation_kills_grant_access_tokens[polar]"]
     assert outcome == "skipped" and "does not issue an access token and a refresh token" in text, (outcome, text)

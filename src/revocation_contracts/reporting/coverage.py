@@ -58,17 +58,21 @@ class ContractCoverage:
     def lines(self) -> list[str]:
         """Three lines at most: ran, does not apply, could not run (grouped by cause)."""
         counts = ", ".join(f"{self.ran[outcome]} {outcome}" for outcome in RAN if self.ran[outcome])
-        lines = [f"{self.checks_ran} checks ran" + (f" ({counts})" if counts else "")]
+        lines = [f"{_checks(self.checks_ran)} ran" + (f" ({counts})" if counts else "")]
         if self.not_applicable:
             reasons = "; ".join(dict.fromkeys(self.not_applicable.values()))
-            lines.append(f"does not apply: {len(self.not_applicable)} checks ({reasons})")
+            lines.append(f"does not apply: {_checks(len(self.not_applicable))} ({reasons})")
         if self.not_run:
             groups = [
                 f"{CAUSE_LABELS.get(cause, cause)}: {sum(reasons.values())} ({'; '.join(reasons)})"
                 for cause, reasons in sorted(self.not_run.items())
             ]
-            lines.append(f"could not run: {self.could_not_run()} checks - " + " | ".join(groups))
+            lines.append(f"could not run: {_checks(self.could_not_run())}: " + " | ".join(groups))
         return lines
+
+
+def _checks(count: int) -> str:
+    return f"{count} check" if count == 1 else f"{count} checks"
 
 
 @dataclass
@@ -121,7 +125,7 @@ class Coverage:
                 for name, cov in self.contracts.items()
             },
         }
-        return json.dumps(data, sort_keys=True)
+        return json.dumps(data)
 
     @classmethod
     def from_json(cls, text: str) -> Coverage:
