@@ -13,7 +13,7 @@ import pytest
 
 from revocation_contracts import cli
 from revocation_contracts.pytest_plugin.options import OPTIONS
-from revocation_contracts.pytest_plugin.runstatus import EXIT_CODES, EXIT_TARGET
+from revocation_contracts.pytest_plugin.runstatus import EXIT_CODES, EXIT_INCOMPLETE, EXIT_TARGET
 
 from .loopback import CONTRACT_SUITE, CREDENTIALS, CannedServer
 
@@ -156,7 +156,13 @@ def test_help_leads_with_the_suite_options(capsys: pytest.CaptureFixture[str]) -
 
 
 def test_help_exit_codes_are_the_codes_the_run_ends_with() -> None:
-    codes = {pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.USAGE_ERROR, *EXIT_CODES.values()}
+    codes = {
+        pytest.ExitCode.OK,
+        pytest.ExitCode.TESTS_FAILED,
+        pytest.ExitCode.USAGE_ERROR,
+        *EXIT_CODES.values(),
+        EXIT_INCOMPLETE,
+    }
     assert set(cli.EXIT_CODES) == {int(code) for code in codes}
 
 

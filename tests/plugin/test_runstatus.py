@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from revocation_contracts.pytest_plugin.runstatus import (
+    EXIT_INCOMPLETE,
     EXIT_TARGET,
     EXIT_THROTTLED,
     EXIT_TOKEN_SUPPLY,
@@ -255,6 +256,27 @@ class _Report:
 )
 def test_exit_status(pytest_status: int, reports: list[tuple[str, str | None]], expected: int) -> None:
     status = RunStatus()
+    for outcome, kind in reports:
+        status.pytest_runtest_logreport(_Report(outcome, kind))  # type: ignore[arg-type]
+    assert status.exit_status(pytest_status) == expected
+
+
+@pytest.mark.parametrize(
+    ("pytest_status", "reports", "expected"),
+    [
+        pytest.param(0, [], EXIT_INCOMPLETE, id="incomplete"),
+        pytest.param(0, [("skipped", THROTTLED)], EXIT_THROTTLED, id="throttled-outranks-incomplete"),
+        pytest.param(1, [("failed", None)], 1, id="failure-outranks-incomplete"),
+        pytest.param(1, [("failed", TOKEN_SUPPLY)], EXIT_TOKEN_SUPPLY, id="token-supply-outranks-incomplete"),
+    ],
+)
+def test_exit_status_of_an_incomplete_run(
+    pytest_status: int, reports: list[tuple[str, str | None]], expected: int
+) -> None:
+    """Checks that apply could not run (the coverage plugin sets ``incomplete``): exit 9, the
+    lowest of the suite's codes to win."""
+    status = RunStatus()
+    status.incomplete = True
     for outcome, kind in reports:
         status.pytest_runtest_logreport(_Report(outcome, kind))  # type: ignore[arg-type]
     assert status.exit_status(pytest_status) == expected
