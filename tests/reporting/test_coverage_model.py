@@ -48,3 +48,15 @@ def test_json_round_trip_keeps_every_fact() -> None:
     coverage = _run()
     again = Coverage.from_json(coverage.to_json())
     assert again == coverage and again.lines() == coverage.lines()
+
+
+def test_problem_kinds_are_the_causes_the_model_knows() -> None:
+    """The run status's problem kinds arrive as causes: one spelling, so each gets its label."""
+    from revocation_contracts.pytest_plugin import names
+    from revocation_contracts.reporting import coverage
+
+    assert (names.TARGET, names.TOKEN_SUPPLY, names.THROTTLED) == (
+        coverage.TARGET,
+        coverage.TOKEN_SUPPLY_FAILED,
+        coverage.THROTTLED,
+    )
