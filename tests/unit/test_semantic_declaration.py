@@ -43,3 +43,20 @@ def test_only_property_1_stands_on_a_state_machine_and_only_property_7_adds_a_no
     assert [prop.number for prop in ALL_PROPERTIES if prop.machine is not None] == [1]
     assert all((prop.plans is None) == (prop.machine is not None) for prop in ALL_PROPERTIES)
     assert [prop.number for prop in ALL_PROPERTIES if prop.note is not None] == [7]
+
+
+def test_what_never_applies_to_a_contract_is_a_fact_of_the_contract() -> None:
+    """Collection reads ``not_applicable``: public clients rule out the cross-client property,
+    a body-only contract the query-token one, an example that does not fit its contract itself;
+    a contract that has what the property needs gets None (the test is collected)."""
+    from revocation_contracts.model.contract import load_contract
+
+    google, polar = load_contract("google"), load_contract("polar")
+    assert "public" in (P5.not_applicable(google) or "")
+    assert P5.not_applicable(polar) is None
+    assert "token-in is the body" in (P10.not_applicable(polar) or "")
+    assert P10.not_applicable(google) is None
+    assert all(P1.not_applicable(contract) is None for contract in (google, polar))
+    unfit = [case for case in P10.examples if P10.examples[case](google) is None]
+    for case in unfit:
+        assert P10.not_applicable(google, case) == f"example {case!r} does not apply to the google contract"

@@ -128,7 +128,10 @@ def property_of(item: Any) -> Property | None:
 
 
 def _preconditions(run: SemanticRun, prop: Property) -> None:
-    reason = prop.not_applicable(run.contract) or prop.applies(run)
+    reason = prop.not_applicable(run.contract)  # never collected so; a direct caller learns why
+    if reason is not None:
+        raise NotApplicable(reason)
+    reason = prop.applies(run)
     if reason is not None:
         raise NotApplicable(reason, SUPPLY_LACKS)
     if not run.revocable_kinds:
