@@ -21,7 +21,7 @@ STATUS_HELP = {
     "pass": "the endpoint meets the clause",
     "fail": "the endpoint breaks the clause (or the test could not run: setup error)",
     "warn": "a SHOULD or a pin is not met (a warning); fails only with --strict-semantics",
-    "skip": "not applicable to this contract, or needs an option (the reason says which)",
+    "skip": "could not run here: needs an option or a token supply (the reason says which)",
     "throttled": "the target kept answering 429/503, so the check could not judge it: run again later",
     "xfail": "a known deviation listed in the --baseline file",
     "xpass": "a listed deviation no longer happens: remove it from the baseline (fails the run)",
