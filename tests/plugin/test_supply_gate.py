@@ -57,6 +57,17 @@ def test_a_refused_grant_ends_the_run_naming_the_scope(
     assert server.requests == ["POST /revoke", "POST /oauth/token"]
 
 
+def test_a_run_narrowed_to_schema_and_protocol_skips_the_gate(
+    pytester: pytest.Pytester, canned_server: Callable[..., CannedServer]
+) -> None:
+    """``--checks schema,protocol`` uses no live token, so a refusing token endpoint does not end it."""
+    server = canned_server(403)
+    pytester.makepyfile(test_uses_target="def test_uses_target(target):\n    assert target.url\n")
+    result = run(pytester, server, *SUPPLY, "--checks", "schema,protocol")
+    assert result.ret == 0, result.stdout.str()[-3000:]
+    assert "POST /oauth/token" not in server.requests
+
+
 def test_a_fresh_token_the_probe_calls_dead_ends_the_run(
     pytester: pytest.Pytester, canned_server: Callable[..., CannedServer]
 ) -> None:

@@ -175,7 +175,9 @@ def check_before_tests(config: pytest.Config) -> None:
         from revocation_contracts.pytest_plugin.preflight import run_preflight
 
         failure = run_preflight(settings)
-    if failure is None and not quiet and settings.target_url is not None:
+    # The supply gate only where live tokens are used: --checks without semantics needs none.
+    needs_tokens = settings.checks is None or "semantics" in settings.checks
+    if failure is None and not quiet and settings.target_url is not None and needs_tokens:
         failure = _check_token_supply(config)
     if failure is None:
         return
