@@ -37,8 +37,6 @@ SENSITIVE_FIELDS = frozenset(
 )
 # Values shorter than this are left alone: masking "a" everywhere would destroy every message.
 MIN_SECRET_LENGTH = 6
-# Values replaced as plain strings before they join the compiled pattern (see ``Redactor``).
-FRESH_LIMIT = 64
 
 
 _PERCENT = re.compile(r"%[0-9A-F]{2}")
@@ -77,65 +75,74 @@ def basic_forms(client_id: str, client_secret: str) -> set[str]:
 class Redactor:
     """Replaces every registered secret value with ``[REDACTED]``; thread-safe, callable.
 
-    Why not one regular expression rebuilt on every ``add``: a run against a remote target
-    registers thousands of token values while it reports, and compiling an alternation of all
-    of them on each report cost seconds of the main thread (issue 12's profile). So values
-    join a compiled pattern in bulk, and until then are replaced as plain strings, longest
-    first, after the pattern. A value that contains one already compiled forces a rebuild at
-    once, so a longer secret is never cut by a shorter one inside it (a compiled value that
-    contains a new one is masked whole before the new one is looked for).
+    Why no regular expression of the values: a run registers thousands of token values (every
+    minted token, raw and percent-encoded), and compiling their alternation cost seconds of the
+    main thread (issue 12's profile: 1.7 s of a 20 s embedded run for one compile of 10,000
+    forms, issue 21), because ``re`` parses a pattern in Python, character by character. So
+    values are kept in sets by length, and a text is scanned only at the characters a value
+    can start with (one small character class): at each such position the longest value that
+    is there is masked, and the scan goes on after it. That is what the alternation of all
+    values, longest first, did (leftmost match, longest alternative first), so a longer secret
+    is never cut by a shorter one inside it; ``add`` costs the new values only.
     """
 
     def __init__(self, *values: str) -> None:
         self._lock = threading.Lock()
         self._values: set[str] = set()
-        self._pattern: re.Pattern[str] | None = None
-        self._compiled_count = 0  # values in ``_pattern``
-        self._fresh: list[str] = []  # registered, not compiled yet; replaced as strings
-        self._fresh_sorted: tuple[str, ...] | None = ()  # ``_fresh`` longest first; None: to sort
-        self._stale = False
+        self._by_length: dict[int, set[str]] = {}
+        self._lengths: tuple[int, ...] = ()  # longest first
+        self._first_chars: set[str] = set()
+        self._starts: re.Pattern[str] | None = None
         self.add(*values)
 
     def add(self, *values: str | None) -> None:
-        """Register values, in every form (``secret_forms``); cheap: no pattern is compiled here."""
+        """Register values, in every form (``secret_forms``); cheap: nothing is compiled but a class."""
         forms = {form for value in values if value and len(value) >= MIN_SECRET_LENGTH for form in secret_forms(value)}
         with self._lock:
             fresh = forms - self._values
             if not fresh:
                 return
             self._values |= fresh
-            self._fresh.extend(fresh)
-            self._fresh_sorted = None
-            if self._pattern is not None and any(self._pattern.search(value) for value in fresh):
-                self._stale = True
+            for form in fresh:
+                self._by_length.setdefault(len(form), set()).add(form)
+            self._lengths = tuple(sorted(self._by_length, reverse=True))
+            firsts = {form[0] for form in fresh} - self._first_chars
+            if firsts:
+                self._first_chars |= firsts
+                chars = "".join(re.escape(char) for char in sorted(self._first_chars))
+                self._starts = re.compile(f"[{chars}]")
 
     def add_basic(self, client_id: str | None, client_secret: str | None) -> None:
         """Register a client's HTTP Basic credentials (``basic_forms``) beside its secret."""
         if client_id is not None and client_secret:
             self.add(client_secret, *basic_forms(client_id, client_secret))
 
-    def _current(self) -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
+    def _mask_values(self, text: str) -> str:
         with self._lock:
-            if self._stale or len(self._fresh) > max(FRESH_LIMIT, self._compiled_count // 4):
-                ordered = sorted(self._values, key=len, reverse=True)
-                self._pattern = re.compile("|".join(re.escape(value) for value in ordered))
-                self._compiled_count = len(ordered)
-                self._fresh, self._fresh_sorted, self._stale = [], (), False
-            if self._fresh_sorted is None:
-                self._fresh_sorted = tuple(sorted(self._fresh, key=len, reverse=True))
-            return self._pattern, self._fresh_sorted
+            starts, lengths, by_length = self._starts, self._lengths, self._by_length
+        if starts is None:
+            return text
+        parts: list[str] = []
+        done = 0  # text[:done] is in parts
+        found = starts.search(text)
+        while found is not None:
+            at = found.start()
+            for length in lengths:
+                if text[at : at + length] in by_length[length]:
+                    parts += (text[done:at], MASK)
+                    done = at + length
+                    break
+            found = starts.search(text, max(done, at + 1))
+        if not parts:
+            return text
+        parts.append(text[done:])
+        return "".join(parts)
 
     def __call__(self, text: str) -> str:
         """``text`` with every known value and every credential-bearing field or header masked."""
         if not text:
             return text
-        pattern, fresh = self._current()
-        if pattern is not None:
-            text = pattern.sub(MASK, text)
-        for value in fresh:
-            if value in text:
-                text = text.replace(value, MASK)
-        return redact_text(text)
+        return redact_text(self._mask_values(text))
 
 
 def redact_headers(headers: dict[str, str], extra_sensitive: frozenset[str] = frozenset()) -> dict[str, str]:
