@@ -8,13 +8,14 @@ trips after three unanswered requests, throttling stopped within the stated wait
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
 import requests
 
 from revocation_contracts.pytest_plugin.runstatus import explain_request_error
-from revocation_contracts.transport.bounded import BODY_CAP, OversizedAnswer, TargetCutOff
+from revocation_contracts.transport.bounded import BODY_CAP, OversizedAnswer, TargetCutOff, _Deadline, _Watchdog
 from revocation_contracts.transport.flight import RETRIES_ALONE
 from revocation_contracts.transport.session import (
     BREAKER_LIMIT,
@@ -144,3 +145,31 @@ def test_throttling_forever_stops_within_the_wait_budget(hostile: HostileServer,
         with pytest.raises(TargetThrottledStop, match="stopping the run"):
             session.post(url, data=b"", timeout=2)
         assert time.monotonic() - started < budget + 2.0
+
+
+class _CountingCondition(threading.Condition):
+    notified = 0
+
+    def notify(self, n: int = 1) -> None:
+        type(self).notified += 1
+        super().notify(n)
+
+
+def test_the_deadline_thread_is_woken_only_for_an_earlier_deadline() -> None:
+    """One wake-up per request cost a thread switch each (issue 21); a later deadline needs none,
+    an earlier one still fires on time."""
+    watchdog = _Watchdog()
+    watchdog._cond = _CountingCondition()
+    late, later = _Deadline(60), _Deadline(120)
+    watchdog.add(late)
+    watchdog.add(later)
+    assert _CountingCondition.notified == 1
+    soon = _Deadline(0.2)
+    watchdog.add(soon)
+    assert _CountingCondition.notified == 2
+    started = time.monotonic()
+    while not soon.fired and time.monotonic() - started < 5:
+        time.sleep(0.02)
+    assert soon.fired and not late.fired
+    for deadline in (late, later):
+        watchdog.discard(deadline)
