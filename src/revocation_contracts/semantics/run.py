@@ -7,8 +7,8 @@ sentence trustworthy live in one place:
 - **Only our own tokens.** ``revoke`` refuses any token this session did not mint (or made
   up as unknown); every minted value, raw and percent-encoded, joins the ``Redactor``. They
   join in batches (``flush_secrets``: when an example fails, when a test ends badly, at the
-  end of the session), because the ``Redactor`` recompiles its pattern on every ``add`` and
-  a session mints thousands of tokens; until then a failure message masks its own example's
+  end of the session), one ``add`` (one lock, a set update) per batch rather than per token,
+  since a session mints thousands; until then a failure message masks its own example's
   tokens itself (``Trail.mask``).
 - **One cause per failure.** Against the embedded servers tokens are minted with pinned,
   escape-free values, so a server that mishandles ``+ / = %`` fails the property about
@@ -461,7 +461,7 @@ class SemanticRun:
 
 
 def flush_secrets(runs: Iterable[SemanticRun]) -> None:
-    """Register the runs' pending token values, one ``add`` (one pattern compile) per redactor."""
+    """Register the runs' pending token values, one ``add`` per redactor."""
     batches: dict[int, tuple[Redactor, list[str]]] = {}
     for run in _with_forks(runs):
         if run._unregistered:
