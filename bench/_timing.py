@@ -85,7 +85,10 @@ def _count_server_requests() -> None:
     """Wrap ``build_app`` so every embedded reference server counts what reaches it."""
     from _measure import RequestCounter
 
+    from revocation_contracts.pytest_plugin import pool
     from revocation_contracts.reference import server as server_module
+
+    pool.SERVERS_IN_CHILD = False  # counted here, in this process
 
     original = server_module.build_app
 

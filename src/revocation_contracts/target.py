@@ -13,6 +13,7 @@ import requests
 
 from revocation_contracts.model.contract import Contract
 from revocation_contracts.redact import Redactor
+from revocation_contracts.reference.host import HostedServer
 from revocation_contracts.reference.server import ReferenceServer
 from revocation_contracts.supply.tokens import TokenSupply
 from revocation_contracts.transport.client import Credentials, RevocationClient
@@ -30,7 +31,7 @@ class Target:
     timeout: float
     redactor: Redactor
     tokens: TokenSupply | None = None
-    server: ReferenceServer | None = field(default=None, repr=False)
+    server: ReferenceServer | HostedServer | None = field(default=None, repr=False)
     # The client-auth methods the server's metadata offers at the revocation endpoint (suite
     # names: basic, form-body); None when there is no metadata. The contract is already
     # narrowed to them (supply/discovery.py ``narrow_contract``), so untested methods are absent.

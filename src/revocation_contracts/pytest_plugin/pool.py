@@ -18,6 +18,7 @@ import requests
 from revocation_contracts.model.contract import Contract
 from revocation_contracts.pytest_plugin.settings import Settings
 from revocation_contracts.redact import Redactor
+from revocation_contracts.reference.host import HostedServer, ServerHost
 from revocation_contracts.reference.server import ReferenceServer
 from revocation_contracts.reference.store import DEFAULT_CLIENTS
 from revocation_contracts.supply.builtin import build_supply
@@ -30,6 +31,9 @@ from revocation_contracts.transport.session import new_session, requests_sent
 MAX_LEFTOVERS = 2000
 # Left-behind tokens revoked at once (the target session's adapter keeps 16 connections alive).
 LEFTOVER_WORKERS = 8
+# The embedded servers run in one child process (reference/host.py: their CPU on another core);
+# False keeps them in threads of this process (the benchmark does, to count their requests).
+SERVERS_IN_CHILD = True
 
 
 class TargetPool:
@@ -41,6 +45,7 @@ class TargetPool:
         self._targets: dict[str, Target] = {}
         self._supply_sessions: dict[str, requests.Session] = {}
         self._leftovers_revoked = False
+        self._host: ServerHost | None = None
 
     def get(self, contract: Contract) -> Target:
         if contract.name not in self._targets:
@@ -51,7 +56,7 @@ class TargetPool:
         settings = self.settings
         session = new_session(settings.rate_limit, settings.max_throttle_wait)
         if settings.embedded:
-            server = ReferenceServer(contract, settings.reference_bugs).start()
+            server = self._start_server(contract)
             supply_session = self._supply_sessions[contract.name] = new_session()
             first, other = DEFAULT_CLIENTS[0], DEFAULT_CLIENTS[1]
             self.redactor.add_basic(first.client_id, first.client_secret)
@@ -107,6 +112,13 @@ class TargetPool:
             else (requests_sent(target.session), 0)
             for name, target in self._targets.items()
         }
+
+    def _start_server(self, contract: Contract) -> ReferenceServer | HostedServer:
+        if not SERVERS_IN_CHILD:
+            return ReferenceServer(contract, self.settings.reference_bugs).start()
+        if self._host is None:
+            self._host = ServerHost()
+        return self._host.serve(contract, self.settings.reference_bugs)
 
     def revoke_leftovers(self, announce: Callable[[int], None] | None = None) -> int:
         """Revoke the live tokens the supply minted (token endpoint or ``--token-command``) and the
@@ -168,4 +180,7 @@ class TargetPool:
             session.close()
         for server in servers:
             server.stop()
+        if self._host is not None:
+            self._host.close()
+            self._host = None
         self._targets.clear()
