@@ -1,11 +1,13 @@
-"""Benchmark the contract suite: wall time, throughput against the raw-HTTP floor and the plain
-schemathesis CLI, scaling, time to first failure and faults caught per second.
+"""Benchmark the contract suite: issue 21's four figures by default; in detail, wall time,
+throughput against the raw-HTTP floor and the plain schemathesis CLI, scaling, time to first
+failure and faults caught per second.
 
-One command, from the repository root::
+From the repository root::
 
-    python bench/run.py [--quick] [--runs N] [--out bench/results.json]
+    python bench/run.py [--with-project-tests] [--samples N]      # the four figures (figures.py)
+    python bench/run.py --detail [--quick] [--runs N] [--out bench/results.json]
 
-It prints a table and writes every sample, the medians and the machine's details as JSON.
+The detailed run prints a table and writes every sample, the medians and the machine's details as JSON.
 ``bench/README.md`` says what each figure means and what the profile found.
 
 Why a script and not a timed test: timings on a shared 2-core machine are noisy, so they are
@@ -548,14 +550,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="one sample per figure, fewer points (about 2 minutes)")
     parser.add_argument("--runs", type=int, help="samples per figure, median reported (default 3, quick 1)")
     parser.add_argument("--budget", type=float, help="seconds to spend on samples (default 540, quick 110)")
-    parser.add_argument("--out", type=Path, default=Path("bench/results.json"), help="where to write the JSON")
+    parser.add_argument(
+        "--out", type=Path, help="where to write the JSON (bench/results.json, figures: bench/figures.json)"
+    )
     parser.add_argument(
         "--profile", dest="profile", action="store_true", default=None, help="profile, even over budget"
     )
     parser.add_argument("--no-profile", dest="profile", action="store_false", help="skip the py-spy profile")
     parser.add_argument("--only", nargs="+", choices=sections_all, help="run only these sections")
     parser.add_argument("--repo", type=Path, help="benchmark another checkout (its src/ first on PYTHONPATH)")
+    parser.add_argument("--detail", action="store_true", help="the detailed benchmark, not the four figures")
+    parser.add_argument(
+        "--with-project-tests", action="store_true", help="measure figure 4 (minutes), not the last recorded value"
+    )
+    parser.add_argument("--samples", type=int, default=3, help="runs of figure 1, median reported (default 3)")
+    parser.add_argument(
+        "--skip", nargs="+", default=[], choices=("embedded", "command", "far"), help="figures to leave out"
+    )
     args = parser.parse_args(argv)
+    if not (args.detail or args.quick or args.only or args.runs or args.budget or args.profile):
+        if args.repo:
+            m.use_repo(args.repo.resolve())
+        return four_figures(args)
     if args.runs is not None and args.runs < 1:
         parser.error("--runs must be at least 1")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so children are killed on the way out
@@ -592,10 +608,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     results["environment"]["bench_wall_s"] = round(bench.elapsed(), 1)
     table = _report.render(results)
     results["table"] = table.splitlines()
+    args.out = args.out or Path("bench/results.json")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
     print(table)
     print(f"\n(benchmark took {results['environment']['bench_wall_s']:.0f} s; JSON written to {args.out})")
+    return 0
+
+
+def four_figures(args: argparse.Namespace) -> int:
+    """Issue 21's four figures beside their targets (``figures.py``), with machine, load and commit."""
+    import figures
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    env = environment()
+    measured = figures.measure_all(max(args.samples, 1), args.with_project_tests, set(args.skip))
+    env["commit"] = (env.get("git_head") or "unknown")[:7]
+    env["load_start"] = round(env["loadavg_start"][0], 2)
+    env["load_end"] = round(os.getloadavg()[0], 2)
+    table = figures.render(measured, env)
+    out = args.out or Path("bench/figures.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"environment": env, "figures": measured, "table": table.splitlines()}, indent=2) + "\n")
+    print(table)
+    print(f"\n(JSON written to {out})")
     return 0
 
 
