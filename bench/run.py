@@ -563,6 +563,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--with-project-tests", action="store_true", help="measure figure 4 (minutes), not the last recorded value"
     )
+    parser.add_argument(
+        "--servers-in-child", action="store_true", help="figure 1 also with the servers in a child process"
+    )
     parser.add_argument("--samples", type=int, default=3, help="runs of figure 1, median reported (default 3)")
     parser.add_argument(
         "--skip", nargs="+", default=[], choices=("embedded", "command", "far"), help="figures to leave out"
@@ -622,7 +625,7 @@ def four_figures(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     env = environment()
-    measured = figures.measure_all(max(args.samples, 1), args.with_project_tests, set(args.skip))
+    measured = figures.measure_all(max(args.samples, 1), args.with_project_tests, set(args.skip), args.servers_in_child)
     env["commit"] = (env.get("git_head") or "unknown")[:7]
     env["load_start"] = round(env["loadavg_start"][0], 2)
     env["load_end"] = round(os.getloadavg()[0], 2)

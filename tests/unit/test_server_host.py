@@ -1,4 +1,4 @@
-"""The embedded reference servers run in one child process (reference/host.py), bounded by it.
+"""The embedded reference servers in one child process (reference/host.py), bounded by it.
 
 Why: in the suite's own interpreter they shared one core and the interpreter lock with the
 client and Hypothesis (issue 21). These prove the servers really answer from another process,
@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from revocation_contracts.model.contract import load_contract
-from revocation_contracts.pytest_plugin.pool import TargetPool
+from revocation_contracts.pytest_plugin import pool
 from revocation_contracts.pytest_plugin.settings import Settings
 from revocation_contracts.redact import Redactor
 from revocation_contracts.reference.host import HostedServer, ServerHost
@@ -47,13 +47,15 @@ def test_an_order_the_child_cannot_carry_out_fails_the_start_and_closes_the_host
         host.close()
 
 
-def test_the_pool_starts_embedded_servers_in_the_child_and_stops_it() -> None:
+def test_the_pool_starts_embedded_servers_in_the_child_and_stops_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Off by default (pool.SERVERS_IN_CHILD: slower on a loaded machine); the benchmark switches it on."""
+    monkeypatch.setattr(pool, "SERVERS_IN_CHILD", True)
     settings = Settings(
         specs=("rfc7009",), target_url=None, endpoint_path=None, client_id=None, client_secret=None,
         second_client_id=None, second_client_secret=None, max_examples=5, request_timeout=5, rate_limit=None,
         strict=False, reference_bugs=frozenset(),
     )  # fmt: skip
-    targets = TargetPool(settings, Redactor())
+    targets = pool.TargetPool(settings, Redactor())
     try:
         target = targets.get(settings.contracts()[0])
         assert isinstance(target.server, HostedServer)

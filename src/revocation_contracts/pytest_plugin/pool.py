@@ -31,9 +31,11 @@ from revocation_contracts.transport.session import new_session, requests_sent
 MAX_LEFTOVERS = 2000
 # Left-behind tokens revoked at once (the target session's adapter keeps 16 connections alive).
 LEFTOVER_WORKERS = 8
-# The embedded servers run in one child process (reference/host.py: their CPU on another core);
-# False keeps them in threads of this process (the benchmark does, to count their requests).
-SERVERS_IN_CHILD = True
+# True runs the embedded servers in one child process (reference/host.py: their CPU on another
+# core). Off by default: on a loaded machine every request then waits for the child to be
+# scheduled, and the default run was slower (72-75 s against 48-64 s at load 13, issue 21); the
+# benchmark measures both (``python bench/run.py --servers-in-child``).
+SERVERS_IN_CHILD = False
 
 
 class TargetPool:

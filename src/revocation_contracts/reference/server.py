@@ -1,8 +1,9 @@
 """Serve a reference app over real loopback HTTP, in a background thread.
 
-Why uvicorn in a thread rather than a subprocess: the suite starts one server per contract
-per session and tears it down at the end; a thread starts in milliseconds, shares nothing
-but the store, and dies with the test process, so no orphaned servers survive a crash.
+Why uvicorn in a thread: a server starts in milliseconds, shares nothing but the store, and
+dies with its process, so no orphaned servers survive a crash. ``host.py`` can put these
+threads in one child process, so that they do not share a core and the interpreter lock with
+the client (off by default: ``pool.SERVERS_IN_CHILD`` says why).
 The server binds port 0 and reports the port the kernel chose, so parallel sessions
 (pytest-xdist workers) never collide.
 """
