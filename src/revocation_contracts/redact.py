@@ -77,8 +77,8 @@ class Redactor:
 
     Why no regular expression of the values: a run registers thousands of token values (every
     minted token, raw and percent-encoded), and compiling their alternation cost seconds of the
-    main thread (issue 12's profile: 1.7 s of a 20 s embedded run for one compile of 10,000
-    forms, issue 21), because ``re`` parses a pattern in Python, character by character. So
+    main thread (recompiled per report, issue 12; compiled once, still 1.7 s of a 20 s embedded
+    run for 10,000 forms, issue 21), because ``re`` parses a pattern in Python. So
     values are kept in sets by length, and a text is scanned only at the characters a value
     can start with (one small character class): at each such position the longest value that
     is there is masked, and the scan goes on after it. That is what the alternation of all
