@@ -8,7 +8,8 @@
 
 Why figures 2 and 3 run ``bench/remote.py`` as a child: that script owns the relay, the counting
 server and the command path's measuring, and is tuned by other work; this module only reads its
-JSON (``--json`` on stdout when the script has it, else the ``--out`` file it always wrote), so
+JSON (``--json`` on stdout, both figures from one run, when the script has it; else one run per
+figure, read from the ``--out`` file it always wrote), so
 both can change without the other.
 
 Why figure 4 is opt-in (``--with-project-tests``): it takes minutes and both cores. Without the
@@ -78,16 +79,54 @@ def _remote_accepts_json() -> bool:
     return "--json" in helped.stdout
 
 
+REMOTE_KEYS = {("polar", "suite-command"): "command", ("rfc7009", "suite-builtin"): "far"}
+
+
+def _from_figure(row: dict[str, Any], cpu: float | None) -> dict[str, Any]:
+    """One row of ``bench/remote.py --json`` in this table's shape."""
+    requests = row.get("requests", {})
+    detail = f"{requests.get('endpoint', 0)} endpoint requests, {requests.get('mints', 0)} mints, "
+    detail += f"{requests.get('probes', 0)} probes"
+    if row.get("command_processes") is not None:
+        detail += f", {row['command_processes']} command processes"
+    return {
+        "wall_s": row["seconds"],
+        "cpu_s": cpu,
+        "load": [row["load_before"][0], row["load_after"][0]],
+        "summary": f"{row.get('summary', '')}; {detail}",
+        "ok": row.get("returncode") == 0,
+        "run": row,
+    }
+
+
+def remote_figures(keys: set[str], timeout: float = 1800.0) -> dict[str, dict[str, Any]]:
+    """Figures 2 and 3 from one ``bench/remote.py --json`` run (it measures both); the CPU is both's."""
+    if not _remote_accepts_json():
+        return {key: remote(key) for key in sorted(keys)}
+    cpu_before = m._children_cpu()
+    command = [m.PYTHON, str(REMOTE), "--json"]
+    process = subprocess.run(command, cwd=m.REPO, env=m.child_env(), capture_output=True, text=True, timeout=timeout)
+    cpu = round(m._children_cpu() - cpu_before, 2)
+    try:
+        rows = json.loads(process.stdout)["figures"]
+    except (ValueError, KeyError):
+        tail = (process.stderr or process.stdout).strip().splitlines()[-1:]
+        return {key: {"error": f"bench/remote.py --json exit {process.returncode}: {' '.join(tail)}"} for key in keys}
+    found = {REMOTE_KEYS.get((row["contract"], row["mode"])): row for row in rows}
+    return {
+        key: _from_figure(found[key], cpu) if key in found else {"error": "not in bench/remote.py --json"}
+        for key in keys
+    }
+
+
 def remote(figure: str, timeout: float = 900.0) -> dict[str, Any]:
-    """Figures 2 and 3: one ``bench/remote.py`` run, read back from its JSON."""
+    """Figure 2 or 3 from a ``bench/remote.py`` without ``--json``: one run, read back from ``--out``."""
     before = _loads()
     cpu_before = m._children_cpu()
     with tempfile.TemporaryDirectory(prefix="rc-bench-fig-") as scratch:
         out = Path(scratch) / "remote.json"
         command = [m.PYTHON, str(REMOTE), *REMOTE_FIGURES[figure], "--out", str(out)]
-        as_json = _remote_accepts_json()
-        if as_json:
-            command.append("--json")
+        as_json = False  # this path is for a bench/remote.py without --json (remote_figures)
         process = subprocess.run(
             command, cwd=m.REPO, env=m.child_env(), capture_output=True, text=True, timeout=timeout
         )
@@ -156,9 +195,13 @@ def measure_all(samples: int, with_project_tests: bool, skip: set[str], child: b
     for key in ("embedded", "command", "far"):
         if key in skip:
             figures[key] = {"error": "not measured (--skip)"}
-            continue
-        m_log(f"measuring {LABELS[key]} ...")
-        figures[key] = embedded(samples) if key == "embedded" else remote(key)
+    if "embedded" not in skip:
+        m_log(f"measuring {LABELS['embedded']} ...")
+        figures["embedded"] = embedded(samples)
+    wanted = {"command", "far"} - skip
+    if wanted:
+        m_log("measuring figures 2 and 3 (bench/remote.py) ...")
+        figures.update(remote_figures(wanted))
     if with_project_tests:
         m_log(f"measuring {LABELS['project']} (minutes) ...")
     figures["project"] = project_tests(with_project_tests)
