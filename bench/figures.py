@@ -113,10 +113,14 @@ def remote_figures(keys: set[str], timeout: float = 1800.0) -> dict[str, dict[st
         tail = (process.stderr or process.stdout).strip().splitlines()[-1:]
         return {key: {"error": f"bench/remote.py --json exit {process.returncode}: {' '.join(tail)}"} for key in keys}
     found = {REMOTE_KEYS.get((row["contract"], row["mode"])): row for row in rows}
-    return {
-        key: _from_figure(found[key], cpu) if key in found else {"error": "not in bench/remote.py --json"}
+    results = {
+        key: _from_figure(found[key], None) if key in found else {"error": "not in bench/remote.py --json"}
         for key in keys
     }
+    for result in results.values():
+        if "summary" in result:
+            result["summary"] += f"; CPU of figures 2 and 3 together {cpu:.1f} s"
+    return results
 
 
 def remote(figure: str, timeout: float = 900.0) -> dict[str, Any]:
