@@ -5,7 +5,8 @@ error body format, error code, Basic challenge, no echoed credentials) and every
 needs all of them checked the same way. ``engine.answer`` finds the violations, and
 ``openapi_responses`` adds what the OpenAPI document says of the answer (openapi-core);
 ``outcomes.settle`` raises the failures and records the warnings. Every violation carries
-the curl command that reproduces the request, secrets masked (``curl.py``).
+the curl command that reproduces the request, the user's secrets as variable references
+(``curl.reproduction``).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def located(
     """The violations with the redacted curl line of the request behind ``response``."""
     if not violations:
         return []
-    command = curl_for_response(response, redactor, sensitive)
+    command = curl_for_response(response, redactor)
     return [violation.redacted(redactor or _unchanged, command) for violation in violations]
 
 
