@@ -155,8 +155,9 @@ class Violation:
     def with_reproduction(self, reproduce: str) -> Violation:
         return replace(self, reproduce=reproduce)
 
-    def with_sequence(self, sequence: str) -> Violation:
-        return replace(self, sequence=sequence)
+    def with_sequence(self, sequence: str, commands: str = "") -> Violation:
+        """With a semantic example's sequence and its commands (the reproduction), both masked."""
+        return replace(self, sequence=sequence, reproduce=commands or self.reproduce)
 
     def with_rerun(self, rerun: str) -> Violation:
         return replace(self, rerun=rerun)

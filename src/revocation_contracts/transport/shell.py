@@ -181,3 +181,30 @@ def capture(variable: str, command: str) -> str:
 def json_field(source: str, key: str) -> str:
     """The ``key`` field of the JSON in ``$source``, printed (for ``capture``)."""
     return f'printf %s "${{{source}}}" | {JSON_FIELD} {shlex.quote(key)}'
+
+
+@dataclass(frozen=True)
+class HttpRecipe:
+    """A request a token supply sends (a mint at the token endpoint, an introspection probe)."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes | str | None = None
+
+    def line(self, references: References) -> str:
+        return curl_line(self.method, self.url, self.headers, self.body, references, silent=True)
+
+
+@dataclass(frozen=True)
+class ShellRecipe:
+    """A user's command (``--token-command``, ``--probe-command``) and the variables it was run with."""
+
+    command: str
+    env: Mapping[str, str] = field(default_factory=dict)
+
+    def line(self, references: References) -> str:
+        return shell_line(self.command, {name: references.whole(value) for name, value in self.env.items()})
+
+
+Recipe = HttpRecipe | ShellRecipe
