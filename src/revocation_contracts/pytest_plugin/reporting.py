@@ -38,8 +38,8 @@ from revocation_contracts.pytest_plugin.names import (
     contract_of,
     schema_operation_of,
 )
-from revocation_contracts.pytest_plugin.run_info import run_info
 from revocation_contracts.pytest_plugin.rerun import rerun_command
+from revocation_contracts.pytest_plugin.run_info import run_info
 from revocation_contracts.pytest_plugin.settings import Settings
 from revocation_contracts.redact import Redactor, keeping, redact_report
 from revocation_contracts.reporting.baseline import expected_failures
