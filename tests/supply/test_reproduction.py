@@ -222,3 +222,28 @@ def test_a_semantic_failures_sequence_runs_mint_probe_revoke_probe(
     assert revoked.form()["client_secret"] == FIRST.client_secret
     assert revoked.status == int(reported.group(1))
     assert json.loads(recorder.seen[-1].answer)["active"] is True  # as the failure says: still active
+
+
+@pytest.mark.parametrize("planted_server", [("polar", "wrong-success-status")], indirect=True)
+def test_an_explicit_failure_on_a_minted_token_shows_the_step_that_minted_it(
+    tmp_path: Path, planted_server: tuple[ReferenceServer, Recorder]
+) -> None:
+    """``test_revoked_token_answer`` revokes a token the supply minted: its reproduction mints
+    one the same way, into a variable, and the revocation sends that token."""
+    server, recorder = planted_server
+    test = "test_protocol.py::test_revoked_token_answer[polar]"
+    supply = ["--token-endpoint", TOKEN_PATH, "--introspection-endpoint", INTROSPECT_PATH]
+    run = _run(tmp_path, server, "test_revoked_token_answer", *supply)
+    assert run.outcomes.get(test) == "failed", run.describe()
+    violation = _violation(run, test)
+    script = violation.reproduce
+    assert script.startswith("REVOKE_G1=$(curl ") and "[REDACTED]" not in script, script
+    recorder.seen.clear()
+
+    result = _sh(script)
+
+    assert result.returncode == 0, result.stderr
+    assert [seen.path for seen in recorder.seen] == [TOKEN_PATH, load_contract("polar").url_path(FIRST.client_id)]
+    minted, revoked = json.loads(recorder.seen[0].answer), recorder.seen[1]
+    assert revoked.form()["token"] in minted.values()
+    assert revoked.status == int(violation.actual.split()[0]), (revoked.status, violation.actual)
