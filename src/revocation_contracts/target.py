@@ -56,7 +56,9 @@ class Target:
         """The commands that mint a grant like ``grant`` (``TokenSupply.mint_recipe``), each token
         into a variable (``$REVOKE_G1_ACCESS_TOKEN``), and those variables by token value, for a
         reproduction that revokes a minted token (``verdict.located``). Without a recipe, no
-        command and no variable: the token stays masked."""
+        command and no variable: the token stays masked (registered here, since a supply such as
+        the embedded servers' does not register what it mints)."""
+        self.redactor.add(*grant.tokens.values())
         recipe = self.tokens.mint_recipe(client) if self.tokens is not None else None
         if recipe is None:
             return [], References()

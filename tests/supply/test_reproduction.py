@@ -247,3 +247,13 @@ def test_an_explicit_failure_on_a_minted_token_shows_the_step_that_minted_it(
     minted, revoked = json.loads(recorder.seen[0].answer), recorder.seen[1]
     assert revoked.form()["token"] in minted.values()
     assert revoked.status == int(violation.actual.split()[0]), (revoked.status, violation.actual)
+
+
+def test_a_token_minted_without_a_recipe_stays_masked(tmp_path: Path) -> None:
+    """The embedded servers' supply mints through a test-only endpoint (no command to show): the
+    revoked token of an explicit failure is masked, never shown as sent."""
+    test = "test_protocol.py::test_revoked_token_answer[polar]"
+    run = run_suite(tmp_path, ["polar"], bugs=["wrong-success-status"], seed=3, select="test_revoked_token_answer")
+    assert run.outcomes.get(test) == "failed", run.describe()
+    line = _violation(run, test).reproduce
+    assert "--data-raw token=[REDACTED] " in line and "at." not in line, line
