@@ -50,16 +50,16 @@ SECRETS = (FIRST.client_secret, SECOND.client_secret)
 SHELL_TIMEOUT = 30.0
 
 
-@dataclass(frozen=True)
+@dataclass
 class Seen:
-    """One request the server received and what it answered."""
+    """One request the server received and what it answered (filled in as the answer is sent)."""
 
     method: str
     path: str
     query: bytes
     body: bytes
-    status: int
-    answer: bytes
+    status: int = 0
+    answer: bytes = b""
 
     @property
     def request(self) -> tuple[str, str, bytes, bytes]:
@@ -91,18 +91,18 @@ class Recorder:
         async def replay() -> Any:
             return next(pending, None) or await receive()
 
-        answer: dict[str, Any] = {"status": 0, "body": b""}
+        # Recorded before the answer goes out: the client may read it and exit before this returns.
+        seen = Seen(scope["method"], scope["path"], scope.get("query_string", b""), body)
+        self.seen.append(seen)
 
         async def recording_send(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
-                answer["status"] = message["status"]
+                seen.status = message["status"]
             elif message["type"] == "http.response.body":
-                answer["body"] += message.get("body", b"")
+                seen.answer += message.get("body", b"")
             await send(message)
 
         await self.app(scope, replay, recording_send)
-        method, path, query = scope["method"], scope["path"], scope.get("query_string", b"")
-        self.seen.append(Seen(method, path, query, body, answer["status"], answer["body"]))
 
 
 @pytest.fixture
