@@ -93,7 +93,18 @@ class Redactor:
         self._lengths: tuple[int, ...] = ()  # longest first
         self._first_chars: set[str] = set()
         self._starts: re.Pattern[str] | None = None
+        # Secrets the user gave, by value: the environment variable each is read from, so a
+        # reproduction command names the variable instead (``transport/shell.py``).
+        self.references: dict[str, str] = {}
         self.add(*values)
+
+    def refer(self, value: str | None, variable: str) -> None:
+        """Show ``value`` (a setting the user gave) as ``$variable`` in reproduction commands.
+
+        Masking is unchanged: a secret is registered (``add``) on its own, an id is not."""
+        if value:
+            with self._lock:
+                self.references[value] = variable
 
     def add(self, *values: str | None) -> None:
         """Register values, in every form (``secret_forms``); cheap: nothing is compiled but a class."""
@@ -140,9 +151,15 @@ class Redactor:
 
     def __call__(self, text: str) -> str:
         """``text`` with every known value and every credential-bearing field or header masked."""
+        return redact_text(self.mask_values(text)) if text else text
+
+    def mask_values(self, text: str) -> str:
+        """``text`` with every known value masked, fields and headers left as they are: for a
+        reproduction command, whose secrets are variable references (``transport/shell.py``)
+        and whose other values were invented by the suite."""
         if not text:
             return text
-        return redact_text(self._mask_values(text))
+        return self._mask_values(text)
 
 
 def redact_headers(headers: dict[str, str], extra_sensitive: frozenset[str] = frozenset()) -> dict[str, str]:
@@ -216,13 +233,57 @@ def _keep_key(match: re.Match[str]) -> str:
     return f"{match.group('key')}{quote}{MASK}{quote}"
 
 
-def redact_report(report: Any, redact: Callable[[str], str]) -> None:
+def keeping(redact: Callable[[str], str], commands: Iterable[str]) -> Callable[[str], str]:
+    """``redact``, except that the exact ``commands`` (reproduction lines the suite rendered) are
+    masked by value only (``Redactor.mask_values``): their secrets are already variable
+    references, and masking ``token=...`` by name would hide the invented values they need.
+    Only the exact lines are kept; every other character of a text is masked as before. Inside
+    a JSON object (a violation's user property) the same holds for each string it holds."""
+    kept = sorted({command for command in commands if command.strip()}, key=len, reverse=True)
+    values_only = getattr(redact, "mask_values", None)
+    if not kept or values_only is None:
+        return redact
+    pattern = re.compile("|".join(re.escape(command) for command in kept))
+
+    def text_of(text: str) -> str:
+        out, end = [], 0
+        for match in pattern.finditer(text):
+            out += [redact(text[end : match.start()]), values_only(match.group(0))]
+            end = match.end()
+        return "".join(out) + redact(text[end:]) if out else redact(text)
+
+    def masked(text: str) -> str:
+        if text.startswith("{"):
+            try:
+                data = json.loads(text)
+            except ValueError:
+                return text_of(text)
+            if isinstance(data, dict):
+                return json.dumps(_map_strings(data, text_of), sort_keys=True)
+        return text_of(text)
+
+    return masked
+
+
+def _map_strings(data: Any, function: Callable[[str], str]) -> Any:
+    if isinstance(data, str):
+        return function(data)
+    if isinstance(data, dict):
+        return {key: _map_strings(value, function) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_map_strings(item, function) for item in data]
+    return data
+
+
+def redact_report(report: Any, redact: Callable[[str], str], commands: Iterable[str] = ()) -> None:
     """Mask secrets in a pytest report in place: longrepr (keeping its structure), sections, properties.
 
     Keeping the structured longrepr (instead of replacing it by its text) keeps what readers
     of the report rely on: the crash message JUnit uses as ``message=``, colours in the
     terminal, and the structured form pytest-xdist sends from workers to the controller.
+    ``commands``: the report's reproduction lines, masked by value only (``keeping``).
     """
+    redact = keeping(redact, commands)
     longrepr = report.longrepr
     if isinstance(longrepr, str):
         report.longrepr = redact(longrepr)

@@ -29,7 +29,7 @@ from revocation_contracts.rules.schema_suite import UNDOCUMENTED_MEDIA_TYPE, one
 from revocation_contracts.rules.violation import ResponseView, Violation, view_of
 from revocation_contracts.target import Target
 from revocation_contracts.transport.client import credential_headers
-from revocation_contracts.transport.curl import as_curl
+from revocation_contracts.transport.curl import reproduction
 from revocation_contracts.transport.session import raise_if_throttled
 
 EMPTY_TOKEN_STAND_IN = "rc-unknown-token-for-empty"
@@ -118,9 +118,7 @@ def _one_case(case: Case[Any], target: Target) -> None:
     if not violations:
         return  # most cases: no curl line to render and redact
     request = view.request
-    reproduce = as_curl(
-        request.method, request.url, request.headers, request.body, target.redactor, target.sensitive_headers()
-    )
+    reproduce = reproduction(request.method, request.url, request.headers, request.body, target.redactor)
     settle([violation.redacted(target.redactor, reproduce) for violation in _distinct(violations)])
 
 

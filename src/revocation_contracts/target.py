@@ -15,8 +15,9 @@ from revocation_contracts.model.contract import Contract
 from revocation_contracts.redact import Redactor
 from revocation_contracts.reference.host import HostedServer
 from revocation_contracts.reference.server import ReferenceServer
-from revocation_contracts.supply.tokens import TokenSupply
+from revocation_contracts.supply.tokens import Grant, TokenSupply
 from revocation_contracts.transport.client import Credentials, RevocationClient
+from revocation_contracts.transport.shell import References, capture, json_field
 
 
 @dataclass
@@ -51,6 +52,23 @@ class Target:
         return RevocationClient(
             self.contract, self.base_url, credentials or self.credentials, session=self.session, timeout=self.timeout
         )
+
+    def mint_prelude(self, grant: Grant, client: Credentials, label: str = "g1") -> tuple[list[str], References]:
+        """The commands that mint a grant like ``grant`` (``TokenSupply.mint_recipe``), each token
+        into a variable (``$REVOKE_G1_ACCESS_TOKEN``), and those variables by token value, for a
+        reproduction that revokes a minted token (``verdict.located``). Without a recipe, no
+        command and no variable: the token stays masked (registered here, since a supply such as
+        the embedded servers' does not register what it mints)."""
+        self.redactor.add(*grant.tokens.values())
+        recipe = self.tokens.mint_recipe(client) if self.tokens is not None else None
+        if recipe is None:
+            return [], References()
+        grant_variable = f"REVOKE_{label.upper()}"
+        names = {value: f"{grant_variable}_{kind.upper()}" for kind, value in grant.tokens.items()}
+        known = References(dict(self.redactor.references))
+        steps = [capture(grant_variable, recipe.line(known))]
+        steps += [capture(names[value], json_field(grant_variable, kind)) for kind, value in grant.tokens.items()]
+        return steps, References(names)
 
     def sensitive_headers(self) -> frozenset[str]:
         auth = self.contract.client_auth

@@ -28,9 +28,9 @@ MEDIA_TYPES = [
 ]
 
 
-def _check(target, situation, response):
+def _check(target, situation, response, before=None):
     __tracebackhide__ = True
-    check_answer(target.contract, situation, response, target.redactor, target.sensitive_headers())
+    check_answer(target.contract, situation, response, target.redactor, target.sensitive_headers(), before)
 
 
 def _settle(target, violations, response):
@@ -64,7 +64,7 @@ def test_revoked_token_answer(target):
     grant = target.tokens.mint(target.credentials, (kind,))
     hint = kind if contract.hint is not None and kind in contract.hint.values else None
     _, response = target.client().revoke(grant.tokens[kind], hint=hint)
-    _check(target, "revoked", response)
+    _check(target, "revoked", response, target.mint_prelude(grant, target.credentials))
 
 
 @pytest.mark.clause("RFC6749-5.2")

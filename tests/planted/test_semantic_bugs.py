@@ -138,7 +138,9 @@ def test_planted_bug_fails_exactly_its_property(tmp_path, prop):
         message = run.texts[test]
         assert f"(property {prop.number}: {prop.claim.text})" in message, message  # the failure names its property,
         assert any(headline in message for headline in HEADLINES[prop.bug]), message  # ... says what happened,
-        assert "request sequence (secrets redacted):" in message and "$ curl -X " in message, message
+        assert (
+            "request sequence (secrets as $REVOKE_* variables or redacted):" in message and "$ curl -X " in message
+        ), message
         assert "-> " in message, message  # ... the requests, their answers and the probes
     assert not run.with_outcome("error"), run.describe()
     if prop.bug in EVERYWHERE:

@@ -22,9 +22,10 @@ from revocation_contracts.pytest_plugin.names import (
     PROBLEM_ATTRIBUTE,
     THROTTLED,
 )
+from revocation_contracts.redact import keeping
 from revocation_contracts.reporting.matrix import Detail, Matrix
 from revocation_contracts.reporting.problems import Finding
-from revocation_contracts.rules.outcomes import REPRO_PROPERTY, violations_of, warnings_of
+from revocation_contracts.rules.outcomes import REPRO_PROPERTY, commands_of, violations_of, warnings_of
 from revocation_contracts.rules.violation import FAILURE, Violation
 
 CURL = re.compile(r"(curl -X \S+ .*?)\s*$", re.MULTILINE)
@@ -40,6 +41,7 @@ def add_report(matrix: Matrix, report: pytest.TestReport, redact: Callable[[str]
     status = _status(report)
     if status is None:
         return
+    redact = keeping(redact, commands_of(report))  # reproductions stay runnable (redact.keeping)
     location = (str(report.location[0]), int(report.location[1] or 0))  # (path, line of the test)
 
     def detail() -> Detail:
@@ -100,7 +102,12 @@ def _detail(report: pytest.TestReport, status: str, redact: Callable[[str], str]
         summary = "; ".join(violation.headline() for violation in warned)
         text = "\n\n".join(violation.render() for violation in warned)
         commands = [violation.reproduce for violation in warned if violation.reproduce]
-        return Detail(redact(summary), redact(text), [redact(command) for command in dict.fromkeys(commands)])
+        return Detail(
+            redact(summary),
+            redact(text),
+            [redact(command) for command in dict.fromkeys(commands)],
+            rerun=_rerun(warned),
+        )
     if status == "xfail":
         return Detail(redact(f"expected failure: {report.wasxfail}"))
     if status == "throttled" and isinstance(report.longrepr, tuple):
@@ -115,7 +122,12 @@ def _detail(report: pytest.TestReport, status: str, redact: Callable[[str], str]
         commands = [violation.reproduce for violation in failed if violation.reproduce]
         if not commands:  # a semantic property's request sequence holds its curl lines
             commands = CURL.findall(str(longrepr or ""))
-        return Detail(redact(summary), redact(text), [redact(command) for command in dict.fromkeys(commands)])
+        return Detail(
+            redact(summary),
+            redact(text),
+            [redact(command) for command in dict.fromkeys(commands)],
+            rerun=_rerun(failed),
+        )
     full = str(longrepr or "")
     crash = getattr(getattr(longrepr, "reprcrash", None), "message", None)
     text = str(crash or full)
@@ -129,6 +141,11 @@ def _detail(report: pytest.TestReport, status: str, redact: Callable[[str], str]
     commands = recorded or CURL.findall(text) or CURL.findall(full)
     message = re.sub(r"\n{3,}", "\n\n", "\n".join(body)).strip()
     return Detail(redact(summary), redact(message), [redact(command) for command in dict.fromkeys(commands)])
+
+
+def _rerun(violations: list[Violation]) -> str:
+    """The test's rerun command (every violation of one test carries the same)."""
+    return next((violation.rerun for violation in violations if violation.rerun), "")
 
 
 def _is_reproduction(line: str) -> bool:

@@ -38,9 +38,10 @@ from revocation_contracts.pytest_plugin.names import (
     contract_of,
     schema_operation_of,
 )
+from revocation_contracts.pytest_plugin.rerun import rerun_command
 from revocation_contracts.pytest_plugin.run_info import run_info
 from revocation_contracts.pytest_plugin.settings import Settings
-from revocation_contracts.redact import Redactor, redact_report
+from revocation_contracts.redact import Redactor, keeping, redact_report
 from revocation_contracts.reporting.baseline import expected_failures
 from revocation_contracts.reporting.html import render_html
 from revocation_contracts.reporting.markdown import render_markdown
@@ -51,10 +52,11 @@ from revocation_contracts.rules.outcomes import (
     VIOLATION_PROPERTY,
     ContractFailure,
     collecting,
+    commands_of,
     violations_in,
     warnings_of,
 )
-from revocation_contracts.rules.violation import Violation
+from revocation_contracts.rules.violation import Violation, render_all
 
 WARNINGS_KEY = pytest.StashKey[list[Violation]]()
 
@@ -127,12 +129,15 @@ class ReportingPlugin:
         if warned is not None:
             del item.stash[WARNINGS_KEY]  # the call report takes them
             found = found + warned
+        if found:
+            rerun = rerun_command(item.config, item.nodeid, item.name)
+            found = [violation.with_rerun(self.redactor.mask_values(rerun)) for violation in found]
         for violation in found:
             entry = (VIOLATION_PROPERTY, violation.to_json())
             report.user_properties.append(entry)
             item.user_properties.append(entry)
         if call.excinfo is not None and isinstance(call.excinfo.value, ContractFailure) and report.failed:
-            report.longrepr = str(call.excinfo.value)
+            report.longrepr = render_all(found[: len(violations_in(call.excinfo.value))])
         checked = _checked(item)
         if checked:  # a plain attribute: pytest-xdist carries it to the controller, JUnit XML leaves it out
             setattr(report, CHECKED_ATTRIBUTE, checked)
@@ -140,7 +145,7 @@ class ReportingPlugin:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        redact_report(report, self.redactor)
+        redact_report(report, self.redactor, commands_of(report))
         if report.when == "call":
             for violation in warnings_of(report):
                 self.warnings.append((report.nodeid, violation))
@@ -173,6 +178,11 @@ class ReportingPlugin:
                 terminalreporter.write_line(self.redactor(f"WARNING {nodeid} {violation.headline()}"))
                 terminalreporter.write_line(self.redactor(f"  expected: {violation.expected}"))
                 terminalreporter.write_line(self.redactor(f"  got:      {violation.actual}"))
+                shown = keeping(self.redactor, violation.commands())
+                for line in violation.reproduce.splitlines() if not violation.sequence else []:
+                    terminalreporter.write_line(shown(f"  reproduce: {line}"))
+                if violation.rerun:
+                    terminalreporter.write_line(shown(f"  rerun: {violation.rerun}"))
             strict = "failing" if self.settings.strict else "not failing; --strict-semantics makes them failures"
             terminalreporter.write_line(f"(SHOULD clauses and pins: {strict})")
         for path in self.written:

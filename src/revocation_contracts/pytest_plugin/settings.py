@@ -77,6 +77,30 @@ class Settings(SupplyOptions):
         return values
 
 
+# The settings a reproduction command names by their environment variable instead of their value.
+REFERENCED = (
+    "client_id",
+    "client_secret",
+    "second_client_id",
+    "second_client_secret",
+    "username",
+    "password",
+    "refresh_token",
+)
+
+
+def references(settings: Settings) -> dict[str, str]:
+    """``{value: "REVOKE_CLIENT_SECRET", ...}``: each credential the user gave, by the variable
+    the suite reads it from (the option's ``env`` spelling), for ``Redactor.refer``."""
+    found: dict[str, str] = {}
+    for option in OPTIONS:
+        name = option.dest.removeprefix("revoke_")
+        value = getattr(settings, name, None) if name in REFERENCED else None
+        if isinstance(value, str) and value:
+            found.setdefault(value, option.env)
+    return found
+
+
 def resolve_settings(config: Any) -> Settings:
     """Settings from command line, environment and ini; raises SettingsError with one clear line."""
     values = {option.dest: raw_value(config, option) for option in OPTIONS}

@@ -34,9 +34,11 @@ import pytest
 from revocation_contracts.model.contract import Contract
 from revocation_contracts.pytest_plugin.names import CAUSE_ATTRIBUTE, CONTRACT_PARAM, SCHEMA_FIXTURE
 from revocation_contracts.pytest_plugin.options import SettingsError
+from revocation_contracts.pytest_plugin.rerun import WORKER_SEED, choose_seed
 from revocation_contracts.pytest_plugin.runstatus import RunStatus, mark_report, problem_of, skip_if_not_applicable
-from revocation_contracts.pytest_plugin.settings import Settings, resolve_settings
+from revocation_contracts.pytest_plugin.settings import Settings, references, resolve_settings
 from revocation_contracts.redact import Redactor, redact_report
+from revocation_contracts.rules.outcomes import commands_of
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
 REDACTOR_KEY = pytest.StashKey[Redactor]()
@@ -44,6 +46,7 @@ POOL_KEY = pytest.StashKey[Any]()
 RUNSTATUS_KEY = pytest.StashKey[RunStatus]()
 PLAN_KEY = pytest.StashKey[list[str]]()
 PROGRESS_KEY = pytest.StashKey[Any]()
+SEED_KEY = pytest.StashKey[int]()
 PLUGIN_NAME = "revocation-contracts-suite"
 # pytest options that only list things: no test runs, so the target is not probed.
 LISTING_OPTIONS = ("collectonly", "showfixtures", "show_fixtures_per_test")
@@ -66,7 +69,10 @@ def start(config: pytest.Config) -> None:
     except SettingsError as exc:
         raise pytest.UsageError(f"revocation-contracts: {exc}") from None
     config.stash[SETTINGS_KEY] = settings
-    config.stash[REDACTOR_KEY] = Redactor(*settings.secrets())
+    config.stash[SEED_KEY] = choose_seed(config)  # before Hypothesis' own pytest_configure reads it
+    redactor = config.stash[REDACTOR_KEY] = Redactor(*settings.secrets())
+    for value, variable in references(settings).items():
+        redactor.refer(value, variable)
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
     config.stash[RUNSTATUS_KEY] = RunStatus()
@@ -213,6 +219,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = []
 
 
+def pytest_report_header(config: pytest.Config) -> str:
+    seed = config.stash.get(SEED_KEY, None)
+    return f"revocation-contracts: hypothesis seed {seed} (every failure prints the command that reruns it)"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist: every worker runs under the controller's seed (``rerun.choose_seed``)."""
+    node.workerinput[WORKER_SEED] = node.config.stash.get(SEED_KEY, None)
+
+
 def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
     return config.stash.get(PLAN_KEY, [])
 
@@ -234,7 +251,7 @@ def pytest_runtest_makereport(
         mark_report(report, call, problem, item)
     redactor = item.config.stash.get(REDACTOR_KEY, None)
     if redactor is not None:
-        redact_report(report, redactor)
+        redact_report(report, redactor, commands_of(report))
     return report
 
 
@@ -248,7 +265,7 @@ def pytest_exception_interact(
     finally:
         redactor = node.config.stash.get(REDACTOR_KEY, None)
         if redactor is not None:
-            redact_report(report, redactor)
+            redact_report(report, redactor, commands_of(report))
 
 
 @pytest.fixture(scope="session")

@@ -38,6 +38,7 @@ class Detail:
     reproduce: list[str] = field(default_factory=list)
     subtest: str = ""  # a schema test's id (one per API operation), as the terminal and JUnit XML name it
     test: str = ""  # the test's node id: a failure or warning links to the problem that lists it
+    rerun: str = ""  # the command that reruns the test with the same seed and options
 
 
 @dataclass

@@ -158,6 +158,12 @@ def violations_of(report_or_item: Any) -> list[Violation]:
     return found
 
 
+def commands_of(report_or_item: Any) -> list[str]:
+    """The reproduction and rerun lines of the recorded violations (``Violation.commands``), which
+    report masking keeps as rendered (``redact.keeping``)."""
+    return [line for violation in violations_of(report_or_item) for line in violation.commands()]
+
+
 def warnings_of(report_or_item: Any) -> list[Violation]:
     return [violation for violation in violations_of(report_or_item) if violation.level == WARNING]
 

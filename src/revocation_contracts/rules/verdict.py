@@ -5,7 +5,8 @@ error body format, error code, Basic challenge, no echoed credentials) and every
 needs all of them checked the same way. ``engine.answer`` finds the violations, and
 ``openapi_responses`` adds what the OpenAPI document says of the answer (openapi-core);
 ``outcomes.settle`` raises the failures and records the warnings. Every violation carries
-the curl command that reproduces the request, secrets masked (``curl.py``).
+the curl command that reproduces the request, the user's secrets as variable references
+(``curl.reproduction``).
 """
 
 from __future__ import annotations
@@ -18,8 +19,12 @@ from revocation_contracts.rules import engine
 from revocation_contracts.rules.openapi_responses import document_violations
 from revocation_contracts.rules.outcomes import ContractFailure, settle
 from revocation_contracts.rules.violation import FAILURE, Violation, view_of
-from revocation_contracts.transport.curl import curl_for_response
+from revocation_contracts.transport.curl import reproduction
 from revocation_contracts.transport.session import raise_if_throttled
+from revocation_contracts.transport.shell import References
+
+# Commands that set the variables a reproduction uses, and those variables by value.
+Prelude = tuple[list[str], References]
 
 __all__ = ["ContractFailure", "check_answer", "judge", "located", "settle_response"]
 
@@ -29,11 +34,18 @@ def located(
     response: requests.Response,
     redactor: Redactor | None,
     sensitive: frozenset[str] = frozenset(),
+    before: Prelude | None = None,
 ) -> list[Violation]:
-    """The violations with the redacted curl line of the request behind ``response``."""
+    """The violations with the runnable curl line of the request behind ``response``; ``before``:
+    the steps that set the variables it uses (a minted token's mint step, ``Target.mint_prelude``)."""
     if not violations:
         return []
-    command = curl_for_response(response, redactor, sensitive)
+    steps, references = before if before is not None else ([], None)
+    request = response.request
+    method, url = str(request.method), str(request.url)
+    command = reproduction(method, url, dict(request.headers), request.body, redactor, references)
+    if steps:
+        command = "\n".join([*(redactor.mask_values(step) if redactor else step for step in steps), command])
     return [violation.redacted(redactor or _unchanged, command) for violation in violations]
 
 
@@ -62,9 +74,10 @@ def settle_response(
     response: requests.Response,
     redactor: Redactor | None = None,
     sensitive: frozenset[str] = frozenset(),
+    before: Prelude | None = None,
 ) -> None:
     __tracebackhide__ = True
-    settle(located(violations, response, redactor, sensitive))
+    settle(located(violations, response, redactor, sensitive, before))
 
 
 def check_answer(
@@ -73,8 +86,9 @@ def check_answer(
     response: requests.Response,
     redactor: Redactor | None = None,
     sensitive: frozenset[str] = frozenset(),
+    before: Prelude | None = None,
 ) -> None:
     """Fail (``ContractFailure``) unless ``response`` is the contract's answer for ``situation``;
     warnings are recorded for the running test."""
     __tracebackhide__ = True
-    settle_response(judge(contract, situation, response), response, redactor, sensitive)
+    settle_response(judge(contract, situation, response), response, redactor, sensitive, before)

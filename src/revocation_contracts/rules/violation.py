@@ -140,8 +140,11 @@ class Violation:
     title: str
     expected: str
     actual: str
+    # The commands that reproduce it, one per line, runnable as they are: the user's secrets as
+    # ``"$REVOKE_..."`` references, minted tokens by the step that minted them (``transport/shell.py``).
     reproduce: str = ""
     sequence: str = ""  # the request sequence of a semantic example, already masked
+    rerun: str = ""  # the command that reruns the test with the same seed and options
 
     # Copies go through ``dataclasses.replace``, never field by field: a field added later is
     # carried by every copy (rebuilt by hand in five places, the copies had begun to differ).
@@ -152,8 +155,16 @@ class Violation:
     def with_reproduction(self, reproduce: str) -> Violation:
         return replace(self, reproduce=reproduce)
 
-    def with_sequence(self, sequence: str) -> Violation:
-        return replace(self, sequence=sequence)
+    def with_sequence(self, sequence: str, commands: str = "") -> Violation:
+        """With a semantic example's sequence and its commands (the reproduction), both masked."""
+        return replace(self, sequence=sequence, reproduce=commands or self.reproduce)
+
+    def with_rerun(self, rerun: str) -> Violation:
+        return replace(self, rerun=rerun)
+
+    def commands(self) -> list[str]:
+        """Every command line it prints (reproduction and rerun): what report masking keeps."""
+        return [line for line in (*self.reproduce.splitlines(), self.rerun) if line.strip()]
 
     def as_strict_failure(self, note: str) -> Violation:
         """This warning as a failure (``--strict-semantics``), its title saying why."""
@@ -174,10 +185,13 @@ class Violation:
     def render(self) -> str:
         """The compact text a user reads: clause, expected, got, reproduction, sequence."""
         lines = [self.headline(), f"  expected: {self.expected}", f"  got:      {self.actual}"]
-        if self.reproduce:
-            lines.append(f"  reproduce: {self.reproduce}")
         if self.sequence:
-            lines += ["  request sequence (secrets redacted):", self.sequence]
+            # A sequence shows its commands step by step (``semantics/trail.py``).
+            lines += ["  request sequence (secrets as $REVOKE_* variables or redacted):", self.sequence]
+        elif self.reproduce:
+            lines += [f"  reproduce: {line}" for line in self.reproduce.splitlines()]
+        if self.rerun:
+            lines.append(f"  rerun: {self.rerun}")
         return "\n".join(lines)
 
     def to_json(self) -> str:

@@ -73,7 +73,7 @@ class SemanticRun:
         self.redactor = target.redactor
         self.strict = strict
         self.max_examples = max(1, min(DEFAULT_EXAMPLES, max_examples))
-        self.trail = Trail(self.redactor, target.sensitive_headers())
+        self.trail = Trail(self.redactor, target.sensitive_headers(), self.supply)
         self.minted_values: set[str] = set()
         self._unregistered: list[str] = []  # minted values not yet handed to the Redactor
         self.escapes_seen: set[str] = set()
@@ -101,7 +101,7 @@ class SemanticRun:
         asked for, never take one minted ahead (a grant minted while another property ran may
         have been caught by that property's over-revocation)."""
         twin = copy.copy(self)
-        twin.trail = Trail(self.redactor, self.target.sensitive_headers())
+        twin.trail = Trail(self.redactor, self.target.sensitive_headers(), self.supply)
         twin._unregistered = []
         twin._grant_numbers = count(1)
         twin.live_revocations = 0
@@ -166,7 +166,7 @@ class SemanticRun:
             tokens[kind] = TokenRef(f"{label}.{kind}", kind, value, creds.client_id)
         self._unregistered.extend(forms)
         minted = MintedGrant(label, creds.client_id, tokens)
-        self.trail.minted(minted, forms)
+        self.trail.minted(minted, forms, creds)
         return minted
 
     def flush_secrets(self) -> None:
@@ -289,8 +289,8 @@ class SemanticRun:
 
     def _settle(self, violations: list[Violation]) -> None:
         __tracebackhide__ = True
-        sequence = self.trail.mask(self.trail.render())
-        settle([violation.with_sequence(sequence) for violation in violations])
+        sequence, commands = self.trail.rendered()
+        settle([violation.with_sequence(sequence, commands) for violation in violations])
 
     def expect_dead(self, token: TokenRef, claim: Claim, after: str, answer: Callable[[], bool] | None = None) -> None:
         """The probe calls ``token`` inactive, at once or within the propagation grace.

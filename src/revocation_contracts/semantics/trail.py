@@ -7,11 +7,11 @@ the token cannot be used again after the revocation"). So every step of an examp
 written down as it happens, and a failure prints the whole sequence.
 
 Tokens are named by label (``g1.refresh_token``: the first grant of the example, its refresh
-token), never by value. Each request is rendered as a curl command through ``curl.py``, which
-masks credential headers and token fields by name; a token sent in a query string is masked
-here, because a percent-encoded value would slip past the value-based ``Redactor``. Steps are
-rendered only when a failure needs them: most examples pass, and rendering every request of
-thousands of examples would cost more than sending it.
+token), never by value. Each step is rendered as the command that does it (``Trail``): the
+mint, each revocation, each probe, in order, so the sequence runs as printed, with the minted
+tokens in shell variables and the user's secrets as the variables the suite reads them from
+(``transport/shell.py``). Steps are rendered only when a failure needs them: most examples
+pass, and rendering every request of thousands of examples would cost more than sending it.
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import urlencode
 
 from revocation_contracts.model.contract import Contract
-from revocation_contracts.redact import MASK, SENSITIVE_FIELDS, Redactor
+from revocation_contracts.redact import MASK, Redactor
 from revocation_contracts.rules.outcomes import ContractFailure
 from revocation_contracts.rules.violation import FAILURE, Violation, view_of
-from revocation_contracts.transport.client import RevocationRequest
-from revocation_contracts.transport.curl import as_curl
+from revocation_contracts.supply.tokens import TokenSupply
+from revocation_contracts.transport.client import Credentials, RevocationRequest
+from revocation_contracts.transport.shell import References, capture, curl_line, json_field
 
 
 @dataclass(frozen=True)
@@ -109,54 +109,116 @@ class Aborted(BaseException):
 
 
 class Trail:
-    """The steps of one example, rendered (every secret masked) only when a failure needs them."""
+    """The steps of one example, rendered only when a failure needs them.
 
-    def __init__(self, redactor: Redactor, sensitive_headers: frozenset[str] = frozenset()) -> None:
+    Each step is a line of narrative (``mint g1 for rc-client-a``, ``probe g1.access_token ->
+    inactive``) and, where the suite can show it, the command that does it (``Step``). A grant's
+    tokens become shell variables named after their labels (``$REVOKE_G1_ACCESS_TOKEN``), set by
+    the mint step's command from the token endpoint's JSON answer (or the ``--token-command``'s
+    output), so the revocations and probes after it run as shown; the user's secrets are the
+    variables the suite reads them from (``transport/shell.py``). Narrative and answers are
+    masked in full; a command is masked by value only (``Redactor.mask_values``), and the
+    failure carries the commands as its reproduction, which report masking keeps as rendered.
+    """
+
+    def __init__(
+        self, redactor: Redactor, sensitive_headers: frozenset[str] = frozenset(), supply: TokenSupply | None = None
+    ) -> None:
         self.redactor = redactor
         self.sensitive_headers = sensitive_headers
-        self.steps: list[Callable[[], str]] = []
+        self.supply = supply
+        self.steps: list[Callable[[], Step]] = []
         # This example's token values (raw and percent-encoded), masked in everything rendered.
         self.secrets: list[str] = []
+        # This example's token values, by the variable its mint step sets.
+        self.variables: dict[str, str] = {}
 
     def clear(self) -> None:
         self.steps = []
         self.secrets = []
+        self.variables = {}
 
-    def minted(self, grant: MintedGrant, secrets: list[str]) -> None:
+    def _references(self) -> References:
+        return References(dict(self.redactor.references)).with_values(self.variables)
+
+    def minted(self, grant: MintedGrant, secrets: list[str], client: Credentials | None = None) -> None:
         self.secrets.extend(secrets)
         text = f"mint {grant.label} for {grant.client_id}: {', '.join(grant.tokens) or 'no tokens'}"
-        self.steps.append(lambda: text)
+        recipe = self.supply.mint_recipe(client) if self.supply is not None and client is not None else None
+        if recipe is None:
+            self.steps.append(lambda: Step(text))
+            return
+        variable = f"REVOKE_{grant.label.upper()}"
+        names = {token.value: f"{variable}_{token.kind.upper()}" for token in grant.tokens.values()}
+        self.variables.update(names)
+
+        def render() -> Step:
+            commands = [capture(variable, recipe.line(self._references()))]
+            commands += [capture(name, json_field(variable, kind)) for kind, name in _by_kind(grant, names)]
+            return Step(text, commands)
+
+        self.steps.append(render)
 
     def sent(self, description: str, request: RevocationRequest, response: Any) -> None:
-        def render() -> str:
-            url = _masked_url(request)
-            curl = as_curl(request.method, url, request.headers, request.body, None, self.sensitive_headers)
-            return f"{description}\n     $ {curl}\n     -> {view_of(response).describe()}"
+        def render() -> Step:
+            command = curl_line(request.method, request.full_url, request.headers, request.body, self._references())
+            return Step(description, [command], view_of(response).describe())
 
         self.steps.append(render)
 
     def probed(self, token: TokenRef, active: bool) -> None:
         text = f"probe {token.label} -> {'active' if active else 'inactive'}"
-        self.steps.append(lambda: text)
+        recipe = self.supply.probe_recipe(token.value) if self.supply is not None and token.kind != "unknown" else None
+        if recipe is None:
+            self.steps.append(lambda: Step(text))
+            return
+        self.steps.append(lambda: Step(text, [recipe.line(self._references())]))
 
     def note(self, text: str) -> None:
-        self.steps.append(lambda: text)
+        self.steps.append(lambda: Step(text))
+
+    def rendered(self) -> tuple[str, str]:
+        """(the sequence as a failure prints it, its commands one per line), both masked."""
+        if not self.steps:
+            return "  (no steps)", ""
+        lines: list[str] = []
+        commands: list[str] = []
+        for number, make in enumerate(self.steps, 1):
+            step = make()
+            lines.append(f"  {number}. {self.mask(step.text)}")
+            for command in step.commands:
+                shown = self.mask_command(command)
+                commands.append(shown)
+                lines.append(f"     $ {shown}")
+            if step.answer:
+                lines.append(f"     -> {self.mask(step.answer)}")
+        return "\n".join(lines), "\n".join(commands)
 
     def render(self) -> str:
-        if not self.steps:
-            return "  (no steps)"
-        return "\n".join(f"  {number}. {step()}" for number, step in enumerate(self.steps, 1))
+        return self.rendered()[0]
 
     def mask(self, text: str) -> str:
         """``text`` with this example's tokens and every secret the session knows masked."""
+        return self.redactor(self.mask_command(text))
+
+    def mask_command(self, text: str) -> str:
+        """A command: this example's tokens and every secret value the session knows masked (by
+        value only: its secrets are variable references, its other values invented)."""
         for value in sorted(set(self.secrets), key=len, reverse=True):
             text = text.replace(value, MASK)
-        return self.redactor(text)
+        return self.redactor.mask_values(text)
 
     def violation(self, clause: str, title: str, expected: str, got: str) -> Violation:
         """A failure-level ``Violation`` naming the clause, expected versus actual, and this sequence."""
+        sequence, commands = self.rendered()
         return Violation(
-            clause, FAILURE, self.mask(title), self.mask(expected), self.mask(got), sequence=self.mask(self.render())
+            clause,
+            FAILURE,
+            self.mask(title),
+            self.mask(expected),
+            self.mask(got),
+            reproduce=commands,
+            sequence=sequence,
         )
 
     def failure(self, clause: str, title: str, expected: str, got: str) -> SemanticFailure:
@@ -164,11 +226,17 @@ class Trail:
         return SemanticFailure([self.violation(clause, title, expected, got)])
 
 
-def _masked_url(request: RevocationRequest) -> str:
-    if not request.query:
-        return request.url
-    shown = {name: (MASK if name.lower() in SENSITIVE_FIELDS else value) for name, value in request.query.items()}
-    return f"{request.url}?{urlencode(shown, safe='[]')}"
+@dataclass(frozen=True)
+class Step:
+    """One step as printed: what it did, the commands that do it, and the answer it got."""
+
+    text: str
+    commands: list[str] = field(default_factory=list)
+    answer: str = ""
+
+
+def _by_kind(grant: MintedGrant, names: dict[str, str]) -> list[tuple[str, str]]:
+    return [(kind, names[token.value]) for kind, token in grant.tokens.items()]
 
 
 # How a headline names a situation's answer where the situation's name would not say it.

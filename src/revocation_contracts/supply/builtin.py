@@ -43,12 +43,15 @@ from revocation_contracts.supply.probing import IntrospectionProber, Prober, Pro
 from revocation_contracts.supply.tokens import Grant, TokenSupply, TokenSupplyError
 from revocation_contracts.transport.client import Credentials
 from revocation_contracts.transport.session import tolerate_transient
+from revocation_contracts.transport.shell import Recipe
 
 TOKEN_KINDS = ("access_token", "refresh_token")
 
 
 class Minter(Protocol):
     def mint(self, client: Credentials) -> dict[str, str]: ...
+
+    def recipe(self, client: Credentials) -> Recipe | None: ...
 
 
 class BuiltinTokenSupply(TokenSupply):
@@ -128,6 +131,14 @@ class BuiltinTokenSupply(TokenSupply):
         with self._lock:
             for kind, value in tokens.items():
                 self._owners.setdefault(value, (client, kind))
+
+    def mint_recipe(self, client: Credentials) -> Recipe | None:
+        return self.minter.recipe(client)
+
+    def probe_recipe(self, token: str) -> Recipe | None:
+        owner, kind = self._owners.get(token, (None, ""))
+        prober = self.probes.by_kind.get(kind) if self.probes is not None else None
+        return prober.recipe(token, kind, owner) if prober is not None and owner is not None else None
 
     def is_active(self, token: str) -> bool:
         if self.probes is None:

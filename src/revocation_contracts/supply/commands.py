@@ -52,6 +52,7 @@ from typing import IO
 from revocation_contracts.redact import Redactor
 from revocation_contracts.supply.tokens import TokenSupplyError
 from revocation_contracts.transport.client import Credentials
+from revocation_contracts.transport.shell import ShellRecipe
 
 COMMAND_TIMEOUT = 30.0
 MAX_OUTPUT = 1_000_000
@@ -163,6 +164,9 @@ class CommandMinter:
         self.timeout = timeout
         self.lock = lock or threading.Lock()  # shared with the probe command: one run at a time
 
+    def recipe(self, client: Credentials) -> ShellRecipe:
+        return ShellRecipe(self.command, {"REVOKE_CLIENT_ID": client.client_id})
+
     def mint(self, client: Credentials) -> dict[str, str]:
         """One new grant (a run asked for one)."""
         return self.mint_batch(client, 1)[0]
@@ -221,6 +225,9 @@ class CommandProber:
         self._waiting: list[tuple[str, Future[bool]]] = []
         self._waiting_lock = threading.Lock()
         self._serving = False
+
+    def recipe(self, token: str, kind: str = "", owner: Credentials | None = None) -> ShellRecipe:
+        return ShellRecipe(self.command, {"REVOKE_TOKEN": token})
 
     def is_active(self, token: str, kind: str = "", owner: Credentials | None = None) -> bool:
         """Whether ``token`` is active; asked together with the probes other threads wait for.

@@ -27,6 +27,7 @@ import base64
 import threading
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
 
@@ -35,6 +36,7 @@ from revocation_contracts.supply.tokens import BuiltinSupplyError
 from revocation_contracts.transport.bounded import OversizedAnswer
 from revocation_contracts.transport.client import Credentials
 from revocation_contracts.transport.errors import explain_request_error
+from revocation_contracts.transport.shell import HttpRecipe
 
 GRANTS = ("client_credentials", "password", "refresh_token")
 MAX_ANSWER_BYTES = 1_000_000
@@ -148,14 +150,29 @@ class TokenEndpointMinter:
     def what(self) -> str:
         return f"minting with --grant {self.settings.grant} at the token endpoint"
 
-    def mint(self, client: Credentials) -> dict[str, str]:
-        """A new grant for ``client``: {"access_token": ..., "refresh_token"?: ...}."""
+    def _grant_fields(self) -> dict[str, str]:
         settings = self.settings
         fields: dict[str, str] = {"grant_type": settings.grant}
         if settings.grant == "password":
             fields.update(username=settings.username or "", password=settings.password or "")
         if settings.scope:
             fields["scope"] = settings.scope
+        return fields
+
+    def recipe(self, client: Credentials) -> HttpRecipe | None:
+        """The mint request as a reproduction shows it; None for a rotating ``--refresh-token``
+        seed (its current value is not the one the user gave)."""
+        if not self.independent:
+            return None
+        headers, auth_fields = auth_parts(self.settings.auth_method, client, self.settings.vendor_headers)
+        headers["Accept"] = "application/json"
+        body = urlencode({**self._grant_fields(), **auth_fields})
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        return HttpRecipe("POST", self.settings.endpoint, headers, body)
+
+    def mint(self, client: Credentials) -> dict[str, str]:
+        """A new grant for ``client``: {"access_token": ..., "refresh_token"?: ...}."""
+        fields = self._grant_fields()
         if not self.independent:
             return self._mint_from_seed(client, fields)
         return self._exchange(client, fields)

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import urlencode
 
 import requests
 
@@ -30,10 +31,14 @@ from revocation_contracts.supply.tokens import BuiltinSupplyError
 from revocation_contracts.transport.bounded import OversizedAnswer
 from revocation_contracts.transport.client import Credentials
 from revocation_contracts.transport.errors import explain_request_error
+from revocation_contracts.transport.shell import HttpRecipe, Recipe
 
 
 class Prober(Protocol):
     def is_active(self, token: str, kind: str, owner: Credentials) -> bool: ...
+
+    def recipe(self, token: str, kind: str, owner: Credentials) -> Recipe | None:
+        """The probe as a reproduction shows it (``transport/shell.py``); None if none can be shown."""
 
 
 @dataclass
@@ -45,6 +50,12 @@ class IntrospectionProber:
     session: requests.Session
     timeout: float
     vendor_headers: tuple[str, str] | None = None
+
+    def recipe(self, token: str, kind: str, owner: Credentials) -> Recipe | None:
+        headers, fields = auth_parts(self.auth_method, owner, self.vendor_headers)
+        headers.update({"Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded"})
+        body = urlencode({**fields, "token": token, "token_type_hint": kind})
+        return HttpRecipe("POST", self.endpoint, headers, body)
 
     def is_active(self, token: str, kind: str, owner: Credentials) -> bool:
         headers, fields = auth_parts(self.auth_method, owner, self.vendor_headers)
@@ -80,6 +91,9 @@ class RefreshProber:
     dead_statuses: frozenset[int] = frozenset({400, 401, 403})
     dead_error: str = "invalid_grant"
 
+    def recipe(self, token: str, kind: str, owner: Credentials) -> Recipe | None:
+        return None  # a refresh grant that succeeds issues (and may rotate) tokens: not a probe to paste
+
     def is_active(self, token: str, kind: str, owner: Credentials) -> bool:
         what = "probing by the refresh grant"
         response = self.exchange(owner, token)
@@ -109,6 +123,9 @@ class ResourceProber:
     timeout: float
     method: str = "GET"
     dead_statuses: frozenset[int] = frozenset({401})
+
+    def recipe(self, token: str, kind: str, owner: Credentials) -> Recipe | None:
+        return HttpRecipe(self.method, self.url, {"Authorization": f"Bearer {token}"})
 
     def is_active(self, token: str, kind: str, owner: Credentials) -> bool:
         what = "probing the protected resource"

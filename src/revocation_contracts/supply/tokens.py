@@ -27,6 +27,7 @@ from functools import partial
 from typing import Protocol
 
 from revocation_contracts.transport.client import Credentials
+from revocation_contracts.transport.shell import Recipe
 
 
 class TokenSupplyError(Exception):
@@ -122,6 +123,16 @@ class TokenSupply:
         """One answer per token, to be read in order; by default each is the probe itself,
         sent when it is read (a property that stops at its first verdict sends no more)."""
         return [partial(self.is_active, token) for token in tokens]
+
+    def mint_recipe(self, client: Credentials) -> Recipe | None:
+        """How a grant for ``client`` is minted, as a failure's reproduction shows it: the request
+        to the token endpoint or the user's command (``transport/shell.py``); by default None
+        (the reproduction then names the grant without a command)."""
+        return None
+
+    def probe_recipe(self, token: str) -> Recipe | None:
+        """How ``token`` (one this supply minted) is probed, as a reproduction shows it; by default None."""
+        return None
 
     def leftovers(self) -> list[tuple[Credentials, str, str]]:
         """(client, token type, value) of every live token this supply minted on the target and

@@ -1,4 +1,9 @@
-"""Reproduction commands: a curl line for any request the suite sent, with secrets masked.
+"""Reproduction commands: a curl line for any request the suite sent.
+
+``reproduction`` is the line a failure prints: it runs as is (``shell.py``: the user's secrets
+are references to the variables the suite reads them from, values the suite invented are shown
+as sent), and every other secret value the session knows is masked. ``as_curl`` is the fully
+masked line (``--dry-run``'s preview), where every credential field or header reads ``[REDACTED]``.
 
 Why our own renderer for the explicit and semantic tests: those requests are built by
 ``client.py``, not by schemathesis, and their bodies are often forms, which schemathesis'
@@ -12,6 +17,7 @@ import shlex
 from typing import Any
 
 from revocation_contracts.redact import Redactor, redact_body, redact_headers
+from revocation_contracts.transport.shell import References, curl_line
 
 
 def as_curl(
@@ -36,7 +42,26 @@ def as_curl(
     return redactor(command) if redactor else command
 
 
-def curl_for_response(response: Any, redactor: Redactor | None = None, sensitive: frozenset[str] = frozenset()) -> str:
-    """The curl command for the request behind a ``requests.Response``."""
+def reproduction(
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    body: bytes | str | None,
+    redactor: Redactor | None,
+    references: References | None = None,
+) -> str:
+    """The runnable curl line: the user's secrets as ``"$REVOKE_..."`` references (the
+    redactor's ``references``, plus ``references``), any other known secret value masked."""
+    if redactor is None:
+        # Nothing tells the user's secrets from invented values: mask every credential by name.
+        return as_curl(method, url, headers, body)
+    known = References(dict(redactor.references))
+    if references is not None:
+        known = known.with_values(references.by_value)
+    return redactor.mask_values(curl_line(method, url, headers, body, known))
+
+
+def curl_for_response(response: Any, redactor: Redactor | None = None) -> str:
+    """The runnable curl command for the request behind a ``requests.Response``."""
     request = response.request
-    return as_curl(request.method, request.url, dict(request.headers), request.body, redactor, sensitive)
+    return reproduction(request.method, request.url, dict(request.headers), request.body, redactor)
