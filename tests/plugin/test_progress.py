@@ -33,7 +33,7 @@ def test_phase_lines_request_counts_and_the_whole_time(pytester: pytest.Pytester
         sent = re.search(rf"^{contract}: (\d+) requests to the endpoint, (\d+) to the token supply$", out, re.M)
         assert sent is not None, out[-2000:]
         assert int(sent[1]) > 2  # the schema test alone sends several
-    assert "semantics (" not in out  # no semantic test selected: no line for it
+    assert ": semantics (" not in out  # no semantic test selected: no phase line for it
     result.stdout.fnmatch_lines(
         [f"*{SECTION}*", "whole run: *s, the checks before the tests and the leftover revocation included"]
     )

@@ -24,6 +24,7 @@ import html
 
 from revocation_contracts.reporting.matrix import STATUS_HELP, STATUSES, Row, status_label
 from revocation_contracts.reporting.page import (
+    NOTHING_UNCHECKED,
     OPEN_NOTES,
     OPEN_PROBLEMS,
     Entry,
@@ -205,7 +206,8 @@ def _clause_code(page: Page, clause: str) -> str:
 
 def _notes(page: Page) -> list[str]:
     if not page.notes:
-        return []
+        # Said, not left out: a reader looking for holes learns there are none.
+        return [f'<section id="not-checked"><h2>Not checked</h2><p>{NOTHING_UNCHECKED}</p></section>']
     cells = sum(note.cells() for note in page.notes)
     reasons = len(page.notes)
     heading = f"Not checked ({cells} cell{'s' if cells != 1 else ''}, {reasons} reason{'s' if reasons != 1 else ''})"

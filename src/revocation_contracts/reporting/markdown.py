@@ -10,7 +10,7 @@ read top-down, and the problems already come first.
 from __future__ import annotations
 
 from revocation_contracts.reporting.matrix import STATUS_HELP, STATUSES, Row, status_label
-from revocation_contracts.reporting.page import Entry, Page, docs_url, rfc_url, short_test
+from revocation_contracts.reporting.page import NOTHING_UNCHECKED, Entry, Page, docs_url, rfc_url, short_test
 from revocation_contracts.rules.violation import Violation
 
 
@@ -48,7 +48,7 @@ def _header(page: Page) -> list[str]:
 
 def _notes(page: Page) -> list[str]:
     if not page.notes:
-        return []
+        return ["", "## Not checked", "", NOTHING_UNCHECKED]
     cells = sum(note.cells() for note in page.notes)
     out = ["", f"## Not checked ({_count(cells, 'cell')}, {_count(len(page.notes), 'reason')})", ""]
     for note in page.notes:

@@ -32,6 +32,9 @@ from revocation_contracts.rules.violation import FAILURE, Violation
 RFC_CLAUSE = re.compile(r"^RFC(\d+)-(\d[\d.]*|[A-Z](?:\.[\d.]+)?)$")
 # Problems shown open at the top of the page; the rest are one line each until opened.
 OPEN_PROBLEMS = 3
+# What "Not checked" says when every check that applies ran (checks that cannot apply to a
+# contract are not collected at all: the terminal's coverage section lists them).
+NOTHING_UNCHECKED = "Every check that applies to the selected contracts ran."
 # Hollow-pass notes shown before the problems; the rest wait behind one line.
 OPEN_NOTES = 3
 # The states a note stands for: checks that ran nothing the reader can rely on.
