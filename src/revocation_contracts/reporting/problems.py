@@ -6,21 +6,30 @@ wrong (the terminal summary, the report, JUnit) lists *problems* first, each wit
 expected and actual, and the tests that saw it. The exit code does not change: it still comes
 from the tests.
 
+What makes two verdicts one problem is on the ``Violation`` (``problem_clause``,
+``problem_symptom``), set where the verdict is made: the rule's finding without where it was met.
+A semantic property that fails on a wrong answer or an echoed secret carries the rule's finding
+(``Violation.caused_by``), so Authlib's 401 to an unknown hint is one problem whether
+``test_unsupported_hint`` or property 11 met it; a property that fails on its own claim (a token
+still active) is listed under the claim, not under the token labels of its event; a title's
+trailing note ("(--strict-semantics)") never splits a problem. Two symptoms under one clause (a
+5xx and a wrong error body, both RFC6749-5.2) stay two problems.
+
 The grouping is a pure function of the violations the tests recorded, so the terminal, the
 HTML page and the Markdown summary cannot group differently.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from revocation_contracts.rules.violation import FAILURE, Level, Violation
+from revocation_contracts.rules.violation import FAILURE, Level, Violation, symptom_of
 
-# A title's parenthesised note ("(--strict-semantics)", "(token in the body)") names where it
-# was seen, not what broke.
-_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
+__all__ = ["Finding", "Problem", "group", "render_problems", "symptom_of"]
+
+# How many test ids a problem names before "+N more".
+SHOWN_TESTS = 3
 
 
 @dataclass(frozen=True)
@@ -48,19 +57,15 @@ class Problem:
         return (self.contract, self.clause, self.level, self.symptom)
 
     def headline(self) -> str:
-        """``polar [PIN-no-echo] The response echoes the token (12 tests)``."""
+        """``polar [PIN-no-echo] Credential echoed (12 tests)``."""
         count = len(self.tests)
         return f"{self.contract} [{self.clause}] {self.symptom} ({count} test{'s' if count != 1 else ''})"
 
-
-def symptom_of(violation: Violation) -> str:
-    """What broke, without where it was seen: the title minus a trailing parenthesised note."""
-    title = violation.title
-    while True:
-        shorter = _NOTE.sub("", title)
-        if shorter == title or not shorter:
-            return title
-        title = shorter
+    def seen_by(self, shown: int = SHOWN_TESTS) -> str:
+        """``test_protocol.py::test_x[polar], test_semantics.py::test_y[polar], +10 more``."""
+        names = [test.rsplit("/", 1)[-1] for test in self.tests]
+        more = len(names) - shown
+        return ", ".join(names[:shown]) + (f", +{more} more" if more > 0 else "")
 
 
 def group(findings: Iterable[Finding]) -> list[Problem]:
@@ -68,7 +73,7 @@ def group(findings: Iterable[Finding]) -> list[Problem]:
     grouped: dict[tuple[str, str, str, str], list[Finding]] = {}
     for finding in findings:
         violation = finding.violation
-        key = (finding.contract, violation.clause, violation.level, symptom_of(violation))
+        key = (finding.contract, violation.problem_clause, violation.level, violation.problem_symptom)
         grouped.setdefault(key, []).append(finding)
     problems = [
         Problem(
@@ -83,3 +88,19 @@ def group(findings: Iterable[Finding]) -> list[Problem]:
     ]
     problems.sort(key=lambda problem: (problem.level != FAILURE, -len(problem.tests), problem.contract, problem.clause))
     return problems
+
+
+def render_problems(problems: list[Problem]) -> list[str]:
+    """The terminal's lines for ``problems``: per problem its level and headline, the first test's
+    expected and got, and the tests that saw it (``FAILURE polar [PIN-no-echo] ...``: one line a
+    CI log can be searched for)."""
+    lines: list[str] = []
+    for problem in problems:
+        first = problem.first
+        lines += [
+            f"{problem.level.upper()} {problem.headline()}",
+            f"  expected: {first.rendered_expected}",
+            f"  got:      {first.rendered_actual}",
+            f"  seen by:  {problem.seen_by()}",
+        ]
+    return lines

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
@@ -145,6 +146,13 @@ class Violation:
     reproduce: str = ""
     sequence: str = ""  # the request sequence of a semantic example, already masked
     rerun: str = ""  # the command that reruns the test with the same seed and options
+    # The root cause, where the title alone would split it (``reporting/problems.py`` groups by
+    # it): the rule's own finding without where it was met (a property's "the answer to a request
+    # about g1.access_token repeats a secret" is the rule's "Credential echoed"), and that finding's
+    # clause where this verdict cites the property's (property 11 failing on a 401 is the
+    # unsupported-hint answer's RFC7009-2.2.1, the clause test_unsupported_hint fails under).
+    symptom: str = ""
+    cause_clause: str = ""
 
     # Copies go through ``dataclasses.replace``, never field by field: a field added later is
     # carried by every copy (rebuilt by hand in five places, the copies had begun to differ).
@@ -166,6 +174,36 @@ class Violation:
         """Every command line it prints (reproduction and rerun): what report masking keeps."""
         return [line for line in (*self.reproduce.splitlines(), self.rerun) if line.strip()]
 
+    def caused_by(self, finding: Violation) -> Violation:
+        """This verdict, grouped with the rule's ``finding`` it reports (one root cause, one problem)."""
+        return replace(self, symptom=finding.problem_symptom, cause_clause=finding.problem_clause)
+
+    def with_symptom(self, symptom: str) -> Violation:
+        return replace(self, symptom=symptom)
+
+    @property
+    def problem_clause(self) -> str:
+        """The clause of the root cause: the finding's where this verdict reports one, else its own."""
+        return self.cause_clause or self.clause
+
+    @property
+    def problem_symptom(self) -> str:
+        """What broke, without where it was seen: the symptom given, else the title minus its
+        trailing parenthesised notes ("(--strict-semantics)", "(property 9: ...)")."""
+        return self.symptom or symptom_of(self.title)
+
+    @property
+    def rendered_expected(self) -> str:
+        return _one_line(self.expected)
+
+    @property
+    def rendered_actual(self) -> str:
+        return _one_line(self.actual)
+
+    def problem_headline(self) -> str:
+        """``[PIN-no-echo] Credential echoed``: the problem this verdict belongs to."""
+        return f"[{self.problem_clause}] {self.problem_symptom}"
+
     def as_strict_failure(self, note: str) -> Violation:
         """This warning as a failure (``--strict-semantics``), its title saying why."""
         return replace(self, level=FAILURE, title=f"{self.title} ({note})")
@@ -183,8 +221,12 @@ class Violation:
         return f"[{self.clause}] {self.title}"
 
     def render(self) -> str:
-        """The compact text a user reads: clause, expected, got, reproduction, sequence."""
-        lines = [self.headline(), f"  expected: {self.expected}", f"  got:      {self.actual}"]
+        """The compact text a user reads: its headline (and its problem's, where that differs: the
+        name the summary lists it under), expected, got, the reproduction, the rerun command."""
+        lines = [self.headline()]
+        if (self.problem_clause, self.problem_symptom) != (self.clause, symptom_of(self.title)):
+            lines.append(f"  problem:  {self.problem_headline()}")
+        lines += [f"  expected: {self.rendered_expected}", f"  got:      {self.rendered_actual}"]
         if self.sequence:
             # A sequence shows its commands step by step (``semantics/trail.py``).
             lines += ["  request sequence (secrets as $REVOKE_* variables or redacted):", self.sequence]
@@ -204,6 +246,27 @@ class Violation:
             return cls(**data)
         except (ValueError, TypeError):
             return None
+
+
+# A title's parenthesised note ("(--strict-semantics)", "(token in the body)", "(property 9: ...)")
+# names where or how it was seen, not what broke.
+_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
+LINE_LIMIT = 400
+
+
+def symptom_of(title: str) -> str:
+    """``title`` without its trailing parenthesised notes (never empty)."""
+    while True:
+        shorter = _NOTE.sub("", title)
+        if shorter == title or not shorter:
+            return title
+        title = shorter
+
+
+def _one_line(text: str) -> str:
+    """A field on one line: what a schemathesis message spreads over several, joined, and bounded."""
+    joined = " ".join(part.strip() for part in text.splitlines() if part.strip())
+    return joined if len(joined) <= LINE_LIMIT else joined[: LINE_LIMIT - 1] + "\u2026"
 
 
 def render_all(violations: list[Violation]) -> str:

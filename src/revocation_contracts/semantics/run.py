@@ -257,9 +257,17 @@ class SemanticRun:
 
     # -- verdicts ------------------------------------------------------------------------------
 
-    def fail(self, claim: Claim, event: str, expected: str, got: str) -> SemanticFailure:
-        """A failure of ``claim``, headlined by ``event`` (what actually happened)."""
-        return self.trail.failure(claim.clause, claim.headline(event), expected, got)
+    def fail(
+        self, claim: Claim, event: str, expected: str, got: str, cause: Violation | None = None
+    ) -> SemanticFailure:
+        """A failure of ``claim``, headlined by ``event`` (what actually happened).
+
+        ``cause``: the rule's finding behind it (a wrong answer, an echoed secret), so the run's
+        summary lists this failure under the same problem as an explicit test that met it; without
+        one the problem is the claim itself (``Claim.symptom``), never the event's token labels.
+        """
+        violation = self.trail.violation(claim.clause, claim.headline(event), expected, got)
+        return SemanticFailure([violation.caused_by(cause) if cause else violation.with_symptom(claim.symptom)])
 
     def expect_answer(
         self,
@@ -284,7 +292,7 @@ class SemanticRun:
             first = failures[0]
             expected = f"the contract's {situation!r} answer: [{first.clause}] {first.expected}"
             event = answer_event(self.contract, situation, response.status_code, first, what, then)
-            raise self.fail(claim, event, expected, first.actual)
+            raise self.fail(claim, event, expected, first.actual, cause=first)
         self._settle(violations)
 
     def _settle(self, violations: list[Violation]) -> None:
@@ -346,7 +354,7 @@ class SemanticRun:
         found = engine.credential_echo(self.contract, view, values)
         if found:
             event = f"the answer to a request about {token.label} repeats a secret"
-            raise self.fail(ECHO, event, "no secret or token in any response", found[0].actual)
+            raise self.fail(ECHO, event, "no secret or token in any response", found[0].actual, cause=found[0])
 
     # -- preconditions -------------------------------------------------------------------------
 

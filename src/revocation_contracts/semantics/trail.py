@@ -77,6 +77,11 @@ class Claim:
     def headline(self, event: str) -> str:
         return f"{event} (property {self.number}: {self.text})"
 
+    @property
+    def symptom(self) -> str:
+        """The problem a failure of this claim is listed under: the claim, not the event's labels."""
+        return f"property {self.number} fails: {self.text}"
+
     def citing(self, clause: str) -> Claim:
         """The same claim judged under another clause (a contract's own, or a SHOULD's)."""
         return replace(self, clause=clause)
@@ -220,10 +225,6 @@ class Trail:
             reproduce=commands,
             sequence=sequence,
         )
-
-    def failure(self, clause: str, title: str, expected: str, got: str) -> SemanticFailure:
-        """A ``SemanticFailure`` carrying ``violation(...)``."""
-        return SemanticFailure([self.violation(clause, title, expected, got)])
 
 
 @dataclass(frozen=True)
