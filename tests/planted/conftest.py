@@ -16,6 +16,7 @@ carries its failure text), and kept under its own id too.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
@@ -30,6 +31,8 @@ CONTRACT_SUITE = REPO / "tests" / "contract"
 # in the default run (the CI budget), ``INDIE_SEEDS=3`` for seeds 1 to 3.
 REAL_SERVER_SEEDS = (1, 2, 3)[: max(1, min(3, int(os.environ.get("INDIE_SEEDS", "1"))))]
 RUN_TIMEOUT = 300.0
+# A problem's first line in the terminal summary (reporting/problems.py, render_problems).
+PROBLEM_LINE = re.compile(r"^(FAILURE|WARNING) (\S+) \[([^\]]+)\] .* \(\d+ tests?\)$", re.MULTILINE)
 # Outcomes ranked so that merging two reports of one test keeps the worse one.
 RANK = {"passed": 0, "skipped": 1, "failed": 2, "error": 3}
 
@@ -47,6 +50,7 @@ class SuiteRun:
     outcomes: dict[str, str] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
     properties: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    system_out: dict[str, str] = field(default_factory=dict)
 
     def with_outcome(self, outcome: str) -> set[str]:
         return {test_id for test_id, value in self.outcomes.items() if value == outcome}
@@ -63,6 +67,11 @@ class SuiteRun:
     def passed(self) -> set[str]:
         return self.with_outcome("passed")
 
+    def problems(self, level: str = "failure") -> set[tuple[str, str]]:
+        """``(contract, clause)`` of every problem the terminal summary lists at ``level``
+        (``FAILURE polar [PIN-no-echo] Credential echoed (12 tests)``)."""
+        return {(found[1], found[2]) for found in PROBLEM_LINE.findall(self.output) if found[0] == level.upper()}
+
     def describe(self) -> str:
         """What to print when an assertion about this run fails: the tail of the child's output."""
         return f"exit code {self.returncode}; child output (tail):\n{self.output[-6000:]}"
@@ -75,6 +84,17 @@ def parse_properties(path: Path) -> dict[str, list[tuple[str, str]]]:
         module = (case.get("classname") or "").rpartition(".")[2]
         entries = [(item.get("name") or "", item.get("value") or "") for item in case.iter("property")]
         found.setdefault(f"{module}.py::{case.get('name')}", []).extend(entries)
+    return found
+
+
+def parse_system_out(path: Path) -> dict[str, str]:
+    """The ``<system-out>`` text of every test case that has one, by test id."""
+    found: dict[str, str] = {}
+    for case in ElementTree.parse(path).getroot().iter("testcase"):
+        module = (case.get("classname") or "").rpartition(".")[2]
+        out = case.find("system-out")
+        if out is not None and out.text:
+            found[f"{module}.py::{case.get('name')}"] = out.text
     return found
 
 
@@ -165,7 +185,7 @@ def run_suite(
     if not junit.is_file():
         pytest.fail(f"the contract suite wrote no JUnit report (exit code {result.returncode}):\n{output[-6000:]}")
     outcomes, texts = parse_junit(junit)
-    return SuiteRun(result.returncode, output, outcomes, texts, parse_properties(junit))
+    return SuiteRun(result.returncode, output, outcomes, texts, parse_properties(junit), parse_system_out(junit))
 
 
 def schema_test_id(spec: str, operation_of: str | None = None) -> str:

@@ -213,6 +213,15 @@ class Planted:
                 found[test_id] = verdict
         return found
 
+    def problems(self) -> set[tuple[str, str]]:
+        """``(contract, clause)`` of every problem the run's summary must list, and no other."""
+        return {
+            (spec, _text(entry.clause, spec))
+            for spec in self.specs
+            for entry in self.fails
+            if entry.on is None or spec in entry.on
+        }
+
     def failing(self) -> set[str]:
         """Every test id that fails: the tests of ``expected`` and the schema test's other ids."""
         ids = set(self.expected())
@@ -681,6 +690,8 @@ def test_suite_fails_on_planted_bug(contract_suite, planted: Planted):
         assert (verdict.clause, verdict.title) in recorded, f"{test_id}: {sorted(recorded)}"
         if not test_id.startswith("test_schema.py::"):  # generated cases may find several things at once
             assert {clause for clause, _ in recorded} == {verdict.clause}, f"{test_id}: {sorted(recorded)}"
+    # One root cause, one problem: the summary lists exactly the (contract, clause) the row declares.
+    assert run.problems() == planted.problems(), f"{planted.bug}: {sorted(run.problems())}\n{run.describe()}"
 
 
 def test_expected_failures_pass_on_faithful_server(contract_suite):
@@ -688,7 +699,7 @@ def test_expected_failures_pass_on_faithful_server(contract_suite):
     specs = sorted({spec for row in ROWS for spec in row.specs} | {spec for row in WARNING_ROWS for spec in row.specs})
     run = contract_suite(specs, seed=SEED, select=MODULES)
     assert run.returncode == 0, run.describe()
-    assert "revocation contract warnings" not in run.output, "a faithful server earned a warning"
+    assert "revocation contract problems" not in run.output, "a faithful server earned a warning"
     expected = {test_id for row in ROWS for test_id in row.failing()}
     expected |= {test_id for row in WARNING_ROWS for test_id in row.expected()}
     not_passed = sorted(test_id for test_id in expected if run.outcomes.get(test_id) != "passed")
@@ -707,16 +718,19 @@ def test_warning_bug_passes_with_its_clause(contract_suite, warned: Warned):
     warned_ids = {_canonical(test_id) for test_id in run.properties if _violations(run, [test_id], "warning")}
     missing, extra = sorted(set(expected) - warned_ids), sorted(warned_ids - set(expected))
     assert not missing and not extra, f"listed tests that did not warn: {missing}; unlisted that did: {extra}"
-    summary = run.output.partition("revocation contract warnings")[2]
+    summary = run.output.partition("revocation contract problems")[2]
     assert summary, run.describe()
+    assert not run.problems("failure"), run.describe()
+    assert run.problems("warning") == Planted(warned.bug, warned.specs, warned.warns).problems(), run.describe()
     for test_id, verdict in expected.items():
         assert run.outcomes.get(test_id) == "passed", f"{test_id}: {run.outcomes.get(test_id)}\n{run.describe()}"
         own = _own_ids(test_id)
         assert _violations(run, own, "warning") == {(verdict.clause, verdict.title)}, [
             run.properties.get(i) for i in own
         ]
-        shown = [i for i in own if i.partition("::")[2] in summary]
-        assert shown, f"{test_id} is not in the warnings summary:\n{summary[-3000:]}"
+        # Each warned test is named by its problem (the first few of its tests) or its own JUnit system-out.
+        shown = [i for i in own if i.partition("::")[2] in summary or (verdict.clause in run.system_out.get(i, ""))]
+        assert shown, f"{test_id} is neither in the problems summary nor in its system-out:\n{summary[-3000:]}"
 
 
 def test_strict_mode_fails_a_warning(contract_suite):

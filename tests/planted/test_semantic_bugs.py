@@ -143,6 +143,10 @@ def test_planted_bug_fails_exactly_its_property(tmp_path, prop):
         ), message
         assert "-> " in message, message  # ... the requests, their answers and the probes
     assert not run.with_outcome("error"), run.describe()
+    # One root cause, one problem: the summary lists one failure per contract where the bug breaks
+    # the property (every test that met it, examples and explicit tests alike, under it), no other.
+    problems = sorted(run.problems())
+    assert [contract for contract, _ in problems] == sorted(_contracts_where(prop, fails=True)), problems
     if prop.bug in EVERYWHERE:
         return  # the run selected only this property's tests
     own = (f"{MODULE}{prop.test}[", f"{MODULE}{prop.test}_examples[")
@@ -161,7 +165,7 @@ def test_unmet_should_is_a_warning_and_strict_mode_fails(tmp_path):
     warnings = [json.loads(value) for name, value in lenient.properties.get(test, []) if name == "revocation-violation"]
     assert warnings and warnings[0]["level"] == "warning", lenient.properties.get(test)
     assert warnings[0]["clause"] == "RFC7009-2.1" and "property 4" in warnings[0]["title"], warnings
-    assert "revocation contract warnings" in lenient.output and "[RFC7009-2.1]" in lenient.output, lenient.describe()
+    assert lenient.problems("warning") == {("rfc7009", "RFC7009-2.1")}, lenient.describe()
     strict = run_semantics(tmp_path / "strict", ("rfc7009",), extra=("--strict-semantics",), **only)
     assert strict.outcomes.get(test) == "failed", strict.describe()
     assert "--strict-semantics" in strict.texts[test], strict.texts[test]

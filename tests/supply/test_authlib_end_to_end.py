@@ -71,12 +71,16 @@ def test_password_grant_runs_every_property_and_only_authlibs_deviation_fails(tm
         text = run.texts.get(test, "")
         assert "unsupported_token_type" in text and "401" in text, (DEVIATION, test, text[-2000:])
     assert "test_protocol.py::test_unsupported_hint[rfc7009]" in run.failed, DEVIATION
+    # One deviation, one problem: the protocol test and property 11 met the same 401, listed once
+    # under the unsupported-hint answer's clause (RFC 7009 section 2.2.1).
+    assert run.problems() == {("rfc7009", "RFC7009-2.2.1")}, run.describe()
     assert run.returncode == 1, run.describe()
 
 
 def test_client_credentials_runs_what_access_tokens_allow(tmp_path, authlib):
     run = run_child(tmp_path, "--issuer", authlib.url, *client_args(), path=CONTRACT_SUITE / "test_semantics.py")
     assert not run.errors and all(test.startswith(UNKNOWN_HINT) for test in run.failed), run.describe()
+    assert run.problems() == {("rfc7009", "RFC7009-2.2.1")}, run.describe()  # the same one problem
     for test in run.failed:  # Authlib's one deviation (above), met by property 11
         assert "answered 401" in run.texts.get(test, ""), (DEVIATION, test, run.texts.get(test, "")[-2000:])
     for test in semantic(run, "skipped"):

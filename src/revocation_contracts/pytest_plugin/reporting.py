@@ -47,6 +47,7 @@ from revocation_contracts.reporting.html import render_html
 from revocation_contracts.reporting.markdown import render_markdown
 from revocation_contracts.reporting.matrix import Matrix
 from revocation_contracts.reporting.page import build_page
+from revocation_contracts.reporting.problems import Finding, group, render_problems
 from revocation_contracts.rules.outcomes import (
     CLAUSE_MARKER,
     VIOLATION_PROPERTY,
@@ -54,9 +55,9 @@ from revocation_contracts.rules.outcomes import (
     collecting,
     commands_of,
     violations_in,
-    warnings_of,
+    violations_of,
 )
-from revocation_contracts.rules.violation import Violation, render_all
+from revocation_contracts.rules.violation import FAILURE, Violation, render_all
 
 WARNINGS_KEY = pytest.StashKey[list[Violation]]()
 
@@ -86,7 +87,7 @@ class ReportingPlugin:
         self.matrix = Matrix()
         self.started = time.time()
         self.written: list[Path] = []
-        self.warnings: list[tuple[str, Violation]] = []
+        self.findings: list[Finding] = []
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
@@ -146,9 +147,10 @@ class ReportingPlugin:
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         redact_report(report, self.redactor, commands_of(report))
-        if report.when == "call":
-            for violation in warnings_of(report):
-                self.warnings.append((report.nodeid, violation))
+        if report.when == "call" and not hasattr(report, "wasxfail"):  # a baseline's known deviation is no problem
+            contract = dict(report.user_properties).get(CONTRACT_PROPERTY)
+            for violation in violations_of(report):
+                self.findings.append(Finding(report.nodeid, str(contract or "?"), violation))
         if self.report_paths:
             add_report(self.matrix, report, self.redactor)
 
@@ -172,19 +174,30 @@ class ReportingPlugin:
             self.written.append(path)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if self.warnings:
-            terminalreporter.write_sep("=", f"revocation contract warnings ({len(self.warnings)})", yellow=True)
-            for nodeid, violation in self.warnings:
-                terminalreporter.write_line(self.redactor(f"WARNING {nodeid} {violation.headline()}"))
-                terminalreporter.write_line(self.redactor(f"  expected: {violation.expected}"))
-                terminalreporter.write_line(self.redactor(f"  got:      {violation.actual}"))
-                shown = keeping(self.redactor, violation.commands())
-                for line in violation.reproduce.splitlines() if not violation.sequence else []:
+        """The run's problems, most severe first, right before pytest's short test summary (this
+        hook runs inside pytest's own terminal-summary wrapper, after its failure texts). A warning's
+        problem also shows its first test's reproduction and rerun: no failure text carries them."""
+        problems = group(self.findings)
+        if problems:
+            failures = sum(problem.level == FAILURE for problem in problems)
+            counts = f"{failures} failure{'s' if failures != 1 else ''}, {len(problems) - failures} warning"
+            counts += "s" if len(problems) - failures != 1 else ""
+            colour = {"red": True} if failures else {"yellow": True}
+            terminalreporter.write_sep("=", f"revocation contract problems ({counts})", **colour)
+            for problem in problems:
+                for line in render_problems([problem]):
+                    terminalreporter.write_line(self.redactor(line))
+                first = problem.first
+                if problem.level == FAILURE:
+                    continue
+                shown = keeping(self.redactor, first.commands())
+                for line in first.reproduce.splitlines() if not first.sequence else []:
                     terminalreporter.write_line(shown(f"  reproduce: {line}"))
-                if violation.rerun:
-                    terminalreporter.write_line(shown(f"  rerun: {violation.rerun}"))
-            strict = "failing" if self.settings.strict else "not failing; --strict-semantics makes them failures"
-            terminalreporter.write_line(f"(SHOULD clauses and pins: {strict})")
+                if first.rerun:
+                    terminalreporter.write_line(shown(f"  rerun: {first.rerun}"))
+            if failures < len(problems):
+                strict = "failing" if self.settings.strict else "not failing; --strict-semantics makes them failures"
+                terminalreporter.write_line(f"(warnings are SHOULD clauses and pins: {strict})")
         for path in self.written:
             terminalreporter.write_sep("-", f"conformance report: {path}")
 
