@@ -12,6 +12,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -23,6 +24,8 @@ pytestmark = pytest.mark.xdist_group("wheel")
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 600
+# The contract suite's modules: the classnames of its JUnit testcases, from a checkout or the wheel.
+SUITE_MODULES = ("test_protocol", "test_schema", "test_semantics")
 
 
 def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -88,9 +91,12 @@ def test_wheel_holds_the_suite_and_the_specs(wheel: Path) -> None:
     assert "revocation_contracts = revocation_contracts.pytest_plugin.hooks" in text
 
 
-def test_console_script_runs_the_suite_from_any_directory(script: Path, elsewhere: Path) -> None:
+def test_console_script_runs_the_suite_from_any_directory(
+    script: Path, elsewhere: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     before = sorted(path.name for path in elsewhere.iterdir())
-    result = _run([str(script), "--spec", "rfc7009", "-q"], cwd=elsewhere, env=_clean_env())
+    junit = tmp_path_factory.mktemp("junit") / "junit.xml"
+    result = _run([str(script), "--spec", "rfc7009", "-q", f"--junitxml={junit}"], cwd=elsewhere, env=_clean_env())
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert " passed" in result.stdout
     assert "failed" not in result.stdout
@@ -100,6 +106,10 @@ def test_console_script_runs_the_suite_from_any_directory(script: Path, elsewher
     assert "warnings summary" not in result.stdout
     assert str(ROOT) not in result.stdout  # the installed suite ran, not this checkout's
     assert sorted(path.name for path in elsewhere.iterdir()) == before  # nothing written to the cwd
+    # JUnit names every test as a checkout run names it (tests/reporting/test_junit.py): a CI's test
+    # history does not break when a team switches from a checkout to the wheel.
+    classnames = {case.get("classname") for case in ElementTree.parse(junit).getroot().iter("testcase")}
+    assert classnames == {f"revocation_contracts.{module}" for module in SUITE_MODULES}, classnames
 
 
 def test_unknown_spec_is_one_line_and_exit_4(script: Path, elsewhere: Path) -> None:

@@ -44,6 +44,7 @@ from revocation_contracts.pytest_plugin.settings import Settings
 from revocation_contracts.redact import Redactor, keeping, redact_report
 from revocation_contracts.reporting.baseline import expected_failures
 from revocation_contracts.reporting.html import render_html
+from revocation_contracts.reporting.junit import refine_junit
 from revocation_contracts.reporting.markdown import render_markdown
 from revocation_contracts.reporting.matrix import Matrix
 from revocation_contracts.reporting.page import build_page
@@ -74,7 +75,11 @@ def register_reporting(config: pytest.Config, settings: Settings, redactor: Reda
     if not hasattr(config, "workerinput"):  # xdist workers only send reports
         # Every --report given is written (an .html and an .md beside it, say), each once.
         report_paths = tuple(dict.fromkeys(Path(os.path.abspath(path)) for path in settings.reports))
-    config.pluginmanager.register(ReportingPlugin(settings, redactor, report_paths), "revocation-contracts-reporting")
+    plugin = ReportingPlugin(settings, redactor, report_paths)
+    xmlpath = config.getoption("xmlpath", None)
+    if xmlpath and not hasattr(config, "workerinput"):  # resolved as pytest's junitxml resolves it
+        plugin.junit_path = Path(os.path.normpath(os.path.abspath(os.path.expanduser(os.path.expandvars(xmlpath)))))
+    config.pluginmanager.register(plugin, "revocation-contracts-reporting")
 
 
 class ReportingPlugin:
@@ -88,6 +93,7 @@ class ReportingPlugin:
         self.started = time.time()
         self.written: list[Path] = []
         self.findings: list[Finding] = []
+        self.junit_path: Path | None = None
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
@@ -154,7 +160,10 @@ class ReportingPlugin:
         if self.report_paths:
             add_report(self.matrix, report, self.redactor)
 
+    @pytest.hookimpl(trylast=True)  # after pytest's junitxml wrote its file
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if self.junit_path is not None:
+            refine_junit(self.junit_path, CONTRACT_PROPERTY)
         for path in self.report_paths:
             renderer = render_markdown if path.suffix.lower() == ".md" else render_html
             info = run_info(
