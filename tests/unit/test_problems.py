@@ -50,6 +50,10 @@ def test_an_echo_seen_by_an_explicit_test_and_by_a_property_is_one_problem():
     (problem,) = group(findings)
     assert (problem.contract, problem.clause, problem.symptom) == ("polar", "PIN-no-echo", "Credential echoed")
     assert len(problem.tests) == 3 and problem.first is explicit
+    # Each test's text is a few lines, its headline naming the problem the summary lists it under.
+    assert explicit.render().splitlines()[0] == "[PIN-no-echo] Credential echoed"
+    assert semantic[0].render().splitlines()[0].startswith("[PIN-no-echo] Credential echoed: the answer about g1.")
+    assert len(semantic[0].render().splitlines()) == 3
 
 
 def test_authlibs_401_to_an_unknown_hint_is_one_problem_for_the_protocol_test_and_property_11():
@@ -70,8 +74,9 @@ def test_authlibs_401_to_an_unknown_hint_is_one_problem_for_the_protocol_test_an
         ]
     )
     assert [(problem.clause, len(problem.tests)) for problem in problems] == [("RFC7009-2.2.1", 2)]
-    # The property's own text names the problem it is listed under.
-    assert "  problem:  [RFC7009-2.2.1] Wrong answer to unsupported-hint" in semantic.render()
+    # The property's own text is led by the problem it is listed under, then its own verdict.
+    headline = semantic.render().splitlines()[0]
+    assert headline.startswith("[RFC7009-2.2.1] Wrong answer to unsupported-hint: [RFC7009-2.1] a revocation hinted")
 
 
 def test_a_property_failing_its_own_claim_is_one_problem_whatever_tokens_it_names():

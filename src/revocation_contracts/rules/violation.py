@@ -220,12 +220,20 @@ class Violation:
     def headline(self) -> str:
         return f"[{self.clause}] {self.title}"
 
+    def named_headline(self) -> str:
+        """The headline, led by the problem's name where the title does not say it (the name the
+        summary lists it under): ``[PIN-no-echo] Credential echoed: the answer to a request about
+        g1.access_token repeats a secret (property 9: ...)``."""
+        if (self.problem_clause, self.problem_symptom) == (self.clause, symptom_of(self.title)):
+            return self.headline()
+        own = self.title if self.problem_clause == self.clause else self.headline()
+        return f"{self.problem_headline()}: {own}"
+
     def render(self) -> str:
-        """The compact text a user reads: its headline (and its problem's, where that differs: the
-        name the summary lists it under), expected, got, the reproduction, the rerun command."""
-        lines = [self.headline()]
-        if (self.problem_clause, self.problem_symptom) != (self.clause, symptom_of(self.title)):
-            lines.append(f"  problem:  {self.problem_headline()}")
+        """The compact text a user reads, a few lines: its headline naming its problem, expected,
+        got, then the reproduction (curl lines, or a semantic example's request sequence) and the
+        command that reruns the test."""
+        lines = [self.named_headline()]
         lines += [f"  expected: {self.rendered_expected}", f"  got:      {self.rendered_actual}"]
         if self.sequence:
             # A sequence shows its commands step by step (``semantics/trail.py``).
