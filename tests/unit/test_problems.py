@@ -121,14 +121,16 @@ def test_a_strict_failure_is_the_same_problem_as_its_warning_elsewhere():
 
 def test_the_terminal_lines_compress_the_tests_and_keep_each_field_on_one_line():
     multi_line = Violation("DOC-openapi", FAILURE, "Response violates schema", "a schema", "line one\n  line two")
-    findings = [Finding(f"tests/contract/test_protocol.py::test_{n}[polar]", "polar", multi_line) for n in range(5)]
+    schema = "tests/contract/test_schema.py::test_schema_conformance[polar-POST:/v1/oauth2/revoke]"
+    findings = [Finding(schema, "polar", multi_line)]
+    findings += [Finding(f"tests/contract/test_protocol.py::test_{n}[polar]", "polar", multi_line) for n in range(4)]
     lines = render_problems(group(findings))
     assert lines == [
         "FAILURE polar [DOC-openapi] Response violates schema (5 tests)",
         "  expected: a schema",
         "  got:      line one line two",
-        "  seen by:  test_protocol.py::test_0[polar], test_protocol.py::test_1[polar], "
-        "test_protocol.py::test_2[polar], +2 more",
+        "  seen by:  test_schema.py::test_schema_conformance[polar-POST:/v1/oauth2/revoke], "
+        "test_protocol.py::test_0[polar], test_protocol.py::test_1[polar], +2 more",
     ]
 
 

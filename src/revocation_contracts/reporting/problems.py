@@ -63,9 +63,16 @@ class Problem:
 
     def seen_by(self, shown: int = SHOWN_TESTS) -> str:
         """``test_protocol.py::test_x[polar], test_semantics.py::test_y[polar], +10 more``."""
-        names = [test.rsplit("/", 1)[-1] for test in self.tests]
+        names = [_short(test) for test in self.tests]
         more = len(names) - shown
         return ", ".join(names[:shown]) + (f", +{more} more" if more > 0 else "")
+
+
+def _short(nodeid: str) -> str:
+    """``tests/contract/test_schema.py::test_x[polar-POST:/v1/oauth2/revoke]`` -> ``test_schema.py::...``:
+    the module's directory dropped, never a ``/`` of the test's own id."""
+    path, separator, name = nodeid.partition("::")
+    return path.rsplit("/", 1)[-1] + separator + name
 
 
 def group(findings: Iterable[Finding]) -> list[Problem]:
