@@ -135,3 +135,23 @@ def test_generated_body_credentials_never_travel_beside_header_authentication():
     kwargs = {schema_run.TARGET_KWARG: target}
     schema_run.inject_body_credentials(None, case, kwargs)  # type: ignore[arg-type]
     assert case.body == {"token": "t"} and kwargs == {}
+
+
+class _ServerError(AssertionError):
+    """Stands for schemathesis' "server error" failure (its not_a_server_error check)."""
+
+    title = "Server error"
+    message = "Server got itself in trouble"
+
+
+def test_the_builtins_that_fire_on_a_5xx_keep_their_verdicts_under_the_server_errors_problem(monkeypatch):
+    """One 5xx is also an undocumented status and an accepted negative case: three verdicts, one
+    root cause (reporting/problems.py lists them as one problem)."""
+    monkeypatch.setattr(schema_suite.compat, "is_server_error", lambda failure: isinstance(failure, _ServerError))
+    contract = load_contract("mollie")
+    verdict = one_verdict(contract, _view(500, b"token=abc"), None, [_Accepted(), _ServerError()])
+    assert [(found.clause, found.title) for found in verdict] == [
+        ("DOC-openapi", "Schema-violating request accepted"),
+        ("RFC6749-5.2", "Server error"),
+    ]
+    assert {(found.problem_clause, found.problem_symptom) for found in verdict} == {("RFC6749-5.2", "Server error")}

@@ -177,7 +177,15 @@ def one_verdict(contract: Contract, view: ResponseView, situation: str | None, f
         builtins = [failure for failure in builtins if not compat.is_acceptance_verdict(failure)]
     if any(violation.level == FAILURE for violation in ours):
         return ours
-    return ours + [builtin_violation(failure) for failure in builtins]
+    found = [builtin_violation(failure) for failure in builtins]
+    crash = next(
+        (violation for violation, failure in zip(found, builtins, strict=True) if compat.is_server_error(failure)), None
+    )
+    if crash is not None:
+        # The same 5xx is also "an undocumented status" and "a negative case accepted": every
+        # verdict stays, listed under the server error's problem (reporting/problems.py).
+        found = [violation if violation is crash else violation.caused_by(crash) for violation in found]
+    return ours + found
 
 
 def builtin_violation(failure: Any) -> Violation:
