@@ -175,6 +175,10 @@ class Fails:
     """One test (a template) that fails, its clause and title, on ``on`` (default: the row's contracts).
 
     ``detail``: a further text its failure must show (what was expected or received).
+    ``maybe``: the schema test may or may not meet the bug under SEED: whether a generated case
+    does depends on the string constants of the code under test, which schemathesis draws from
+    (``compat.operation_test``), so any change to the package can turn it either way. If it
+    fails, it fails with this verdict.
     """
 
     template: str
@@ -182,6 +186,7 @@ class Fails:
     title: Text
     on: tuple[str, ...] | None = None
     detail: str = ""
+    maybe: bool = False
 
 
 @dataclass(frozen=True)
@@ -213,13 +218,23 @@ class Planted:
                 found[test_id] = verdict
         return found
 
-    def problems(self) -> set[tuple[str, str]]:
-        """``(contract, clause)`` of every problem the run's summary must list, and no other."""
+    def problems(self, maybe: bool = False) -> set[tuple[str, str]]:
+        """``(contract, clause)`` of every problem the run's summary must list (with ``maybe``:
+        may list, the ``maybe`` entries' too), and no other."""
         return {
             (spec, _text(entry.clause, spec))
             for spec in self.specs
             for entry in self.fails
-            if entry.on is None or spec in entry.on
+            if (entry.on is None or spec in entry.on) and (maybe or not entry.maybe)
+        }
+
+    def optional(self) -> set[str]:
+        """The test ids of ``maybe`` entries: they may pass, and if they fail, show their verdict."""
+        return {
+            schema_test_ids(spec)[0] if entry.template == SCHEMA else entry.template.format(spec=spec)
+            for spec in self.specs
+            for entry in self.fails
+            if entry.maybe and (entry.on is None or spec in entry.on)
         }
 
     def failing(self) -> set[str]:
@@ -429,8 +444,10 @@ ROWS = [
             # RFC 7009 ignores an empty or unknown hint and answers success; Polar refuses both.
             Fails(EMPTY_HINT, "PIN-no-echo", ECHOED, ("rfc7009",)),
             Fails(HINT, "PIN-no-echo", ECHOED, ("rfc7009",)),
-            # Generated cases answered with success echo the token (a header carries only visible ASCII).
-            Fails(SCHEMA, "PIN-no-echo", ECHOED, ("voucherify", "rfc7009")),
+            # Generated cases answered with success echo the token (a header carries only visible
+            # ASCII): Voucherify's always; Polar's and RFC 7009's under some seeds and code.
+            Fails(SCHEMA, "PIN-no-echo", ECHOED, ("voucherify",)),
+            Fails(SCHEMA, "PIN-no-echo", ECHOED, ("polar", "rfc7009"), maybe=True),
         ),
     ),
     Planted(
@@ -674,13 +691,15 @@ def test_suite_fails_on_planted_bug(contract_suite, planted: Planted):
     run = contract_suite(planted.specs, bugs=[planted.bug], seed=SEED, select=MODULES)
     assert run.returncode == 1, f"the suite did not fail on {planted.bug}: {run.describe()}"
     assert not run.errors, f"setup/teardown errors are not a verdict: {sorted(run.errors)}\n{run.describe()}"
-    expected = planted.failing()
-    missing, extra = sorted(expected - run.failed), sorted(run.failed - expected)
+    expected, optional = planted.failing(), planted.optional()
+    missing, extra = sorted(expected - optional - run.failed), sorted(run.failed - expected)
     assert not missing and not extra, (
         f"on {planted.bug} these listed tests did not fail: {missing}\n"
         f"and these unlisted tests failed: {extra}\n{run.describe()}"
     )
     for test_id, verdict in planted.expected().items():
+        if test_id in optional and test_id not in run.failed:
+            continue
         text = run.texts[test_id]
         # The test's own failure text names the clause and the title ...
         for part in filter(None, [f"[{verdict.clause}] {verdict.title}", verdict.detail]):
@@ -691,7 +710,8 @@ def test_suite_fails_on_planted_bug(contract_suite, planted: Planted):
         if not test_id.startswith("test_schema.py::"):  # generated cases may find several things at once
             assert {clause for clause, _ in recorded} == {verdict.clause}, f"{test_id}: {sorted(recorded)}"
     # One root cause, one problem: the summary lists exactly the (contract, clause) the row declares.
-    assert run.problems() == planted.problems(), f"{planted.bug}: {sorted(run.problems())}\n{run.describe()}"
+    listed = run.problems()
+    assert planted.problems() <= listed <= planted.problems(maybe=True), f"{planted.bug}: {sorted(listed)}"
 
 
 def test_expected_failures_pass_on_faithful_server(contract_suite):
