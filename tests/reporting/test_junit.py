@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from revocation_contracts.pytest_plugin.names import CONTRACT_PROPERTY
-from revocation_contracts.reporting.junit import WARNINGS_HEADER, refine_junit, stable_classname
+from revocation_contracts.reporting.junit import WARNINGS_CLASSNAME, WARNINGS_HEADER, refine_junit, stable_classname
 from revocation_contracts.rules.violation import FAILURE, WARNING, Violation
 from tests.reporting.helpers import CONTRACT_SUITE, run_suite
 
@@ -39,7 +39,20 @@ def test_a_run_with_warnings_and_failures_writes_junit_that_ci_views_show(tmp_pa
     )  # fmt: skip
     assert result.returncode == 1, result.stdout[-3000:]
     cases = _cases(junit)
-    assert {case.get("classname") for case in cases.values()} == SUITE_CLASSNAMES
+    assert {case.get("classname") for case in cases.values()} == SUITE_CLASSNAMES | {WARNINGS_CLASSNAME}
+    # Each warning problem is also a testcase of its own, marked skipped: the one element every
+    # common CI view renders for a test that did not fail.
+    warning_cases = [case for case in cases.values() if case.get("classname") == WARNINGS_CLASSNAME]
+    assert [case.get("name") for case in warning_cases] == [
+        "WARNING rfc7009 [PIN-method-405] Another method not answered 405"
+    ]
+    skipped = warning_cases[0].find("skipped")
+    assert skipped is not None and skipped.get("type") == "revocation-warning"
+    assert (skipped.get("message") or "").startswith("WARNING rfc7009 [PIN-method-405]")
+    assert skipped.text and "seen by: test_protocol.py::test_undocumented_method_is_refused[rfc7009-" in skipped.text
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None and int(suite.get("skipped") or 0) == len(warning_cases)
+    assert int(suite.get("tests") or 0) == len(cases)
     # The warning of a passing test is in its system-out, rendered as the terminal renders it.
     warned = cases["test_undocumented_method_is_refused[rfc7009-GET]"]
     assert warned.find("failure") is None and warned.find("skipped") is None

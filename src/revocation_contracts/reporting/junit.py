@@ -12,6 +12,14 @@ properties. Only the contract suite's testcases (those with a contract property)
   testcase's ``<properties>``. Each warning is written, as the terminal renders it, into the
   testcase's ``<system-out>``: the element GitLab's unit test report and Jenkins read per test, and
   EnricoMi's publisher parses (examples/ci/README.md says what each view shows).
+- **Warning problems as their own testcases.** ``system-out`` of a *passing* test is shown by none
+  of GitHub's common JUnit reporters (dorny/test-reporter, mikepenz/action-junit-report,
+  EnricoMi's publisher) nor by GitLab (it shows ``system-out`` for failed tests only); all of them
+  render ``skipped``. So each warning *problem* (grouped as the terminal groups them,
+  ``reporting/problems.py``) is also one extra testcase, classname
+  ``revocation_contracts.warnings``, marked ``skipped`` with the problem's headline as its
+  message and the whole warning as its text: one visible line per warning problem in every
+  view, never a failure. The testsuite's ``tests`` and ``skipped`` counts include them.
 - **Classnames** come from the node id's path, so the same test was ``tests.contract.test_protocol``
   from a checkout and ``test_protocol`` from the wheel, and a CI's test history broke when a team
   switched. Every contract test is named ``revocation_contracts.<module>`` instead.
@@ -26,11 +34,15 @@ import os
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
+from revocation_contracts.reporting.problems import Finding, group
 from revocation_contracts.rules.outcomes import VIOLATION_PROPERTY
 from revocation_contracts.rules.violation import FAILURE, WARNING, Violation
 
 CLASSNAME_ROOT = "revocation_contracts"
 WARNINGS_HEADER = "revocation-contracts warnings (passing, not failing the run):"
+WARNINGS_CLASSNAME = f"{CLASSNAME_ROOT}.warnings"
+# The ``skipped`` type of a warning problem's testcase, so a tool can tell it from a real skip.
+WARNING_SKIP_TYPE = "revocation-warning"
 
 
 def stable_classname(classname: str) -> str:
@@ -91,9 +103,47 @@ def refine_junit(path: Path, contract_property: str) -> int:
         tree = ElementTree.parse(path)
     except (OSError, ElementTree.ParseError):
         return 0
-    changed = sum(refine_case(case, contract_property) for case in tree.getroot().iter("testcase"))
+    root = tree.getroot()
+    changed = sum(refine_case(case, contract_property) for case in root.iter("testcase"))
+    suite = root if root.tag == "testsuite" else root.find("testsuite")
+    if changed and suite is not None:
+        add_warning_cases(suite, contract_property)
     if changed:
         partial = path.with_name(path.name + ".partial")
         tree.write(partial, encoding="utf-8", xml_declaration=True)
         os.replace(partial, path)
     return changed
+
+
+def _module(case: ElementTree.Element) -> str:
+    """``test_protocol`` of ``revocation_contracts.test_protocol``: the module the terminal names."""
+    parts = (case.get("classname") or "").split(".")
+    return next((part for part in reversed(parts) if part.startswith("test_")), parts[-1])
+
+
+def add_warning_cases(suite: ElementTree.Element, contract_property: str) -> int:
+    """Append one ``skipped`` testcase per warning problem to ``suite``; how many were added."""
+    findings = [
+        Finding(f"{_module(case)}.py::{case.get('name')}", contract, violation)
+        for case in list(suite.iter("testcase"))
+        if (contract := _contract(case, contract_property)) is not None
+        for violation in _violations(case)
+        if violation.level == WARNING
+    ]
+    problems = [problem for problem in group(findings) if problem.level == WARNING]
+    for problem in problems:
+        case = ElementTree.SubElement(
+            suite,
+            "testcase",
+            classname=WARNINGS_CLASSNAME,
+            name=f"WARNING {problem.contract} [{problem.clause}] {problem.symptom}",
+            time="0",
+        )
+        skipped = ElementTree.SubElement(
+            case, "skipped", type=WARNING_SKIP_TYPE, message=f"WARNING {problem.headline()}"
+        )
+        skipped.text = f"WARNING {problem.first.render()}\nseen by: {problem.seen_by()}"
+    for counter in ("tests", "skipped"):
+        if problems:
+            suite.set(counter, str(int(suite.get(counter) or 0) + len(problems)))
+    return len(problems)
