@@ -200,11 +200,14 @@ def test_report_is_the_same_under_xdist(synthetic: pytest.Pytester) -> None:
     parallel = (synthetic.path / "parallel.md").read_text(encoding="utf-8")
 
     def stable(markdown: str) -> str:
-        # The command line (-n 1), the time it ran, and the seed each run picked (none was given).
-        varying = ("- Command:", "- Run:", "- Seed:")
+        # The command line (-n 1), the time it ran, and the seed each run picked (none was given),
+        # which each test's rerun command repeats.
+        varying = ("- Command:", "- Run:", "- Seed:", "  rerun: ")
         return "\n".join(line for line in markdown.splitlines() if not line.startswith(varying))
 
     assert stable(parallel) == stable(serial)
+    # Every test a problem lists carries the command that reruns it (left out of the comparison).
+    assert "\n  rerun: `" in serial and "--hypothesis-seed=" in serial
 
 
 @pytest.mark.parametrize("value", ["report.txt", "report", "out/report.json"])

@@ -107,7 +107,7 @@ if(t){var d=t.querySelector("details");if(d)d.open=true;t.scrollIntoView();}}
 """
 
 
-REPRODUCE = '<p class="lbl">Request, to reproduce (secrets masked)</p>'
+REPRODUCE = '<p class="lbl">Request, to reproduce (your secrets as their <code>$REVOKE_*</code> variables)</p>'
 
 
 def e(text: str) -> str:
@@ -267,7 +267,7 @@ def _entry(page: Page, entry: Entry) -> list[str]:
         out += _evidence(first)
         out.append('<p class="lbl">Seen by</p><ul class="tests">')
         for finding in entry.findings:
-            test = f"<code>{e(short_test(finding.test))}</code>"
+            test = f"<code>{e(short_test(finding.test))}</code>" + _rerun(finding.violation)
             if _same_evidence(finding.violation, first):
                 out.append(f"<li>{test}</li>")
             else:
@@ -289,6 +289,13 @@ def _entry(page: Page, entry: Entry) -> list[str]:
             out.append("</ul>")
     out.append("</div></details></article>")
     return out
+
+
+def _rerun(violation: Violation) -> str:
+    """The command that reruns this one test under the run's seed and options, folded."""
+    if not violation.rerun:
+        return ""
+    return f'<details class="rerun"><summary>rerun</summary><pre class="repro">{e(violation.rerun)}</pre></details>'
 
 
 def _same_evidence(one: Violation, other: Violation) -> bool:

@@ -106,6 +106,8 @@ def _entry(page: Page, entry: Entry) -> list[str]:
         for finding in entry.findings:
             same = _same_evidence(finding.violation, first)
             out.append(f"- `{short_test(finding.test)}`" + ("" if same else " (its own evidence below)"))
+            if finding.violation.rerun:
+                out.append(f"  rerun: `{finding.violation.rerun}`")
             if not same:
                 differing.append(finding)
         out.append("")
@@ -116,7 +118,12 @@ def _entry(page: Page, entry: Entry) -> list[str]:
             if detail.text:
                 out += [*_fenced(detail.text, "text"), ""]
             for command in detail.reproduce:
-                out += ["Request, to reproduce (secrets masked):", "", *_fenced(command, "sh"), ""]
+                out += [
+                    "Request, to reproduce (your secrets as their $REVOKE_* variables):",
+                    "",
+                    *_fenced(command, "sh"),
+                    "",
+                ]
         tests = entry.tests()
         if tests:
             out += ["Seen by:", "", *(f"- `{short_test(test)}`" for test in tests), ""]
@@ -135,7 +142,12 @@ def _same_evidence(one: Violation, other: Violation) -> bool:
 def _evidence(violation: Violation) -> list[str]:
     out = [f"- Expected: {cell_text(violation.expected)}", f"- Response: {cell_text(violation.actual)}", ""]
     if violation.reproduce:
-        out += ["Request, to reproduce (secrets masked):", "", *_fenced(violation.reproduce, "sh"), ""]
+        out += [
+            "Request, to reproduce (your secrets as their $REVOKE_* variables):",
+            "",
+            *_fenced(violation.reproduce, "sh"),
+            "",
+        ]
     if violation.sequence:
         out += ["Request sequence (secrets masked):", "", *_fenced(violation.sequence, "text"), ""]
     return out
