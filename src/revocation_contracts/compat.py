@@ -28,6 +28,12 @@ The seams, and why no public one exists:
 - ``is_server_error`` and ``is_acceptance_verdict``: which built-in failure a ``FailureGroup``
   holds (a 5xx, or "schema-violating request accepted" / "schema-valid request rejected"),
   read from its type, not from its name or message.
+- ``generation_kept``: a schema remembers, across runs of its operations' tests, the
+  unexpected HTTP methods its coverage phase already sent (``coverage_unexpected_methods_seen``),
+  so a second run of the same test generates fewer cases. The schema test's side-by-side pass
+  (``schema_run.py``) runs the test once to collect its cases; the run that follows when a case
+  fails must generate exactly what it would have generated alone, so that memory is put back.
+  ``tests/unit/test_compat.py`` proves two runs generate the same cases.
 
 Two seams are not schemathesis', and belong here for the same reason (issue 17; how they are
 used: ``semantics/warm.py``):
@@ -66,7 +72,8 @@ from __future__ import annotations
 
 import ast
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from schemathesis.core.failures import AcceptedNegativeData, Failure, ServerError, Severity
@@ -83,6 +90,8 @@ FAILURE_KEYWORDS = ("operation", "title", "message", "severity")
 FAILURE_DEDUP_KEY = "_unique_key"
 # The keywords of build_operation_test the package passes.
 BUILDER_KEYWORDS = ("config", "operation", "test_func", "given_kwargs", "feedback")
+# What a schema remembers between runs of its operations' tests (``generation_kept``).
+COVERAGE_MEMORY = "coverage_unexpected_methods_seen"
 
 
 def operation_test(schema: Any, operation: Any, test_func: Callable[..., None]) -> Callable[..., None]:
@@ -97,6 +106,18 @@ def operation_test(schema: Any, operation: Any, test_func: Callable[..., None]) 
         config=schema.config, operation=operation, test_func=test_func, given_kwargs={}, feedback=feedback
     )
     return test
+
+
+@contextmanager
+def generation_kept(schema: Any) -> Iterator[None]:
+    """Run an operation test of ``schema`` inside; afterwards a new run generates the same cases."""
+    seen: set[Any] = getattr(schema, COVERAGE_MEMORY)
+    before = set(seen)
+    try:
+        yield
+    finally:
+        seen.clear()
+        seen.update(before)
 
 
 def is_server_error(failure: BaseException) -> bool:
@@ -148,6 +169,7 @@ def parsing_under_lock() -> bool:
 
 __all__ = [
     "BUILDER_KEYWORDS",
+    "COVERAGE_MEMORY",
     "FAILURE_DEDUP_KEY",
     "FAILURE_KEYWORDS",
     "HYPOTHESIS_LAZY_MODULES",
@@ -155,6 +177,7 @@ __all__ = [
     "SCHEMATHESIS_RANGE",
     "Failure",
     "Severity",
+    "generation_kept",
     "is_acceptance_verdict",
     "is_server_error",
     "operation_test",

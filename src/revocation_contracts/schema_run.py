@@ -11,10 +11,26 @@ schemathesis builds the operation's Hypothesis test with every phase its config 
 and judged once (``run_case``, ``schema_suite.one_verdict``): one rule, one verdict. Failures
 and warnings are the engine's typed ``Violation``s, settled like an explicit test's
 (``outcomes.settle``).
+
+Side by side (issue 21): against a remote target those cases are a chain of about a hundred
+round trips, the longest of a run at 150 ms. The cases do not depend on each other's answers,
+so with ``workers`` > 1 (``--semantic-workers``, remote targets only) a first pass collects
+them (the same Hypothesis test with a callback that records each case and judges nothing),
+sends them a few at a time (``transport/deferred.py``: the library builds each request in the
+main thread, only the wire is in threads, through the target's session, so ``--rate-limit``'s
+one budget and the fall-back to one request at a time hold), and judges every answer in the
+main thread with the same ``one_verdict``. If every case passes, the test passes: those were
+the cases the sequential run would have sent (same seed; ``compat.generation_kept``). If any
+case fails or warns, or anything goes wrong on the way, nothing of that pass counts: the
+sequential run follows, as without it, so shrinking, the failure and its reproduction are
+exactly today's. Never against the embedded servers: there the run is CPU-bound, and the
+planted proofs pin the sequential run's verdicts.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
 import schemathesis
@@ -28,6 +44,7 @@ from revocation_contracts.rules.outcomes import ContractFailure, settle
 from revocation_contracts.rules.schema_suite import UNDOCUMENTED_MEDIA_TYPE, one_verdict, situation_of
 from revocation_contracts.rules.violation import ResponseView, Violation, view_of
 from revocation_contracts.target import Target
+from revocation_contracts.transport import deferred
 from revocation_contracts.transport.client import credential_headers
 from revocation_contracts.transport.curl import reproduction
 from revocation_contracts.transport.session import raise_if_throttled
@@ -35,6 +52,9 @@ from revocation_contracts.transport.session import raise_if_throttled
 EMPTY_TOKEN_STAND_IN = "rc-unknown-token-for-empty"
 # The name under which ``run_case`` hands the target to the ``before_call`` hook below.
 TARGET_KWARG = "_revocation_contracts_target"
+# Recorded on a schema test whose cases went side by side (JUnit ``<property>``), with what came of it.
+SIDE_BY_SIDE_PROPERTY = "revocation-schema-side-by-side"
+EVENT_STREAM = "text/event-stream"
 
 
 @schemathesis.hook("before_call")
@@ -71,7 +91,9 @@ def inject_body_credentials(context: Any, case: Case[Any], kwargs: dict[str, Any
         case.body.pop(auth.secret_field, None)
 
 
-def run_schema_test(schema: Any, target: Target) -> None:
+def run_schema_test(
+    schema: Any, target: Target, workers: int = 1, note: Callable[[str, object], None] | None = None
+) -> None:
     """Generate the contract operation's cases in every phase the schema's config enables and
     judge each answer; raise one ``ContractFailure`` with the violations of the failing case.
 
@@ -79,10 +101,19 @@ def run_schema_test(schema: Any, target: Target) -> None:
     case, shrinks it, and raises the failure of the smallest one; distinct failures (one per
     phase or cause) arrive as an exception group, folded here into one failure carrying all
     their violations, so pytest prints the compact text of ``Violation.render``.
+
+    With ``workers`` > 1 and a remote target, the cases go side by side first (see the
+    module's docstring); ``note(name, value)`` is told what came of that pass.
     """
     __tracebackhide__ = True
     contract = target.contract
     operation = schema[next(iter(schema))][contract.method.upper()]
+    if workers > 1 and not target.embedded:
+        passed = _side_by_side(schema, operation, target, workers)
+        if note is not None:
+            note(SIDE_BY_SIDE_PROPERTY, f"{passed} cases passed" if passed else "judged again one case at a time")
+        if passed:
+            return
     test = compat.operation_test(schema, operation, _one_case)
     try:
         test(target=target)
@@ -91,6 +122,49 @@ def run_schema_test(schema: Any, target: Target) -> None:
         if failures is None or rest is not None:
             raise
         raise ContractFailure(_distinct(_leaves(failures))) from None
+
+
+def _collect(case: Case[Any], target: Target, sink: list[Case[Any]]) -> None:
+    sink.append(case)
+
+
+def _side_by_side(schema: Any, operation: Any, target: Target, workers: int) -> int:
+    """Collect the cases, send them ``workers`` at a time, judge each answer here: how many
+    passed if every one did, else 0 (a case failed or warned, or the pass could not finish)."""
+    session = target.session
+    if not deferred.stand_ins_fit(session):
+        return 0
+    cases: list[Case[Any]] = []
+    try:
+        with compat.generation_kept(schema):
+            compat.operation_test(schema, operation, _collect)(target=target, sink=cases)
+        sent = [_capture(case, target) for case in cases]
+    except Exception:  # the sequential run meets the same and reports it as it always did
+        return 0
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rc-schema-case") as pool:
+        answers = [pool.submit(deferred.send, session, kwargs) for kwargs in sent]
+        wait(answers)
+    try:
+        for case, kwargs, answer in zip(cases, sent, answers, strict=True):
+            response = answer.result()
+            if response.headers.get("Content-Type", "").startswith(EVENT_STREAM):
+                return 0  # read whole in the thread; the library reads a stream its own way
+            replay = deferred.Replay(session.headers, kwargs, response)
+            _, violations = run_case(case, target, replay)
+            if violations:
+                return 0
+    except Exception:
+        return 0
+    return len(cases)
+
+
+def _capture(case: Case[Any], target: Target) -> dict[str, Any]:
+    """What ``run_case`` would send for ``case``: ``Session.request``'s keyword arguments."""
+    try:
+        run_case(case, target, deferred.Capture(target.session.headers))
+    except deferred.Captured as captured:
+        return captured.kwargs
+    raise deferred.ReplayMismatch("the case was sent without a request")
 
 
 def _leaves(group: BaseExceptionGroup[Any]) -> list[Violation]:
@@ -122,14 +196,17 @@ def _one_case(case: Case[Any], target: Target) -> None:
     settle([violation.redacted(target.redactor, reproduce) for violation in _distinct(violations)])
 
 
-def run_case(case: Case[Any], target: Target) -> tuple[ResponseView, list[Violation]]:
-    """Send one generated case with the suite's credentials; the answer and its violations."""
+def run_case(case: Case[Any], target: Target, session: Any = None) -> tuple[ResponseView, list[Violation]]:
+    """Send one generated case with the suite's credentials; the answer and its violations.
+
+    ``session`` (a ``transport.deferred`` stand-in) replaces the target's for the case's own
+    request; checks that send more requests use the target's."""
     contract = target.contract
     headers = credential_headers(contract, contract.client_auth.default_method, target.credentials)
     kwargs: dict[str, Any] = {"headers": headers} if headers else {}
     call_kwargs: dict[str, Any] = {
         "base_url": target.base_url,
-        "session": target.session,
+        "session": target.session if session is None else session,
         "timeout": target.timeout,
         TARGET_KWARG: target,
         **kwargs,

@@ -8,13 +8,24 @@ the engine that judges that test.
 
 One test per API operation, with an id the suite chooses:
 ``test_schema_conformance[polar-POST:/v1/oauth2/revoke]`` (contract, operation's method, a colon,
-its path; never a space), so ``--lf`` and ``--deselect`` name it like any other test."""
+its path; never a space), so ``--lf`` and ``--deselect`` name it like any other test.
+
+Against a remote target its cases go side by side first, under the same rule as the semantic
+properties (``--semantic-workers``; never embedded, never in a pytest-xdist worker): see
+``revocation_contracts.schema_run``."""
 
 import pytest
 
 from revocation_contracts.schema_run import run_schema_test
+from revocation_contracts.semantics.side_by_side import side_by_side_wanted
 
 
 @pytest.mark.clause("vendor doc (OpenAPI document) and RFC 6749 section 5.2: schema conformance")
-def test_schema_conformance(contract_schema, target):
-    run_schema_test(contract_schema, target)
+def test_schema_conformance(contract_schema, target, revocation_settings, request):
+    workers = revocation_settings.semantic_workers
+    in_xdist_worker = hasattr(request.config, "workerinput")
+    if not side_by_side_wanted(workers, target.embedded, in_xdist_worker):
+        workers = 1
+    run_schema_test(
+        contract_schema, target, workers, lambda name, value: request.node.user_properties.append((name, value))
+    )

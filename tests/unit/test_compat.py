@@ -114,6 +114,33 @@ def test_operation_builder_runs_every_phase(tmp_path) -> None:
     assert len(seen) > 5, "the fuzzing phase drew nothing"
 
 
+@pytest.mark.parametrize("spec", ["rfc7009", "mollie"])
+def test_a_second_run_generates_the_same_cases_when_generation_is_kept(spec: str) -> None:
+    """The schema test's side-by-side pass runs the operation test once to collect its cases; the
+    run after it (when a case failed) must generate what it would have alone. Without
+    ``generation_kept`` the second run leaves out the coverage phase's unexpected methods."""
+    from revocation_contracts.model.contract import load_contract
+    from revocation_contracts.rules.schema_suite import load_schema
+
+    contract = load_contract(spec)
+    schema = load_schema(contract, 10, 3, "rc-client")
+    operation = schema[next(iter(schema))][contract.method.upper()]
+
+    def run() -> list[tuple[object, ...]]:
+        seen: list[tuple[object, ...]] = []
+
+        def record(case: schemathesis.Case, sink: list[tuple[object, ...]]) -> None:
+            sink.append((case.method, case.media_type, repr(case.body), case.headers, case.query))
+
+        compat.operation_test(schema, operation, record)(sink=seen)
+        return seen
+
+    with compat.generation_kept(schema):
+        first = run()
+    assert any(method != contract.method.upper() for method, *_ in first), "no unexpected method: nothing proven"
+    assert run() == first, f"schemathesis keeps another memory between runs than {compat.COVERAGE_MEMORY}"
+
+
 def test_failure_classification_seams() -> None:
     from schemathesis.core import failures
     from schemathesis.openapi import checks

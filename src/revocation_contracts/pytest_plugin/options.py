@@ -159,7 +159,8 @@ OPTIONS = (
     Option(
         "--semantic-workers",
         "semantic properties run at once against a remote target with the built-in token supply or a "
-        "--token-command (default: 4; 1 runs them one after another)",
+        "--token-command, and schema-test cases sent at once to a remote target (default: 4; 1 runs them one after "
+        "another)",
         parse_positive_int,
         metavar="N",
     ),
