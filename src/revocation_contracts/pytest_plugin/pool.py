@@ -29,8 +29,11 @@ from revocation_contracts.transport.session import new_session, requests_sent
 
 # At most this many left-behind tokens are revoked per target at the end of a session.
 MAX_LEFTOVERS = 2000
-# Left-behind tokens revoked at once (the target session's adapter keeps 16 connections alive).
-LEFTOVER_WORKERS = 8
+# Left-behind tokens revoked at once: as many as the target session's adapter keeps connections
+# alive (16). Nothing else is in flight by then, and during the tests up to 14 requests are (four
+# properties, six supply workers, four schema cases), so the tail asks no more of the target than
+# the run did; at 150 ms RTT the few hundred bystander tokens took 7.5 s with 8 (issue 21).
+LEFTOVER_WORKERS = 16
 # True runs the embedded servers in one child process (reference/host.py: their CPU on another
 # core). Off by default: on a loaded machine every request then waits for the child to be
 # scheduled, and the default run was slower (72-75 s against 48-64 s at load 13, issue 21); the
