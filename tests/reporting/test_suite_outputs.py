@@ -236,6 +236,9 @@ def test_html_report_of_the_failing_run(polar_run: Run) -> None:
     # A curl line, or a semantic sequence starting with its mint step (the --token-command).
     assert all(command.startswith(("curl -X ", "REVOKE_G1=$(")) for command in repros), repros
     assert any("client_secret=${REVOKE_CLIENT_SECRET}" in command for command in repros)
+    # Every problem lists the tests that saw it, each with the command that reruns it alone.
+    reruns = re.findall(r'<pre class="rerun">(.*?)</pre>', document, flags=re.DOTALL)
+    assert reruns and all("--hypothesis-seed=" in command for command in reruns), reruns[:2]
 
 
 def test_html_report_renders_in_headless_chromium(polar_run: Run, tmp_path: Path) -> None:

@@ -295,7 +295,7 @@ def _rerun(violation: Violation) -> str:
     """The command that reruns this one test under the run's seed and options, folded."""
     if not violation.rerun:
         return ""
-    return f'<details class="rerun"><summary>rerun</summary><pre class="repro">{e(violation.rerun)}</pre></details>'
+    return f'<details class="rerun"><summary>rerun</summary><pre class="rerun">{e(violation.rerun)}</pre></details>'
 
 
 def _same_evidence(one: Violation, other: Violation) -> bool:
