@@ -82,6 +82,11 @@ def register_reporting(config: pytest.Config, settings: Settings, redactor: Reda
     config.pluginmanager.register(plugin, "revocation-contracts-reporting")
 
 
+# What a problem names as its contract when the test that saw it has none (a test of the user's
+# own that calls the suite's rules directly).
+NO_CONTRACT = "(no contract)"
+
+
 class ReportingPlugin:
     """Item annotation and baselines (every process); the conformance report (controller only)."""
 
@@ -156,7 +161,7 @@ class ReportingPlugin:
         if report.when == "call" and not hasattr(report, "wasxfail"):  # a baseline's known deviation is no problem
             contract = dict(report.user_properties).get(CONTRACT_PROPERTY)
             for violation in violations_of(report):
-                self.findings.append(Finding(report.nodeid, str(contract or "?"), violation))
+                self.findings.append(Finding(report.nodeid, str(contract or NO_CONTRACT), violation))
         if self.report_paths:
             add_report(self.matrix, report, self.redactor)
 
