@@ -32,6 +32,7 @@ from revocation_contracts.reporting.page import (
     Page,
     docs_url,
     rfc_url,
+    same_evidence,
     short_test,
 )
 from revocation_contracts.rules.violation import Violation
@@ -268,7 +269,7 @@ def _entry(page: Page, entry: Entry) -> list[str]:
         out.append('<p class="lbl">Seen by</p><ul class="tests">')
         for finding in entry.findings:
             test = f"<code>{e(short_test(finding.test))}</code>" + _rerun(finding.violation)
-            if _same_evidence(finding.violation, first):
+            if same_evidence(finding.violation, first):
                 out.append(f"<li>{test}</li>")
             else:
                 note = f" {e(finding.violation.title)}" if finding.violation.title != first.title else ""
@@ -296,15 +297,6 @@ def _rerun(violation: Violation) -> str:
     if not violation.rerun:
         return ""
     return f'<details class="rerun"><summary>rerun</summary><pre class="rerun">{e(violation.rerun)}</pre></details>'
-
-
-def _same_evidence(one: Violation, other: Violation) -> bool:
-    return (one.expected, one.actual, one.reproduce, one.sequence) == (
-        other.expected,
-        other.actual,
-        other.reproduce,
-        other.sequence,
-    )
 
 
 def _evidence(violation: Violation) -> list[str]:

@@ -10,7 +10,15 @@ read top-down, and the problems already come first.
 from __future__ import annotations
 
 from revocation_contracts.reporting.matrix import STATUS_HELP, STATUSES, Row, status_label
-from revocation_contracts.reporting.page import NOTHING_UNCHECKED, Entry, Page, docs_url, rfc_url, short_test
+from revocation_contracts.reporting.page import (
+    NOTHING_UNCHECKED,
+    Entry,
+    Page,
+    docs_url,
+    rfc_url,
+    same_evidence,
+    short_test,
+)
 from revocation_contracts.rules.violation import Violation
 
 
@@ -104,7 +112,7 @@ def _entry(page: Page, entry: Entry) -> list[str]:
         out.append("")
         differing = []
         for finding in entry.findings:
-            same = _same_evidence(finding.violation, first)
+            same = same_evidence(finding.violation, first)
             out.append(f"- `{short_test(finding.test)}`" + ("" if same else " (its own evidence below)"))
             if finding.violation.rerun:
                 out.append(f"  rerun: `{finding.violation.rerun}`")
@@ -128,15 +136,6 @@ def _entry(page: Page, entry: Entry) -> list[str]:
         if tests:
             out += ["Seen by:", "", *(f"- `{short_test(test)}`" for test in tests), ""]
     return out
-
-
-def _same_evidence(one: Violation, other: Violation) -> bool:
-    return (one.expected, one.actual, one.reproduce, one.sequence) == (
-        other.expected,
-        other.actual,
-        other.reproduce,
-        other.sequence,
-    )
 
 
 def _evidence(violation: Violation) -> list[str]:

@@ -226,6 +226,18 @@ def _entries(matrix: Matrix, contracts: list[str], links: dict[tuple[str, str], 
     return entries
 
 
+def same_evidence(one: Violation, other: Violation) -> bool:
+    """Whether two tests of one problem saw the same thing: the page then shows it once.
+
+    The rerun command is left out: it names each test, so it always differs."""
+    return (one.expected, one.actual, one.reproduce, one.sequence) == (
+        other.expected,
+        other.actual,
+        other.reproduce,
+        other.sequence,
+    )
+
+
 def short_test(nodeid: str) -> str:
     """``test_protocol.py::test_x[polar]`` for any path the suite was collected from."""
     path, sep, name = nodeid.partition("::")
