@@ -7,6 +7,8 @@ kept here, below all of them, no two plugin modules import each other in a circl
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -70,3 +72,13 @@ def schema_operation_of(item: Any) -> str | None:
     from revocation_contracts.rules.schema_suite import operation_id
 
     return operation_id(contract)
+
+
+# The console script's name (pyproject.toml ``[project.scripts]``).
+CONSOLE_SCRIPT = "revocation-contracts"
+
+
+def console_script_ran() -> bool:
+    """Whether this process is the console script, not ``pytest``: the report's command line and
+    a failure's rerun line then show the script with its own arguments."""
+    return Path(sys.argv[0]).name == CONSOLE_SCRIPT

@@ -24,13 +24,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from revocation_contracts.pytest_plugin.names import CONSOLE_SCRIPT, console_script_ran
 from revocation_contracts.pytest_plugin.options import OPTIONS
 from revocation_contracts.pytest_plugin.settings import REFERENCED
 
 SEED_OPTION = "hypothesis_seed"
 SEED_FLAG = "--hypothesis-seed"
 WORKER_SEED = "revocation_contracts_seed"
-CONSOLE_SCRIPT = "revocation-contracts"
 # Options (with a value) that select tests or processes: a rerun selects its one test alone.
 SELECTING = ("-k", "-m", "-n", "--numprocesses", "--dist", "--deselect", "--maxprocesses", SEED_FLAG)
 SELECTING_FLAGS = ("--lf", "--last-failed", "--ff", "--failed-first", "--sw", "--stepwise", "--nf", "--new-first")
@@ -56,7 +56,7 @@ def choose_seed(config: Any) -> int:
 def rerun_command(config: Any, nodeid: str, name: str) -> str:
     """The shell line that reruns the test ``nodeid`` (pytest's id) named ``name``."""
     seed = f"{SEED_FLAG}={getattr(config.option, SEED_OPTION, None)}"
-    if Path(sys.argv[0]).name == CONSOLE_SCRIPT:
+    if console_script_ran():
         words = [CONSOLE_SCRIPT, *_kept(sys.argv[1:], ()), seed, "-k", shlex.quote(name)]
         return " ".join(words)
     args = [str(arg) for arg in config.invocation_params.args]

@@ -25,12 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from revocation_contracts.model.contract import ContractError, load_contract
+from revocation_contracts.pytest_plugin.names import CONSOLE_SCRIPT, console_script_ran
 from revocation_contracts.pytest_plugin.options import OPTIONS
 from revocation_contracts.reporting.page import RunInfo
 from revocation_contracts.rules.clauses import registered
 
 HIDDEN = "***"
-PROG = "revocation-contracts"
 DISTRIBUTIONS = ("revocation-contracts", "pytest", "schemathesis", "hypothesis")
 # The rule documentation of a source checkout (absent from a wheel): src/revocation_contracts/../../docs.
 RULES_DOC = Path(__file__).resolve().parents[3] / "docs" / "contracts.md"
@@ -56,8 +56,8 @@ def masked_arguments(arguments: Sequence[str]) -> str:
 
 def command_line(config: Any, redact: Callable[[str], str]) -> str:
     """The command as the user typed it: the console script's own arguments, else pytest's."""
-    if Path(sys.argv[0]).name == PROG:
-        program, arguments = PROG, sys.argv[1:]
+    if console_script_ran():
+        program, arguments = CONSOLE_SCRIPT, sys.argv[1:]
     else:
         program, arguments = "pytest", list(config.invocation_params.args)
     return redact(f"{program} {masked_arguments(arguments)}".strip())
