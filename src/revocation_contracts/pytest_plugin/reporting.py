@@ -168,7 +168,7 @@ class ReportingPlugin:
     @pytest.hookimpl(trylast=True)  # after pytest's junitxml wrote its file
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if self.junit_path is not None:
-            refine_junit(self.junit_path, CONTRACT_PROPERTY)
+            refine_junit(self.junit_path, CONTRACT_PROPERTY, group(self.findings))
         for path in self.report_paths:
             renderer = render_markdown if path.suffix.lower() == ".md" else render_html
             info = run_info(

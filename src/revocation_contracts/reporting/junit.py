@@ -15,8 +15,8 @@ properties. Only the contract suite's testcases (those with a contract property)
 - **Warning problems as their own testcases.** ``system-out`` of a *passing* test is shown by none
   of GitHub's common JUnit reporters (dorny/test-reporter, mikepenz/action-junit-report,
   EnricoMi's publisher) nor by GitLab (it shows ``system-out`` for failed tests only); all of them
-  render ``skipped``. So each warning *problem* (grouped as the terminal groups them,
-  ``reporting/problems.py``) is also one extra testcase, classname
+  render ``skipped``. So each warning *problem* (the plugin hands over the very problems the
+  terminal lists, ``reporting/problems.py``) is also one extra testcase, classname
   ``revocation_contracts.warnings``, marked ``skipped`` with the problem's headline as its
   message and the whole warning as its text: one visible line per warning problem in every
   view, never a failure. The testsuite's ``tests`` and ``skipped`` counts include them.
@@ -32,9 +32,10 @@ from __future__ import annotations
 
 import os
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Sequence
 from pathlib import Path
 
-from revocation_contracts.reporting.problems import Finding, group
+from revocation_contracts.reporting.problems import Problem
 from revocation_contracts.rules.outcomes import VIOLATION_PROPERTY
 from revocation_contracts.rules.violation import FAILURE, WARNING, Violation
 
@@ -94,10 +95,12 @@ def refine_case(case: ElementTree.Element, contract_property: str) -> bool:
     return True
 
 
-def refine_junit(path: Path, contract_property: str) -> int:
+def refine_junit(path: Path, contract_property: str, problems: Sequence[Problem] = ()) -> int:
     """Rewrite the JUnit XML file at ``path`` (see the module docstring); the testcases changed.
 
-    The file is replaced atomically; one that is missing or not XML is left alone (0).
+    ``problems`` are the run's, as the terminal lists them (``group`` of the plugin's findings):
+    each warning among them becomes a testcase of its own. The file is replaced atomically; one
+    that is missing or not XML is left alone (0).
     """
     try:
         tree = ElementTree.parse(path)
@@ -107,7 +110,7 @@ def refine_junit(path: Path, contract_property: str) -> int:
     changed = sum(refine_case(case, contract_property) for case in root.iter("testcase"))
     suite = root if root.tag == "testsuite" else root.find("testsuite")
     if changed and suite is not None:
-        add_warning_cases(suite, contract_property)
+        add_warning_cases(suite, problems)
     if changed:
         partial = path.with_name(path.name + ".partial")
         tree.write(partial, encoding="utf-8", xml_declaration=True)
@@ -115,23 +118,10 @@ def refine_junit(path: Path, contract_property: str) -> int:
     return changed
 
 
-def _module(case: ElementTree.Element) -> str:
-    """``test_protocol`` of ``revocation_contracts.test_protocol``: the module the terminal names."""
-    parts = (case.get("classname") or "").split(".")
-    return next((part for part in reversed(parts) if part.startswith("test_")), parts[-1])
-
-
-def add_warning_cases(suite: ElementTree.Element, contract_property: str) -> int:
+def add_warning_cases(suite: ElementTree.Element, problems: Sequence[Problem]) -> int:
     """Append one ``skipped`` testcase per warning problem to ``suite``; how many were added."""
-    findings = [
-        Finding(f"{_module(case)}.py::{case.get('name')}", contract, violation)
-        for case in list(suite.iter("testcase"))
-        if (contract := _contract(case, contract_property)) is not None
-        for violation in _violations(case)
-        if violation.level == WARNING
-    ]
-    problems = [problem for problem in group(findings) if problem.level == WARNING]
-    for problem in problems:
+    warnings = [problem for problem in problems if problem.level == WARNING]
+    for problem in warnings:
         case = ElementTree.SubElement(
             suite,
             "testcase",
@@ -143,7 +133,7 @@ def add_warning_cases(suite: ElementTree.Element, contract_property: str) -> int
             case, "skipped", type=WARNING_SKIP_TYPE, message=f"WARNING {problem.headline()}"
         )
         skipped.text = f"WARNING {problem.first.render()}\nseen by: {problem.seen_by()}"
-    for counter in ("tests", "skipped"):
-        if problems:
-            suite.set(counter, str(int(suite.get(counter) or 0) + len(problems)))
-    return len(problems)
+    if warnings:
+        for counter in ("tests", "skipped"):
+            suite.set(counter, str(int(suite.get(counter) or 0) + len(warnings)))
+    return len(warnings)
